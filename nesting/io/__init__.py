@@ -1,0 +1,1 @@
+"""Every file format lives here; the model never parses or writes files itself."""
