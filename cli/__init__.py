@@ -1,0 +1,1 @@
+"""The leathernest command line (click)."""

@@ -1,0 +1,12 @@
+"""The list of commands the group registers; one line per command module."""
+
+from __future__ import annotations
+
+import click
+
+
+def all_commands() -> list[click.Command]:
+    """Every command of the CLI, in the order ``--help`` lists them."""
+    from leathernest.cli import check_cmd, nest_cmd
+
+    return [nest_cmd.command, check_cmd.command]

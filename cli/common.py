@@ -1,0 +1,66 @@
+"""What every command shares: options, error handling and exit codes (decided here, once).
+
+A user error is one line on stderr and exit code 2; a layout the validator rejects is a bug and
+exits 3 with the traceback; Ctrl-C exits 130 after the command has written what it could.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+EXIT_OK = 0
+EXIT_NO = 1  # ran, but the answer is "no": pieces unplaced, or check found violations
+EXIT_INPUT = 2  # bad input or usage
+EXIT_BUG = 3  # internal error: please report
+EXIT_INTERRUPTED = 130
+
+
+def err(message: str) -> None:
+    """Write a line for the user to stderr (stdout carries only results)."""
+    click.echo(message, err=True)
+
+
+def fail_input(message: str) -> None:
+    """Print a one-line input error and exit 2."""
+    err(f"leathernest: error: {message}")
+    sys.exit(EXIT_INPUT)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library exceptions into one-line messages and the documented exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from leathernest.errors import InputError, SolutionInvalidError
+
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            fail_input(exc.one_line())
+        except SolutionInvalidError as exc:
+            traceback.print_exc()
+            err(f"leathernest: internal error: {exc} - this is a bug, please report it")
+            sys.exit(EXIT_BUG)
+        except KeyboardInterrupt:
+            err("leathernest: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json``: print exactly one JSON object on stdout instead of the summary line."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object on stdout instead of a summary line.")(func)
+
+
+def emit_json(obj: dict) -> None:
+    """Print the one JSON object of a command."""
+    click.echo(json.dumps(obj, indent=None, default=str))

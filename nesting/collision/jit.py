@@ -1,0 +1,42 @@
+"""Shared Numba options: the two fastmath flag sets and :func:`warmup`.
+
+Every ``@njit`` in :mod:`leathernest.collision.kernels` names one of :data:`EXACT` or :data:`FAST`
+(a test parses the sources and fails otherwise, as stumpy's ``fastmath.py`` does).
+
+- :data:`EXACT` for anything that decides feasibility (orientation, segment intersection,
+  point-in-ring, containment): ``contract`` could fuse a multiply-add and flip the sign of a
+  near-zero cross product, and ``nnan``/``ninf`` would delete the NaN guards.
+- :data:`FAST` for loss arithmetic only (the pole overlap proxy): stumpy's set, which keeps NaN and
+  inf semantics.
+
+One deliberate mix, allowed in one direction only: an EXACT kernel may call a FAST leaf that returns a
+loss (never a decision). fastmath flags are attached per LLVM instruction, so inlining the leaf cannot
+change the caller's predicates.
+
+Nothing here compiles at import; :func:`warmup` compiles (or loads from the on-disk cache) every
+kernel on a tiny fixture. This module imports numba only inside :func:`warmup`'s callees.
+"""
+
+from __future__ import annotations
+
+EXACT = False
+FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}  # a set, as numba requires
+
+# Options shared by every kernel: compiled on first call, cached on disk, GIL released so a caller
+# may run kernels from threads (each thread with its own engine scratch buffers).
+NJIT_OPTIONS = {"cache": True, "nogil": True}
+
+
+def warmup() -> float:
+    """Compile every kernel on a tiny fixture; returns the seconds it took.
+
+    Call it once at the start of a long run (or in a benchmark's setup) so that the first real query
+    does not pay the compilation; with a warm on-disk cache it only loads the machine code.
+    """
+    import time
+
+    from leathernest.collision.fixtures import exercise_all_kernels
+
+    t0 = time.perf_counter()
+    exercise_all_kernels()
+    return time.perf_counter() - t0

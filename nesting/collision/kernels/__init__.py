@@ -1,0 +1,1 @@
+"""@njit kernels only: they import numpy, numba, math and :mod:`leathernest.collision.jit`."""

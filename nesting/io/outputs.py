@@ -1,0 +1,22 @@
+"""Write the files of a nesting run into one folder: solution JSON and SVG picture (and, when the
+DXF writer is installed, cutter-ready DXF files). Each file is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leathernest.io.solution_json import write_solution
+from leathernest.io.svg import write_svg
+from leathernest.model import Job, Solution
+
+
+def write_outputs(out_dir: str | Path, job: Job, solution: Solution) -> dict[str, str]:
+    """Write every output of a run; returns {kind: path}."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "solution": str(write_solution(out / "solution.json", job, solution)),
+        "svg": str(write_svg(out / "layout.svg", job, solution)),
+    }
+    return paths

@@ -1,0 +1,56 @@
+"""The one entry point that runs a search on a job and returns a validated, measured solution.
+
+Every command that nests goes through :func:`nest`, so no layout can leave the library without
+passing the exact validator (:mod:`leathernest.validate`); a violation raises
+:class:`~leathernest.errors.SolutionInvalidError`, because it is a bug.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from leathernest.config import DEFAULT_CONFIG, NestConfig
+from leathernest.errors import InputError, SolutionInvalidError
+from leathernest.model import Job, Solution, Strip
+from leathernest.report import usable_region, with_metrics
+from leathernest.search.stop import Listener, StopToken, no_listener
+from leathernest.validate import validate
+
+ENGINES = ("auto", "baseline")
+
+
+def preflight(job: Job) -> None:
+    """Refuse jobs that cannot have any answer: a piece that fits in no container at all."""
+    if isinstance(job.stock, Strip):
+        if job.stock.height - 2.0 * job.margin_mm <= 0:
+            raise InputError(f"job {job.name!r}: the margin leaves no usable strip height")
+        return
+    largest = max(usable_region(h).area for h in job.hides)
+    too_big = [p.name for p in job.pieces if p.area > largest and not p.optional]
+    if len(too_big) == len(job.pieces):
+        raise InputError(
+            f"job {job.name!r}: every piece is larger than every hide's usable area "
+            f"(e.g. {too_big[0]})", hint="check the units of the pieces and hides")
+
+
+def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
+         stop: StopToken | None = None, listener: Listener = no_listener,
+         workers: int = 1) -> Solution:
+    """Nest the job, validate the layout exactly and fill in its metrics."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}", hint=f"choose one of {', '.join(ENGINES)}")
+    preflight(job)
+    stop = stop or StopToken(job.time_limit_s)
+    from leathernest.search.baseline import nest_baseline
+
+    solution = nest_baseline(job, config.baseline, stop, listener)
+    solution = dataclasses.replace(solution, config=config.as_dict() | {"workers": workers})
+    return checked(job, solution)
+
+
+def checked(job: Job, solution: Solution) -> Solution:
+    """Validate a solution the engine produced and add its metrics; raise on any violation."""
+    violations = validate(job, solution)
+    if violations:
+        raise SolutionInvalidError(violations)
+    return with_metrics(job, solution)

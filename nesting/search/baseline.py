@@ -1,0 +1,348 @@
+"""The baseline nester: a simple constructive bottom-left fill in shapely. Slow, never wrong.
+
+It is the reference the Numba engine must beat, and the fallback that makes ``leathernest nest``
+work on every kind of job. For each unit (a copy, a mirrored pair, or a same-hide group), largest
+and most constrained first, it tries every allowed orientation at candidate positions (a grid over
+the container plus contact positions next to the pieces already placed, the idea of the
+bottom-left heuristics surveyed by Bennell and Oliveira, 2008), in order of the right edge the
+piece would reach, and takes the first that keeps the gap, the margin, the grades and the grain.
+Candidates are tested in vectorised batches with shapely (GEOS), exactly, with a small extra
+clearance (``BaselineConfig.clearance_rel``) so rounding can never produce a layout the validator
+rejects.
+
+Hides are filled in turn: a unit goes to the first open hide copy where it fits, else a new copy is
+opened (largest hides first, or cheapest per m² for cost objectives). Units that fit nowhere are
+reported unplaced with a reason; units not reached before the deadline are reported as
+``time_limit``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon, box
+
+from leathernest._version import __version__
+from leathernest.config import BaselineConfig
+from leathernest.model import (
+    Hide,
+    HideLayout,
+    Job,
+    Mirror,
+    Objective,
+    Piece,
+    Placement,
+    Solution,
+    Strip,
+    Unplaced,
+    UnplacedReason,
+    zone_blocks,
+)
+from leathernest.report import usable_region
+from leathernest.search.stop import Listener, Progress, StopToken, no_listener
+from leathernest.shapes import hide_region, zone_region
+from leathernest.transform import place_ring, placed_direction_deg
+from leathernest.validate import backbone_direction_deg, job_scale
+
+BATCH = 512  # candidates tested per vectorised shapely call
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    piece: Piece
+    copy: int
+    mirrors: tuple[bool, ...]  # mirror states this copy may take
+
+
+@dataclass(frozen=True, slots=True)
+class _Orient:
+    rotation_deg: float
+    mirrored: bool
+    shape: Polygon  # at the origin, not yet translated
+    bounds: tuple[float, float, float, float]
+
+
+@dataclass
+class _Bin:
+    """A container being filled: the strip, or one copy of a hide."""
+
+    hide: Hide | None
+    copy: int
+    bounds: tuple[float, float, float, float]
+    placements: list[Placement] = field(default_factory=list)
+    polys: list[Polygon] = field(default_factory=list)
+    tree: shapely.STRtree | None = None
+    hazards: dict = field(default_factory=dict)  # min_grade -> (edge hazard, zone hazard)
+
+
+def _rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: bool) -> list[float]:
+    r = piece.rotations
+    if piece.grain is not None:
+        targets = {0.0}
+        if hide is not None and hide.backbone is not None:
+            bb = hide.backbone
+            targets = {round(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])), 9)
+                       for a, b in zip(bb[:-1], bb[1:], strict=True) if not np.array_equal(a, b)}
+        base = placed_direction_deg(piece.grain.direction_deg, 0.0, mirrored)
+        extra = 90.0 if piece.grain.across else 0.0
+        cands = [(t + extra + flip - base) % 360.0 for t in sorted(targets) for flip in (0.0, 180.0)]
+    elif r.free:
+        cands = [360.0 * k / cfg.free_angles for k in range(cfg.free_angles)]
+    else:
+        cands = list(r.angles_deg)
+        for lo, hi in r.ranges_deg:
+            cands += [lo, (lo + hi) / 2.0, hi]
+    out: list[float] = []
+    for a in cands:
+        if r.allows(a) and all(abs((a - b + 180.0) % 360.0 - 180.0) > 1e-9 for b in out):
+            out.append(a)
+    return out
+
+
+def _orients(c: _Copy, cfg: BaselineConfig, hide: Hide | None) -> list[_Orient]:
+    out = []
+    for m in c.mirrors:
+        for a in _rotations(c.piece, cfg, hide, m):
+            outer = place_ring(c.piece.outline.outer, a, m, 0.0, 0.0)
+            holes = [place_ring(h, a, m, 0.0, 0.0) for h in c.piece.outline.holes]
+            poly = Polygon(outer, holes)
+            out.append(_Orient(a, m, poly, poly.bounds))
+    return out
+
+
+def _translated(shape: Polygon, offsets: np.ndarray) -> np.ndarray:
+    """Copies of ``shape`` moved by each row of ``offsets`` (float64 (n, 2)), in one GEOS call."""
+    geoms = np.full(len(offsets), shape, dtype=object)
+    k = len(shapely.get_coordinates(shape))
+    shift = np.repeat(offsets, k, axis=0)
+    return shapely.transform(geoms, lambda coords: coords + shift)
+
+
+class _Filler:
+    """Places units one by one; holds the job-wide settings and the open bins."""
+
+    def __init__(self, job: Job, cfg: BaselineConfig, stop: StopToken) -> None:
+        self.job = job
+        self.cfg = cfg
+        self.stop = stop
+        scale = job_scale(job, None)
+        if isinstance(job.stock, Strip):
+            scale = max(scale, job.demanded_area / job.stock.height)
+        self.clear = cfg.clearance_rel * max(scale, 1.0)
+        self.gap = job.gap_mm + self.clear
+        self.margin = job.margin_mm + self.clear
+
+    # -- hazards ---------------------------------------------------------------------------------
+
+    def _hazards(self, b: _Bin, min_grade: int | None):
+        """(edge hazard kept at the margin, zone hazard kept at the clearance) for one grade."""
+        if min_grade in b.hazards:
+            return b.hazards[min_grade]
+        hide = b.hide
+        assert hide is not None
+        region = hide_region(hide)
+        x0, y0, x1, y1 = hide.outline.bbox
+        pad = max(x1 - x0, y1 - y0) + 10.0 * self.margin + 1.0
+        outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(region)
+        defects = [zone_region(z) for z in hide.zones if z.grade == 0]
+        edge = shapely.union_all([outside, *defects])
+        low = [zone_region(z) for z in hide.zones if z.grade > 0 and zone_blocks(z.grade, min_grade)]
+        zones = shapely.union_all(low) if low else None
+        shapely.prepare(edge)
+        if zones is not None:
+            shapely.prepare(zones)
+        b.hazards[min_grade] = (edge, zones)
+        return b.hazards[min_grade]
+
+    # -- candidate positions ----------------------------------------------------------------------
+
+    def _axis_values(self, lo: float, hi: float, starts: list[float]) -> np.ndarray:
+        grid = np.linspace(lo, hi, self.cfg.grid_steps) if hi > lo else np.array([lo])
+        vals = np.concatenate([grid, np.array(starts, dtype=np.float64)])
+        vals = vals[(vals >= lo - 1e-9) & (vals <= hi + 1e-9)]
+        return np.unique(np.clip(vals, lo, hi))
+
+    def _candidates(self, b: _Bin, o: _Orient) -> np.ndarray:
+        """Translations for the orientation, ordered by the right edge they reach, then y."""
+        bx0, by0, bx1, by1 = o.bounds
+        cx0, cy0, cx1, cy1 = b.bounds
+        xlo, xhi = cx0 + self.margin - bx0, cx1 - self.margin - bx1
+        ylo, yhi = cy0 + self.margin - by0, cy1 - self.margin - by1
+        if xhi < xlo - 1e-9 or yhi < ylo - 1e-9:
+            return np.empty((0, 2))
+        pb = np.array([p.bounds for p in b.polys]).reshape(-1, 4)
+        xs = self._axis_values(xlo, max(xhi, xlo), list(pb[:, 2] + self.gap - bx0))
+        ys = self._axis_values(ylo, max(yhi, ylo),
+                               list(pb[:, 3] + self.gap - by0) + list(pb[:, 1] - self.gap - by1))
+        gx, gy = np.meshgrid(xs, ys, indexing="ij")
+        cand = np.column_stack([gx.ravel(), gy.ravel()])
+        order = np.lexsort((cand[:, 1], cand[:, 0] + bx1))
+        return cand[order]
+
+    def _feasible(self, b: _Bin, piece: Piece, geoms: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(geoms), dtype=bool)
+        if b.hide is not None:
+            edge, zones = self._hazards(b, piece.min_grade)
+            ok &= ~shapely.dwithin(edge, geoms, self.margin)
+            if zones is not None:
+                ok[ok] &= ~shapely.dwithin(zones, geoms[ok], self.clear)
+        if b.tree is not None and ok.any():
+            idx = np.flatnonzero(ok)
+            hit, _ = b.tree.query(geoms[idx], predicate="dwithin", distance=self.gap)
+            ok[idx[np.unique(hit)]] = False
+        return ok
+
+    def place_one(self, b: _Bin, c: _Copy) -> Placement | None:
+        """The best feasible placement of one copy in the bin, or None."""
+        best: tuple[float, float, Placement, Polygon] | None = None
+        for o in _orients(c, self.cfg, b.hide):
+            cand = self._candidates(b, o)
+            for start in range(0, len(cand), BATCH):
+                chunk = cand[start:start + BATCH]
+                if best is not None and chunk[0, 0] + o.bounds[2] > best[0]:
+                    break
+                geoms = _translated(o.shape, chunk)
+                ok = self._feasible(b, c.piece, geoms)
+                if ok.any():
+                    i = int(np.flatnonzero(ok)[0])
+                    key = (chunk[i, 0] + o.bounds[2], chunk[i, 1])
+                    if best is None or key < best[:2]:
+                        pl = Placement(c.piece.id, c.copy, None if b.hide is None else b.hide.id,
+                                       o.rotation_deg, o.mirrored, float(chunk[i, 0]),
+                                       float(chunk[i, 1]), b.copy)
+                        best = (*key, pl, geoms[i])
+                    break
+        if best is None:
+            return None
+        pl, poly = best[2], best[3]
+        if c.piece.grain is not None and b.hide is not None:
+            # The grain is measured against the backbone segment nearest to the piece: check it.
+            target = backbone_direction_deg(b.hide, poly.centroid)
+            got = placed_direction_deg(c.piece.grain.direction_deg, pl.rotation_deg, pl.mirrored)
+            target += 90.0 if c.piece.grain.across else 0.0
+            d = abs(got - target) % 180.0
+            if min(d, 180.0 - d) > c.piece.grain.tolerance_deg:
+                return None
+        b.placements.append(pl)
+        b.polys.append(poly)
+        b.tree = shapely.STRtree(b.polys)
+        return pl
+
+    def place_unit(self, b: _Bin, unit: list[_Copy]) -> bool:
+        """Place every copy of the unit in the bin, or none of them."""
+        n = len(b.placements)
+        for c in unit:
+            if self.place_one(b, c) is None:
+                del b.placements[n:]
+                del b.polys[n:]
+                b.tree = shapely.STRtree(b.polys) if b.polys else None
+                return False
+        return True
+
+
+def _mirrors(piece: Piece, copy: int) -> tuple[bool, ...]:
+    forced = piece.mirrored_copy(copy)
+    return (False, True) if forced is None else (forced,)
+
+
+def _units(job: Job) -> list[list[_Copy]]:
+    """Copies grouped into what must go together, most demanding first."""
+    groups: dict[str, list[_Copy]] = {}
+    units: list[list[_Copy]] = []
+    for p in job.pieces:
+        copies = [_Copy(p, k, _mirrors(p, k)) for k in range(p.n_copies)]
+        if p.group is not None and not job.is_strip:
+            groups.setdefault(p.group, []).extend(copies)
+        elif p.mirror is Mirror.PAIR and not job.is_strip:
+            units += [copies[k:k + 2] for k in range(0, len(copies), 2)]
+        else:
+            units += [[c] for c in copies]
+    units += list(groups.values())
+
+    def key(u: list[_Copy]) -> tuple:
+        p = u[0].piece
+        return (p.optional, -max(c.piece.priority for c in u), -sum(c.piece.area for c in u))
+
+    return sorted(units, key=key)
+
+
+def _hide_order(job: Job) -> list[Hide]:
+    def per_area(h: Hide) -> float:
+        cost = h.cost if h.cost is not None else (h.price_per_m2 or 0.0) * h.area / 1e6
+        return cost / max(h.area, 1e-9)
+
+    if job.objective is Objective.MIN_COST:
+        return sorted(job.hides, key=lambda h: (per_area(h), -h.area))
+    return sorted(job.hides, key=lambda h: -usable_region(h).area)
+
+
+def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken | None = None,
+                  listener: Listener = no_listener) -> Solution:
+    """Nest the job with the constructive bottom-left fill; always returns a full account."""
+    cfg = cfg or BaselineConfig()
+    stop = stop or StopToken(job.time_limit_s)
+    t0 = time.monotonic()
+    f = _Filler(job, cfg, stop)
+    units = _units(job)
+    demanded = sum(p.n_copies for p in job.pieces)
+    unplaced: list[Unplaced] = []
+    bins: list[_Bin] = []
+    if isinstance(job.stock, Strip):
+        length = max(job.demanded_area / job.stock.height * 4.0, 1.0) + sum(
+            max(p.outline.bbox[2] - p.outline.bbox[0], p.outline.bbox[3] - p.outline.bbox[1])
+            for p in job.pieces)
+        bins.append(_Bin(None, 0, (0.0, 0.0, length, job.stock.height)))
+    stock_left = {h.id: h.stock for h in job.hides}
+    order = _hide_order(job)
+    placed = 0
+    for unit in units:
+        if stop.stopped():
+            reason = UnplacedReason.TIME_LIMIT
+            unplaced += [Unplaced(c.piece.id, c.copy, reason) for c in unit]
+            continue
+        ok = any(f.place_unit(b, unit) for b in bins)
+        if not ok and not job.is_strip:
+            for h in order:
+                if stock_left[h.id] == 0:
+                    continue
+                b = _Bin(h, h.stock - stock_left[h.id], h.outline.bbox)
+                if f.place_unit(b, unit):
+                    bins.append(b)
+                    stock_left[h.id] -= 1
+                    ok = True
+                    break
+        if ok:
+            placed += len(unit)
+            listener(Progress(stop.elapsed_s, placed, demanded, hides_used=len(bins), phase="fill"))
+        else:
+            reason = _why(job, unit)
+            unplaced += [Unplaced(c.piece.id, c.copy, reason) for c in unit]
+    layouts = tuple(HideLayout(b.hide.id if b.hide else None, tuple(b.placements), b.copy)
+                    for b in bins if b.placements or b.hide is None)
+    strip_length = None
+    if isinstance(job.stock, Strip):
+        right = max((p.bounds[2] for p in bins[0].polys), default=0.0)
+        strip_length = right + job.margin_mm + f.clear
+    return Solution(
+        job_name=job.name, kind="strip" if job.is_strip else "hides", layouts=layouts,
+        unplaced=tuple(unplaced), strip_length=strip_length, seed=job.seed,
+        elapsed_s=time.monotonic() - t0, version=__version__, engine="baseline",
+        config={"baseline": dataclasses.asdict(cfg)},
+    )
+
+
+def _why(job: Job, unit: list[_Copy]) -> UnplacedReason:
+    """The most telling reason a unit could not be placed."""
+    if len(unit) > 1 and any(c.piece.group is not None for c in unit):
+        return UnplacedReason.GROUP
+    piece = unit[0].piece
+    if job.is_strip:
+        return UnplacedReason.NO_ROOM
+    if piece.area > max(usable_region(h).area for h in job.hides):
+        return UnplacedReason.TOO_LARGE
+    return UnplacedReason.NO_ROOM
