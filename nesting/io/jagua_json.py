@@ -41,7 +41,7 @@ def _outline(shape: dict, where: str, path: str | None) -> Outline:
         data = shape["data"]
         return Outline.of(data["outer"], data.get("inner", []), what=where)
     except InputError as exc:
-        raise JobFileError(exc.message, path=path, location=where) from None
+        raise JobFileError(exc.message.removeprefix(f"{where}: "), path=path, location=where) from None
 
 
 def read_jagua(

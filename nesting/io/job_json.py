@@ -52,7 +52,7 @@ def _outline(raw: object, scale: float, where: str, path: str | None) -> Outline
             return Outline.of(np.asarray(raw["outer"], float) * scale, holes, what=where)
         return Outline.of(np.asarray(raw, float) * scale, what=where)
     except InputError as exc:
-        raise JobFileError(exc.message, path=path, location=where) from None
+        raise JobFileError(exc.message.removeprefix(f"{where}: "), path=path, location=where) from None
 
 
 def _path(raw: dict, scale: float) -> CurvePath:

@@ -1,0 +1,221 @@
+"""Exact collision of a placed shape with the static hazards and with placed pieces (EXACT).
+
+Closed-set semantics (touching collides), the order of jagua-rs's ``CDEngine``: bounding boxes, then the
+surrogate (a pole circle of each shape overlapping: a hit proves a collision, a miss proves nothing),
+then edges, then containment both ways (one vertex per ring suffices once no edges meet: two shapes
+whose boundaries are disjoint overlap only if a whole ring of one lies inside the other).
+
+Layouts (built and checked once by :mod:`leathernest.collision.engine`):
+
+``st`` static hazards (hazard 0 is the hide/strip exterior, the rest are blocking zones), a tuple:
+  0 xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of hazard
+  h are hz_ring[h]..hz_ring[h + 1]); 3 kind int8[S] (0 exterior: blocks outside its rings, 1 zone:
+  blocks inside); 4 bbox float64[S, 4]; 5 poles float64[3, P]; 6 hz_pole int64[S + 1]; 7 edge_next
+  int64[V]; 8 edge_hz int64[V]; 9 cell_start int64[C + 1]; 10 cell_edges int64[*] (static edges per
+  grid cell, CSR); 11 row_start int64[ny + 1]; 12 row_edges int64[*] (edges per grid row, for ray
+  casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no rings,
+  as for a strip).
+``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3 rings
+  int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles float64[3, *];
+  7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4]; 11 items
+  int64[C, cap]; 12 count int64[C].
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from leathernest.collision.jit import EXACT
+from leathernest.collision.kernels.containment import any_ring_start_inside, crosses_ray
+from leathernest.collision.kernels.grid import cell_of, cell_range
+from leathernest.collision.kernels.segments import segments_intersect
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def edge_hits_shape(ax, ay, bx, by, txy, trings) -> bool:
+    """Whether segment ab meets an edge of the placed shape (txy float64[2, n], trings int64[r + 1])."""
+    ex0, ex1 = min(ax, bx), max(ax, bx)
+    ey0, ey1 = min(ay, by), max(ay, by)
+    for r in range(trings.shape[0] - 1):
+        s = trings[r]
+        e = trings[r + 1]
+        j = e - 1
+        for i in range(s, e):
+            px, py, qx, qy = txy[0, j], txy[1, j], txy[0, i], txy[1, i]
+            j = i
+            if max(px, qx) < ex0 or min(px, qx) > ex1 or max(py, qy) < ey0 or min(py, qy) > ey1:
+                continue
+            if segments_intersect(ax, ay, bx, by, px, py, qx, qy):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def static_hits(txy, trings, tbbox, st, g, dims, mask, parity, hit, early: bool) -> bool:
+    """Mark in hit (uint8[S]) the static hazards the placed shape collides with; True if any.
+
+    mask: uint8[S], 1 where the hazard blocks this piece (hazard 0 always); parity: uint8[S] scratch.
+    With early, return at the first collision (hit then holds that one only).
+    """
+    xy, rings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
+    edge_next, edge_hz, cell_start, cell_edges, row_start, row_edges, box = (
+        st[7], st[8], st[9], st[10], st[11], st[12], st[13])
+    n_hz = kind.shape[0]
+    any_hit = False
+    for h in range(n_hz):
+        hit[h] = 0
+        parity[h] = 0
+    x0, y0, x1, y1 = tbbox[0], tbbox[1], tbbox[2], tbbox[3]
+    if not (box[0] < x0 and x1 < box[2] and box[1] < y0 and y1 < box[3]):
+        hit[0] = 1
+        if early:
+            return True
+        any_hit = True
+    if xy.shape[1] == 0:
+        return any_hit
+    nx = dims[0]
+    qx0 = cell_of(x0, g[0], g[2], nx)
+    qx1 = cell_of(x1, g[0], g[2], nx)
+    qy0 = cell_of(y0, g[1], g[3], dims[1])
+    qy1 = cell_of(y1, g[1], g[3], dims[1])
+    for cy in range(qy0, qy1 + 1):
+        for cx in range(qx0, qx1 + 1):
+            c = cy * nx + cx
+            for t in range(cell_start[c], cell_start[c + 1]):
+                e = cell_edges[t]
+                h = edge_hz[e]
+                if mask[h] == 0 or hit[h] != 0:
+                    continue
+                f = edge_next[e]
+                ax, ay, bx, by = xy[0, e], xy[1, e], xy[0, f], xy[1, f]
+                if max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0 or min(ay, by) > y1:
+                    continue
+                # reference cell: process the edge only in the lowest cell shared with the query
+                if max(cell_of(min(ax, bx), g[0], g[2], nx), qx0) != cx:
+                    continue
+                if max(cell_of(min(ay, by), g[1], g[3], dims[1]), qy0) != cy:
+                    continue
+                if edge_hits_shape(ax, ay, bx, by, txy, trings):
+                    hit[h] = 1
+                    any_hit = True
+                    if early:
+                        return True
+    # containment, piece in hazard: ray cast from the piece's first vertex over its grid row
+    px, py = txy[0, 0], txy[1, 0]
+    row = cell_of(py, g[1], g[3], dims[1])
+    for t in range(row_start[row], row_start[row + 1]):
+        e = row_edges[t]
+        h = edge_hz[e]
+        if mask[h] != 0:
+            f = edge_next[e]
+            if crosses_ray(xy[0, e], xy[1, e], xy[0, f], xy[1, f], px, py):
+                parity[h] ^= 1
+    for h in range(n_hz):
+        if mask[h] == 0 or hit[h] != 0:
+            continue
+        hb = hz_bbox[h]
+        if kind[h] == 0:
+            if parity[h] == 0:
+                hit[h] = 1
+        elif hb[0] > x1 or hb[2] < x0 or hb[1] > y1 or hb[3] < y0:
+            continue
+        elif parity[h] != 0:
+            hit[h] = 1
+        if hit[h] == 0:
+            # hazard in piece: a ring of the hazard inside the placed shape
+            hr = rings[hz_ring[h] : hz_ring[h + 1] + 1]
+            if any_ring_start_inside(xy, hr, 0, txy, trings, 0, tbbox):
+                hit[h] = 1
+        if hit[h] != 0:
+            any_hit = True
+            if early:
+                return True
+    return any_hit
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def piece_hits_piece(txy, trings, tbbox, tp, n_tp: int, dy, k: int) -> bool:
+    """Whether the placed shape collides with placed piece k (bboxes already known to meet)."""
+    dxy, vbase, drings_all, rbase, n_rings, dpoles, pbase, n_poles, dbbox = (
+        dy[1], dy[2], dy[3], dy[4], dy[5], dy[6], dy[7], dy[8], dy[9])
+    # surrogate: two pole circles overlapping (strictly) prove a collision
+    for i in range(n_tp):
+        for j in range(pbase[k], pbase[k] + n_poles[k]):
+            dx = tp[0, i] - dpoles[0, j]
+            dyy = tp[1, i] - dpoles[1, j]
+            rr = tp[2, i] + dpoles[2, j]
+            if dx * dx + dyy * dyy < rr * rr:
+                return True
+    b = dbbox[k]
+    drings = drings_all[rbase[k] : rbase[k] + n_rings[k] + 1]
+    base = vbase[k]
+    x0 = max(tbbox[0], b[0])
+    y0 = max(tbbox[1], b[1])
+    x1 = min(tbbox[2], b[2])
+    y1 = min(tbbox[3], b[3])
+    for r in range(drings.shape[0] - 1):
+        s = base + drings[r]
+        e = base + drings[r + 1]
+        j = e - 1
+        for i in range(s, e):
+            ax, ay, bx, by = dxy[0, j], dxy[1, j], dxy[0, i], dxy[1, i]
+            j = i
+            if max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0 or min(ay, by) > y1:
+                continue
+            if edge_hits_shape(ax, ay, bx, by, txy, trings):
+                return True
+    if any_ring_start_inside(txy, trings, 0, dxy, drings, base, b):
+        return True
+    return any_ring_start_inside(dxy, drings, base, txy, trings, 0, tbbox)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys,
+                 early: bool) -> int:
+    """Keys of placed pieces the shape collides with, into out_keys (int64[K]); returns how many.
+
+    Walks the grid cells of the shape's bbox (qr: int64[4] scratch); ignore is a key to skip (the piece
+    being moved) or -1. With early, stops at the first hit.
+    """
+    active, dbbox, cells, items, count = dy[0], dy[9], dy[10], dy[11], dy[12]
+    cell_range(tbbox, g, dims, qr)
+    nx = dims[0]
+    n = 0
+    for cy in range(qr[1], qr[3] + 1):
+        for cx in range(qr[0], qr[2] + 1):
+            c = cy * nx + cx
+            for t in range(count[c]):
+                k = items[c, t]
+                if k == ignore or active[k] == 0:
+                    continue
+                if max(cells[k, 0], qr[0]) != cx or max(cells[k, 1], qr[1]) != cy:
+                    continue
+                b = dbbox[k]
+                if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
+                    continue
+                if piece_hits_piece(txy, trings, tbbox, tp, n_tp, dy, k):
+                    out_keys[n] = k
+                    n += 1
+                    if early:
+                        return n
+    return n
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys,
+                       early: bool) -> int:
+    """The same answer as :func:`dynamic_hits` by a scan over all keys (reference and benchmark)."""
+    active, dbbox = dy[0], dy[9]
+    n = 0
+    for k in range(active.shape[0]):
+        if k == ignore or active[k] == 0:
+            continue
+        b = dbbox[k]
+        if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
+            continue
+        if piece_hits_piece(txy, trings, tbbox, tp, n_tp, dy, k):
+            out_keys[n] = k
+            n += 1
+            if early:
+                return n
+    return n

@@ -1,0 +1,93 @@
+"""What a DXF import found and fixed: coded issues with layer and handle, as data, never printed.
+
+Modelled on ezdxf's ``Auditor`` (a list of entries with a stable code, a message and the entity):
+the library returns the report, the CLI decides what to show. Codes are strings so that JSON output
+and tests read well; their meaning is listed in :class:`IssueCode`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class IssueCode(StrEnum):
+    """Stable codes of import issues."""
+
+    RECOVERED = "RECOVERED"  # ezdxf.readfile failed; ezdxf.recover read the file
+    UNITS_UNKNOWN = "UNITS_UNKNOWN"  # no usable $INSUNITS: read as millimetres
+    UNITS_FROM_TEXT = "UNITS_FROM_TEXT"  # units taken from an AAMA/ASTM "Units:" text
+    OPEN_CONTOUR = "OPEN_CONTOUR"  # a chain on a cut layer that does not close
+    SELF_INTERSECTION = "SELF_INTERSECTION"  # a closed contour crosses itself: left out
+    DUPLICATE_CONTOUR = "DUPLICATE_CONTOUR"  # the same ring drawn twice: one kept
+    OVERLAPPING_OUTLINES = "OVERLAPPING_OUTLINES"  # outlines overlap or touch: merged into one
+    ORPHAN_FEATURE = "ORPHAN_FEATURE"  # a cut-out, punch or mark outside every piece
+    HALF_PATTERN = "HALF_PATTERN"  # AAMA mirror line on the boundary: piece drawn as a half
+    DEGENERATE = "DEGENERATE"  # a ring with (almost) no area
+    BAD_ENTITY = "BAD_ENTITY"  # an entity ezdxf could not decode: skipped
+    BLOCK_TOO_DEEP = "BLOCK_TOO_DEEP"  # block nesting deeper than the limit
+    TOO_MANY_ENTITIES = "TOO_MANY_ENTITIES"  # an INSERT array too large to explode
+    IGNORED_ENTITIES = "IGNORED_ENTITIES"  # entity types that carry no cut geometry
+
+
+@dataclass(frozen=True, slots=True)
+class ImportIssue:
+    """One finding: code, message, and where (layer, entity handles) when known."""
+
+    code: IssueCode
+    message: str
+    layer: str | None = None
+    handles: tuple[str, ...] = ()
+
+    def one_line(self) -> str:
+        """``CODE: layer L, handle H: message`` for the CLI."""
+        where = []
+        if self.layer is not None:
+            where.append(f"layer {self.layer}")
+        if self.handles:
+            more = f" (+{len(self.handles) - 1})" if len(self.handles) > 1 else ""
+            where.append(f"handle {self.handles[0]}{more}")
+        return ": ".join([self.code.value, *([", ".join(where)] if where else []), self.message])
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON output."""
+        return {
+            "code": self.code.value,
+            "message": self.message,
+            "layer": self.layer,
+            "handles": list(self.handles),
+        }
+
+
+@dataclass
+class ImportReport:
+    """Everything an import noticed: file facts and coded issues."""
+
+    path: str
+    dxf_version: str = ""
+    units: str = "mm"
+    scale_to_mm: float = 1.0
+    convention: str = "generic"  # "aama" for ASTM D6673 / AAMA files
+    issues: list[ImportIssue] = field(default_factory=list)
+    ignored: Counter = field(default_factory=Counter)
+
+    def add(self, code: IssueCode, message: str, layer: str | None = None, handles=()) -> None:
+        """Record an issue."""
+        self.issues.append(ImportIssue(code, message, layer, tuple(handles)))
+
+    def codes(self) -> list[str]:
+        """The issue codes in order (handy in tests)."""
+        return [i.code.value for i in self.issues]
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON output."""
+        return {
+            "path": self.path,
+            "dxf_version": self.dxf_version,
+            "units": self.units,
+            "scale_to_mm": self.scale_to_mm,
+            "convention": self.convention,
+            "issues": [i.as_dict() for i in self.issues],
+            "ignored_entities": dict(self.ignored),
+        }

@@ -1,0 +1,100 @@
+"""The command line through click's runner and as a subprocess: outputs, JSON, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leathernest.cli.main import main
+
+TINY = {
+    "format": "leathernest-job", "version": 1, "name": "tiny", "gap_mm": 1, "margin_mm": 1,
+    "pieces": [{"id": "a", "outline": [[0, 0], [20, 0], [20, 10], [0, 10]], "demand": 3}],
+    "hides": [{"id": "h", "outline": [[0, 0], [100, 0], [100, 60], [0, 60]],
+               "zones": [{"grade": 0, "outline": [[40, 20], [45, 20], [45, 25], [40, 25]]}]}],
+}
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    p = tmp_path / "tiny.json"
+    p.write_text(json.dumps(TINY))
+    return p
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_nest_writes_valid_solution_and_picture(tiny, tmp_path):
+    out = tmp_path / "out"
+    r = run("nest", tiny, "--time", 5, "--out", out, "--json")
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.stdout)
+    assert result["metrics"]["pieces_placed"] == 3
+    assert (out / "solution.json").exists() and (out / "layout.svg").exists()
+    assert "<svg" in (out / "layout.svg").read_text()
+    r2 = run("check", tiny, out / "solution.json")
+    assert r2.exit_code == 0 and "valid" in r2.stdout
+
+
+def test_check_finds_violations_and_exits_1(tiny, tmp_path):
+    out = tmp_path / "out"
+    run("nest", tiny, "--out", out)
+    data = json.loads((out / "solution.json").read_text())
+    data["placements"][1]["translation"] = data["placements"][0]["translation"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    r = run("check", tiny, bad, "--json")
+    assert r.exit_code == 1
+    found = json.loads(r.stdout)
+    assert not found["valid"] and found["violations"][0]["kind"] == "overlap"
+
+
+def test_unplaced_pieces_exit_1_and_are_named(tmp_path):
+    job = dict(TINY, pieces=[*TINY["pieces"], {"id": "huge", "outline": [[0, 0], [500, 0],
+                                                                          [500, 500], [0, 500]]}])
+    p = tmp_path / "j.json"
+    p.write_text(json.dumps(job))
+    r = run("nest", p, "--out", tmp_path / "o")
+    assert r.exit_code == 1
+    assert "huge" in r.stdout
+
+
+@pytest.mark.parametrize("content", ["", "{", "[]", '{"format": "leathernest-job"}'])
+def test_bad_input_exits_2_with_one_line(tmp_path, content):
+    p = tmp_path / "bad.json"
+    p.write_text(content)
+    r = run("nest", p, "--out", tmp_path / "o")
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(p) in lines[0] and "Traceback" not in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_file_and_bad_usage_exit_2(tmp_path):
+    assert run("nest", tmp_path / "nope.json").exit_code == 2
+    assert run("nest").exit_code == 2
+    assert run("nest", "albano", "--time", "-1").exit_code == 2
+
+
+def test_version_help_and_light_import_in_a_subprocess():
+    exe = [sys.executable, "-m", "leathernest.cli"]
+    v = subprocess.run([*exe, "--version"], capture_output=True, text=True, check=True)
+    assert "leathernest" in v.stdout
+    code = ("import sys, leathernest.cli.main; "
+            "print(sorted(m for m in ('numba', 'shapely', 'ortools', 'ezdxf') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_nest_bundled_instance_as_subprocess(tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", "jakobs1", "--time", "20",
+                        "--out", str(out), "--json"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["metrics"]["density"] > 0.5
+    assert Path(out / "solution.json").exists()
