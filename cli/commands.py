@@ -7,6 +7,6 @@ import click
 
 def all_commands() -> list[click.Command]:
     """Every command of the CLI, in the order ``--help`` lists them."""
-    from leathernest.cli import check_cmd, nest_cmd
+    from leathernest.cli import check_cmd, demo_cmd, nest_cmd
 
-    return [nest_cmd.command, check_cmd.command]
+    return [nest_cmd.command, check_cmd.command, demo_cmd.command]

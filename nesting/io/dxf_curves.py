@@ -114,7 +114,9 @@ def scale_path(path: CurvePath, factor: float) -> CurvePath:
     return CurvePath(path.points * factor, path.bulges.copy(), path.closed)
 
 
-def flatten_path(path: CurvePath, tol: float, grow: bool = True) -> np.ndarray:
+def flatten_path(
+    path: CurvePath, tol: float, grow: bool = True, on_curve: bool = False
+) -> np.ndarray:
     """Vertices of a polygon for the path: closed paths conservatively, open ones on the curve.
 
     Parameters
@@ -127,6 +129,8 @@ def flatten_path(path: CurvePath, tol: float, grow: bool = True) -> np.ndarray:
     grow
         True: the polygon contains the material (pieces, defects). False: the polygon lies inside
         it (the edge of a hide).
+    on_curve
+        Put every vertex on the curve (inscribed chords), for validity and containment tests.
     """
     pts = path.points
     n = len(pts)
@@ -143,7 +147,7 @@ def flatten_path(path: CurvePath, tol: float, grow: bool = True) -> np.ndarray:
         k = segment_count(r, theta, tol)
         phi = theta / k
         a0 = math.atan2(p0[1] - centre[1], p0[0] - centre[0])
-        circumscribe = path.closed and ((b > 0) == grow)
+        circumscribe = path.closed and not on_curve and ((b > 0) == grow)
         if circumscribe:
             rr = r / math.cos(phi / 2.0)
             angles = a0 + phi * (np.arange(k) + 0.5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from leathernest.io.html_report import write_report
 from leathernest.io.solution_json import write_solution
 from leathernest.io.svg import write_svg
 from leathernest.model import Job, Solution
@@ -18,5 +19,6 @@ def write_outputs(out_dir: str | Path, job: Job, solution: Solution) -> dict[str
     paths = {
         "solution": str(write_solution(out / "solution.json", job, solution)),
         "svg": str(write_svg(out / "layout.svg", job, solution)),
+        "report": str(write_report(out / "report.html", job, solution)),
     }
     return paths

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shapely.geometry import Polygon
+from shapely.ops import polylabel
 
 from leathernest.io.atomic import write_atomic
 from leathernest.model import Job, Solution, Strip
@@ -38,6 +39,18 @@ def _path_d(rings: Iterable) -> str:
 
 def _poly_d(poly: Polygon) -> str:
     return _path_d([poly.exterior.coords, *[r.coords for r in poly.interiors]])
+
+
+def _label(name: str, copy: int, poly: Polygon, px_per_mm: float) -> str:
+    """The piece's name and copy at its most inland point, upright despite the flipped y axis."""
+    p = polylabel(poly, tolerance=max(poly.length, 1e-9) / 200.0)
+    x0, y0, x1, y1 = poly.bounds
+    size = min(0.3 * min(x1 - x0, y1 - y0), 12.0 / px_per_mm)
+    if size * px_per_mm < 4.0:  # too small to read: the tooltip still names it
+        return ""
+    return (f'<text transform="translate({p.x:.2f},{p.y:.2f}) scale(1,-1)" font-size="{size:.3f}" '
+            f'text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" '
+            f'fill="#111">{html.escape(name)}#{copy}</text>')
 
 
 def _frame(title: str, bounds: tuple[float, float, float, float], body: list[str],
@@ -92,6 +105,8 @@ def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None 
                 body.append(f'<polyline points="{pts}" fill="none" stroke="#555" '
                             'stroke-dasharray="6 4" vector-effect="non-scaling-stroke"/>')
             title = f"hide {hide.name} (copy {lay.hide_copy})"
+        px_per_mm = (WIDTH_PX - 20) / max(bounds[2] - bounds[0], 1e-9)
+        labels = [_label(pieces[pl.piece_id].name, pl.copy, poly, px_per_mm) for pl, poly in polys]
         for pl, poly in polys:
             label = f"{pl.piece_id}#{pl.copy}"
             stroke = "#d00" if label in bad else "#222"
@@ -102,7 +117,7 @@ def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None 
                         f"<title>{html.escape(pieces[pl.piece_id].name)} copy {pl.copy}"
                         f"{' (mirrored)' if pl.mirrored else ''}, {pl.rotation_deg:g} deg</title>"
                         "</path>")
-        panel, h = _frame(title, bounds, body, y)
+        panel, h = _frame(title, bounds, body + labels, y)
         panels.append(panel)
         y += h
     if solution.unplaced:

@@ -67,3 +67,51 @@ def grid_remove(key: int, rng, dims, items, count) -> None:
                     items[c, k] = items[c, n - 1]
                     count[c] = n - 1
                     break
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def build_edge_cells(xy, edge_next, g, dims, cell_start, cell_edges, fill: bool) -> int:
+    """Count (fill False) or list (fill True) the static edges of every cell, CSR style.
+
+    xy: float64[2, V]; edge_next: int64[V] (edge e runs from vertex e to edge_next[e]); cell_start:
+    int64[C + 1], on the counting pass receives counts at c + 1; cell_edges: int64[total] filled on the
+    second pass, using cell_start as write cursors that the caller copied beforehand. Returns the total.
+    The cell range of an edge is computed exactly as the queries compute it (cell_of of its bbox).
+    """
+    nx, ny = dims[0], dims[1]
+    total = 0
+    for e in range(xy.shape[1]):
+        f = edge_next[e]
+        ix0 = cell_of(min(xy[0, e], xy[0, f]), g[0], g[2], nx)
+        ix1 = cell_of(max(xy[0, e], xy[0, f]), g[0], g[2], nx)
+        iy0 = cell_of(min(xy[1, e], xy[1, f]), g[1], g[3], ny)
+        iy1 = cell_of(max(xy[1, e], xy[1, f]), g[1], g[3], ny)
+        for iy in range(iy0, iy1 + 1):
+            for ix in range(ix0, ix1 + 1):
+                c = iy * nx + ix
+                if fill:
+                    cell_edges[cell_start[c]] = e
+                    cell_start[c] += 1
+                else:
+                    cell_start[c + 1] += 1
+                total += 1
+    return total
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def build_edge_rows(xy, edge_next, g, dims, row_start, row_edges, fill: bool) -> int:
+    """As :func:`build_edge_cells` for grid rows (every edge whose y-span meets the row)."""
+    ny = dims[1]
+    total = 0
+    for e in range(xy.shape[1]):
+        f = edge_next[e]
+        iy0 = cell_of(min(xy[1, e], xy[1, f]), g[1], g[3], ny)
+        iy1 = cell_of(max(xy[1, e], xy[1, f]), g[1], g[3], ny)
+        for iy in range(iy0, iy1 + 1):
+            if fill:
+                row_edges[row_start[iy]] = e
+                row_start[iy] += 1
+            else:
+                row_start[iy + 1] += 1
+            total += 1
+    return total
