@@ -44,13 +44,14 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except InputError as exc:
             fail_input(exc.one_line())
-        except SolutionInvalidError as exc:
-            traceback.print_exc()
-            err(f"leathernest: internal error: {exc} - this is a bug, please report it")
-            sys.exit(EXIT_BUG)
         except KeyboardInterrupt:
             err("leathernest: interrupted")
             sys.exit(EXIT_INTERRUPTED)
+        except (SolutionInvalidError, Exception) as exc:
+            # Not the user's fault: show everything a bug report needs.
+            traceback.print_exc()
+            err(f"leathernest: internal error: {exc} - this is a bug, please report it")
+            sys.exit(EXIT_BUG)
 
     return wrapper
 

@@ -18,6 +18,7 @@ from leathernest.cli.common import (
     handle_errors,
     json_option,
 )
+from leathernest.cli.progress import ProgressLine
 
 
 def _default_out(job_name: str) -> Path:
@@ -32,6 +33,12 @@ def _default_out(job_name: str) -> Path:
 
 @click.command("nest")
 @click.argument("inputs", nargs=-1, required=True)
+@click.option("--hides", "hides", multiple=True, type=click.Path(dir_okay=False),
+              help="Hides to cut pattern DXF files from (hide DXF or job JSON); repeatable.")
+@click.option("--strip-width", "strip_width", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="Nest pattern DXF files on a strip of this width (mm).")
+@click.option("--units", type=click.Choice(["mm", "cm", "m", "in", "ft"]), default=None,
+              help="Units of DXF files without usable $INSUNITS (default: read from the file).")
 @click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
               help="Time limit in seconds (default: the job's, else 60).")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the job's, else 0).")
@@ -48,29 +55,37 @@ def _default_out(job_name: str) -> Path:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @json_option
 @handle_errors
-def command(inputs: tuple[str, ...], time_s: float | None, seed: int | None, workers: int,
+def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float | None,
+            units: str | None, time_s: float | None, seed: int | None, workers: int,
             gap_mm: float | None, margin_mm: float | None, engine: str, out_dir: str | None,
             quiet: bool, as_json: bool) -> None:
-    """Nest INPUT and write solution.json and layout.svg into --out.
+    """Nest INPUT and write the layout into --out.
 
-    INPUT is a leathernest job file, a jagua-rs instance (strip or hides) or the name of a bundled
-    instance (see `leathernest datasets`). Every layout is checked by the exact validator before
-    it is written. Prints one summary line (or, with --json, one JSON object).
+    INPUT is a leathernest job file, a jagua-rs instance (strip or hides), the name of a bundled
+    instance (see `leathernest datasets`), or pattern DXF files with --hides or --strip-width.
+    Every layout is checked by the exact validator before it is written. Writes solution.json,
+    layout.svg, report.html and a cutter-ready DXF per hide; prints one summary line (or, with
+    --json, one JSON object).
 
     \b
     Examples:
       leathernest nest albano --time 10 --out out
       leathernest nest job.json --gap 2 --margin 3 --json
+      leathernest nest wallet.dxf --hides calf.dxf --gap 2 --margin 3
     """
-    from leathernest.io.instance import load_job
+    from leathernest.io.instance import job_from_patterns, load_job
     from leathernest.io.outputs import write_outputs
     from leathernest.nest import nest
     from leathernest.report import summary_line
     from leathernest.search.stop import StopToken
 
-    if len(inputs) > 1:
-        raise click.UsageError("give one job file or bundled instance name")
-    job = load_job(inputs[0], warn=None if quiet else err)
+    warn = None if quiet else err
+    if any(i.lower().endswith(".dxf") for i in inputs):
+        job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units)
+    elif len(inputs) > 1:
+        raise click.UsageError("give one job file or bundled instance name, or DXF pattern files")
+    else:
+        job = load_job(inputs[0], warn=warn)
     changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed), ("gap_mm", gap_mm),
                                  ("margin_mm", margin_mm)) if v is not None}
     job = dataclasses.replace(job, **changes)
@@ -82,10 +97,12 @@ def command(inputs: tuple[str, ...], time_s: float | None, seed: int | None, wor
         signal.signal(signal.SIGINT, previous)  # a second Ctrl-C aborts at once
 
     signal.signal(signal.SIGINT, on_sigint)
+    bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
     try:
-        solution = nest(job, engine=engine, stop=stop, workers=workers)
+        solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
     finally:
         signal.signal(signal.SIGINT, previous)
+        bar.close()
     out = Path(out_dir) if out_dir else _default_out(job.name)
     paths = write_outputs(out, job, solution)
     if as_json:

@@ -8,12 +8,13 @@ and defects (holes, scars, tick-bite clusters, brands). Sizes and zone shares fo
 
 Geometry, in millimetres, x right, y up, the backbone running roughly along +x from tail to neck:
 
-1. An outline in polar form around the hide's centre: an ellipse of the preset's aspect, plus
-   Gaussian bumps for the four legs, the neck and the tail, dips at the armpits and flanks, and a few
-   random low Fourier harmonics. A radius function of the angle always gives a simple ring. A cow
-   side is the half of such a hide on one side of the backbone, closed by the straight backbone cut.
-2. A gentle bend y += c·x² and a small tilt (both bijections of the plane, so the ring stays simple),
-   then a scale to the drawn area, then a shift so the bounding box starts at (0, 0).
+1. An outline in polar form around the hide's centre: a slightly boxy superellipse of the preset's
+   aspect, plus Gaussian lobes for the four legs, the neck and the tail, dips at the armpits and
+   flanks, and a few random low Fourier harmonics. A radius function of the angle always gives a
+   simple ring. A cow side is the half of such a hide on one side of the backbone, closed by the
+   straight backbone cut.
+2. A gentle bend y += c·x² and a small tilt (both bijections of the plane, so the ring stays
+   simple), then a scale to the drawn area, then a shift so the bounding box starts at (0, 0).
 3. Grade zones, disjoint: shoulder (grade 3), belly and neck (grade 2), legs (grade 1); the
    croupon/butt along the rear two thirds of the backbone is left unmarked, i.e. best grade.
 4. Defects, clipped to the hide and free to overlap the zones (a point takes the lowest grade of
@@ -22,6 +23,8 @@ Geometry, in millimetres, x right, y up, the backbone running roughly along +x f
 
 Everything is drawn from one ``numpy.random.Generator`` seeded with the given seed, so a seed gives
 the same hide on every machine. Uses numpy and shapely; ezdxf only inside :func:`write_hide_dxf`.
+The module is somewhat over the house's ~400 lines: generator and its two writers stay together so
+that the file formats of a generated hide are documented in one place.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from leathernest.errors import InputError
@@ -142,7 +145,7 @@ class GeneratedHide:
         return [z for z, lab in zip(self.hide.zones, self.labels, strict=True) if lab == label]
 
 
-# ---------------------------------------------------------------------------------------------------
+# -------------------------------------------------------------------------------------------------
 # Outline
 
 
@@ -155,27 +158,28 @@ def _bump(theta: np.ndarray, at: float, width: float) -> np.ndarray:
 def _radius_fn(rng: np.random.Generator, spec: HideSpec):
     """Draw the shape parameters and return r(θ) for a unit-width skin (half width 1)."""
     aspect = rng.uniform(*spec.aspect)
+    squareness = rng.uniform(2.1, 2.5)  # superellipse exponent: skins are a little boxy
     legs = []
     for side in (1.0, -1.0):  # left and right are drawn apart: real skins are not symmetric
-        fore = math.radians(rng.uniform(35, 48))
-        hind = math.radians(rng.uniform(135, 150))
-        legs.append((side * fore, rng.uniform(*spec.leg_scale), rng.uniform(0.07, 0.11)))
-        legs.append((side * hind, rng.uniform(*spec.leg_scale) * 1.15, rng.uniform(0.08, 0.12)))
+        fore = math.radians(rng.uniform(42, 54))
+        hind = math.radians(rng.uniform(128, 140))
+        legs.append((side * fore, rng.uniform(*spec.leg_scale), rng.uniform(0.08, 0.11)))
+        legs.append((side * hind, rng.uniform(*spec.leg_scale) * 1.15, rng.uniform(0.09, 0.12)))
     dips = []
     for side in (1.0, -1.0):
-        dips.append((side * math.radians(rng.uniform(18, 26)), rng.uniform(0.06, 0.12), 0.10))
-        dips.append((side * math.radians(rng.uniform(85, 100)), rng.uniform(0.04, 0.09), 0.35))
+        dips.append((side * math.radians(rng.uniform(16, 24)), rng.uniform(0.04, 0.09), 0.12))
+        dips.append((side * math.radians(rng.uniform(85, 100)), rng.uniform(0.03, 0.07), 0.40))
         dips.append((side * math.radians(rng.uniform(160, 168)), rng.uniform(0.03, 0.07), 0.08))
-    neck = rng.uniform(0.03, 0.08)
+    neck = rng.uniform(0.00, 0.05)
     tail = rng.uniform(0.05, 0.12)
-    harmonics = [(k, rng.normal(0, 0.025 / k), rng.uniform(0, 2 * math.pi)) for k in range(2, 9)]
+    harmonics = [(k, rng.normal(0, 0.02 / k), rng.uniform(0, 2 * math.pi)) for k in range(2, 9)]
 
-    def radius(theta: np.ndarray) -> np.ndarray:
-        c, s = np.cos(theta), np.sin(theta)
-        base = 1.0 / np.sqrt((c / aspect) ** 2 + s**2)  # ellipse, semi-axes aspect and 1
-        f = 1.0 + neck * _bump(theta, 0.0, 0.25) + tail * _bump(theta, math.pi, 0.04)
-        for at, h, w in legs:
-            f = f + h * _bump(theta, at, w) / base  # reach h half widths beyond the body
+    def radius(theta: np.ndarray, with_legs: bool = True) -> np.ndarray:
+        c, s = np.abs(np.cos(theta)), np.abs(np.sin(theta))
+        base = ((c / aspect) ** squareness + s**squareness) ** (-1.0 / squareness)
+        f = 1.0 + neck * _bump(theta, 0.0, 0.5) + tail * _bump(theta, math.pi, 0.04)
+        for at, h, w in legs if with_legs else ():  # a tapering lobe on a broad flare
+            f = f + h * (_bump(theta, at, w) + 0.25 * _bump(theta, at, 2.5 * w)) / base
         for at, h, w in dips:
             f = f - h * _bump(theta, at, w)
         for k, amp, phase in harmonics:
@@ -258,9 +262,9 @@ def _regions(spec: HideSpec, rng: np.random.Generator, radius, aspect: float, ha
     core = frame.poly(_densify(core_ring)).intersection(hide)
     rear = np.array([[x_tail - 3, -3], [x_croupon, -3], [x_croupon, 3], [x_tail - 3, 3]])
     shoulder = core.difference(frame.poly(_densify(rear)))
-    # legs: what reaches beyond the body ellipse inside a sector around each leg tip
-    t = np.linspace(-math.pi, math.pi, 180, endpoint=False)
-    body = 0.98 / np.sqrt((np.cos(t) / aspect) ** 2 + np.sin(t) ** 2)
+    # legs: what reaches beyond the body (the outline without its legs) near each leg tip
+    t = np.linspace(-math.pi, math.pi, 360, endpoint=False)
+    body = 0.97 * radius(t, with_legs=False)
     body_poly = frame.poly(np.column_stack([body * np.cos(t), body * np.sin(t)]))
     legs = []
     for at, _r in _leg_tips(radius, half):
@@ -305,7 +309,7 @@ def _defects(spec: HideSpec, rng: np.random.Generator, hide: Polygon, rump: Base
         length, heading = rng.uniform(30.0, 200.0), rng.uniform(0, 2 * math.pi)
         turns = heading + np.cumsum(rng.normal(0, 0.25, 7))
         step = length / 7
-        pts = np.vstack([[x, y], [x, y] + np.cumsum(step * np.column_stack(
+        pts = np.vstack([[x, y], np.array([x, y]) + np.cumsum(step * np.column_stack(
             [np.cos(turns), np.sin(turns)]), axis=0)])
         deep = rng.random() < 0.5
         scar = LineString(pts).buffer(rng.uniform(0.75, 2.0), quad_segs=2)
@@ -339,7 +343,9 @@ def _build(spec: HideSpec, rng: np.random.Generator, hide_id: str) -> tuple[Hide
     bend = 0.0 if half else rng.uniform(-0.02, 0.02)  # a side's backbone is its straight cut
     tilt = math.radians(rng.uniform(-2.0, 2.0))
     area_mm2 = rng.uniform(*spec.area_m2) * 1e6
-    unit_area = abs(Polygon(unit).area)  # the bend is a shear: it keeps areas
+    bent = unit.copy()
+    bent[:, 1] += bend * unit[:, 0] ** 2  # as _Frame bends: measure the area after the bend
+    unit_area = abs(Polygon(bent).area)
     frame = _Frame(bend, tilt, math.sqrt(area_mm2 / unit_area))
     frame.shift = frame(unit).min(axis=0)
     outer = frame(unit)
@@ -370,7 +376,7 @@ def _build(spec: HideSpec, rng: np.random.Generator, hide_id: str) -> tuple[Hide
     return out, tuple(lab for _, _, lab in zones)
 
 
-# ---------------------------------------------------------------------------------------------------
+# -------------------------------------------------------------------------------------------------
 # Public API
 
 
@@ -382,7 +388,8 @@ def generate(kind: str = "calf", seed: int = 0, *, hide_id: str | None = None,
     Parameters
     ----------
     kind : str
-        A preset of :data:`PRESETS` (``calf``, ``goat``, ``cow_side``); ignored when ``spec`` is given.
+        A preset of :data:`PRESETS` (``calf``, ``goat``, ``cow_side``); ignored when ``spec`` is
+        given.
     seed : int
         Seeds one ``numpy.random.Generator``; the same seed gives the same hide.
     hide_id : str, optional
@@ -424,3 +431,79 @@ def generate_hide(kind: str = "calf", seed: int = 0, **kwargs: object) -> Hide:
 def generate_hides(kind: str = "calf", n: int = 1, seed: int = 0, **kwargs: object) -> list[Hide]:
     """Generate ``n`` hides with seeds ``seed``, ``seed + 1``, ... (ids ``kind-seed``)."""
     return [generate_hide(kind, seed + i, **kwargs) for i in range(n)]
+
+
+# -------------------------------------------------------------------------------------------------
+# Writers
+
+
+def job_json(job: Job, generated: Sequence[GeneratedHide] = ()) -> dict:
+    """The job in the leathernest job format, with each generated hide's zone labels added.
+
+    The labels (``shoulder``, ``belly_neck``, ``leg``, ``hole``, ``scar``, ``healed_scar``,
+    ``tick_bites``, ``brand``) are the schema's optional zone ``label``; readers ignore them.
+    """
+    from leathernest.io.job_json import job_to_json
+
+    data = job_to_json(job)
+    labels: Mapping[str, tuple[str, ...]] = {g.hide.id: g.labels for g in generated}
+    for raw in data.get("hides", []):
+        for zone, label in zip(raw["zones"], labels.get(raw["id"], ()), strict=False):
+            zone["label"] = label
+    return data
+
+
+def write_job_json(path: str | Path, job: Job, generated: Sequence[GeneratedHide] = ()) -> Path:
+    """Write :func:`job_json` atomically (two-space indent, one point per line kept compact)."""
+    from leathernest.io.atomic import write_atomic
+
+    text = json.dumps(job_json(job, generated), indent=1, separators=(",", ":"))
+    return write_atomic(path, _compact_points(text) + "\n")
+
+
+def _compact_points(text: str) -> str:
+    """Put each [x, y] pair of an indented JSON text on one line (files stay diffable and small)."""
+    import re
+
+    return re.sub(r"\[\s*(-?[\d.eE+-]+),\s*(-?[\d.eE+-]+)\s*\]", r"[\1,\2]", text)
+
+
+def write_hide_dxf(path: str | Path, hide: Hide | GeneratedHide) -> Path:
+    """Write one hide as DXF R2000 in millimetres (``$INSUNITS`` 4), one layer per meaning.
+
+    Layers: ``HIDE`` the outline (closed LWPOLYLINE; holes of the outline also on ``HIDE``, inside
+    it), ``GRADE<n>`` each zone of grade n (closed LWPOLYLINEs: the zone's outer ring, then its
+    holes), so defects of grade 0 are on ``GRADE0``; ``BACKBONE`` the backbone (open LWPOLYLINE,
+    tail to neck). Written with fixed metadata, so the same hide gives the same bytes.
+    """
+    import io
+
+    import ezdxf
+
+    from leathernest.io.atomic import write_atomic
+
+    h = hide.hide if isinstance(hide, GeneratedHide) else hide
+    before = ezdxf.options.write_fixed_meta_data_for_testing
+    ezdxf.options.write_fixed_meta_data_for_testing = True
+    try:
+        doc = ezdxf.new("R2000", setup=False)
+        doc.header["$INSUNITS"] = 4
+        doc.header["$MEASUREMENT"] = 1
+        msp = doc.modelspace()
+        doc.layers.add("HIDE")
+        for ring in (h.outline.outer, *h.outline.holes):
+            msp.add_lwpolyline(ring.tolist(), close=True, dxfattribs={"layer": "HIDE"})
+        for z in h.zones:
+            layer = f"GRADE{z.grade}"
+            if layer not in doc.layers:
+                doc.layers.add(layer)
+            for ring in (z.outline.outer, *z.outline.holes):
+                msp.add_lwpolyline(ring.tolist(), close=True, dxfattribs={"layer": layer})
+        if h.backbone is not None:
+            doc.layers.add("BACKBONE")
+            msp.add_lwpolyline(h.backbone.tolist(), close=False, dxfattribs={"layer": "BACKBONE"})
+        buf = io.StringIO()
+        doc.write(buf)
+    finally:
+        ezdxf.options.write_fixed_meta_data_for_testing = before
+    return write_atomic(path, buf.getvalue())

@@ -43,8 +43,13 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     stop = stop or StopToken(job.time_limit_s)
     from leathernest.search.baseline import nest_baseline
 
-    solution = nest_baseline(job, config.baseline, stop, listener)
-    solution = dataclasses.replace(solution, config=config.as_dict() | {"workers": workers})
+    if engine == "baseline" or job.is_strip:
+        solution = nest_baseline(job, config.baseline, stop, listener)
+    else:
+        from leathernest.search.hides import nest_hides
+
+        solution = nest_hides(job, config.baseline, stop, listener)
+    solution = dataclasses.replace(solution, config={**config.as_dict(), "workers": workers, **solution.config})
     return checked(job, solution)
 
 

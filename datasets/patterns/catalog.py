@@ -56,6 +56,7 @@ class PatternPiece:
     lines: tuple[CurvePath, ...] = ()  # internal lines: folds, stitch guides (layer 8), not cut
     notches: tuple[tuple[tuple[float, float], tuple[float, float]], ...] = ()  # slits (layer 4)
     punches: tuple[tuple[float, float, float], ...] = ()  # x, y, radius (layer 13)
+    priority: int = 0  # higher is placed first: long straps need the backbone run before panels
 
     @property
     def size(self) -> tuple[float, float]:
@@ -124,7 +125,7 @@ def bifold_wallet() -> Product:
         PatternPiece("lining", rounded_rect(w - 4, h - 4, 5.0), 1, "C", grain_tol_deg=15.0,
                      lines=(_vline((w - 4) / 2, 0.0, h - 4),),
                      notches=_fold_notches((w - 4) / 2, h - 4)),
-        PatternPiece("card_pocket", _slanted_pocket(105.0, 52.0, 62.0, 4.0), 6, "B", pair=True,
+        PatternPiece("card_pocket", _slanted_pocket(105.0, 52.0, 62.0, 4.0), 6, "C", pair=True,
                      grain_tol_deg=15.0, lines=(_hline(4.0, 101.0, 8.0),),
                      notches=(((52.5, 0.0), (52.5, NOTCH_MM)),)),
         PatternPiece("stiffener", rounded_rect(20.0, h - 6, 2.0), 1, "D", grain_deg=90.0,
@@ -143,7 +144,7 @@ def _thumb_cut_back(w: float, h: float, r: float, thumb_r: float) -> CurvePath:
 
 
 def card_holder() -> Product:
-    """Card holder, 100 x 70 mm: front, back with a thumb cut, divider, a pair of slanted pockets."""
+    """Card holder, 100 x 70 mm: front, back with thumb cut, divider, a pair of slanted pockets."""
     return Product("card_holder", "Card holder", "calf", 1.0, (
         PatternPiece("front", rounded_rect(100.0, 70.0, 6.0), 1, "A",
                      notches=(((50.0, 70.0), (50.0, 70.0 - NOTCH_MM)),)),
@@ -194,7 +195,8 @@ def tote_bag() -> Product:
         PatternPiece("base", rounded_rect(w, 120.0, 20.0), 1, "C", grain_tol_deg=15.0,
                      punches=((20.0, 20.0, 3.0), (360.0, 20.0, 3.0), (20.0, 100.0, 3.0),
                               (360.0, 100.0, 3.0))),
-        PatternPiece("handle", handle, 2, "A", grain_tol_deg=5.0, punches=handle_rivets),
+        PatternPiece("handle", handle, 2, "A", grain_tol_deg=5.0, punches=handle_rivets,
+                     priority=1),
         PatternPiece("inner_pocket", rounded_rect(200.0, 160.0, (8.0, 8.0, 0.0, 0.0)), 1, "D",
                      grain_deg=90.0, grain_tol_deg=30.0, lines=(_hline(0.0, 200.0, 150.0),)),
     ))
@@ -212,7 +214,7 @@ def belt() -> Product:
         PatternPiece("strap", strap, 1, "A", grain_tol_deg=5.0, cutouts=(slot(55.0, r, 24.0, 5.0),),
                      lines=(_vline(55.0 - 30.0, 0.0, width),), punches=holes + screws,
                      notches=(((110.0, 0.0), (110.0, NOTCH_MM)),
-                              ((110.0, width), (110.0, width - NOTCH_MM)))),
+                              ((110.0, width), (110.0, width - NOTCH_MM))), priority=2),
         PatternPiece("keeper", rounded_rect(100.0, 15.0, 0.0), 1, "B", grain_tol_deg=10.0),
     ))
 
@@ -222,7 +224,7 @@ def products() -> dict[str, Product]:
     return {p.name: p for p in (bifold_wallet(), card_holder(), zip_pouch(), tote_bag(), belt())}
 
 
-# ---------------------------------------------------------------------------------------------------
+# -------------------------------------------------------------------------------------------------
 # Pieces for jobs
 
 
@@ -246,7 +248,7 @@ def _features(pp: PatternPiece) -> tuple[Feature, ...]:
 def to_piece(product: Product, pp: PatternPiece, n_products: int = 1, prefix: str = "") -> Piece:
     """The pattern piece as a model Piece for ``n_products`` products.
 
-    A pair's demand counts pairs (the model cuts 2 x demand copies), so ``quantity / 2`` per product.
+    A pair's demand counts pairs (the model cuts 2 x demand copies): ``quantity / 2`` per product.
     Punches are kept as features only: a few millimetres of scrap matter to the cutter, not to the
     nesting.
     """
@@ -263,6 +265,7 @@ def to_piece(product: Product, pp: PatternPiece, n_products: int = 1, prefix: st
         rotations=FREE_ROTATION,
         grain=None if pp.grain_deg is None else Grain(pp.grain_deg, pp.grain_tol_deg),
         mirror=Mirror.PAIR if pp.pair else Mirror.NO,
+        priority=pp.priority,
         features=_features(pp),
         cut_paths=(pp.boundary, *pp.cutouts),
     )

@@ -47,6 +47,8 @@ def piece_text(product: Product, pp: PatternPiece) -> list[str]:
     ]
     if pp.grain_deg is not None:
         lines.append(f"Grain Tolerance: {pp.grain_tol_deg:g}")
+    if pp.priority:
+        lines.append(f"Priority: {pp.priority}")
     lines.append(f"Material: {product.material} {product.thickness_mm:g} mm")
     return lines
 
@@ -141,7 +143,7 @@ def main(argv: list[str]) -> int:
     out_dir = Path(argv[0]) if argv else HERE
     for product in products().values():
         path = write_product(product, out_dir)
-        print(path)  # noqa: T201 - a script, not the library
+        print(path)  # a script, not the library
     return 0
 
 

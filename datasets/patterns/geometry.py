@@ -1,8 +1,8 @@
 """Drawing helpers for the pattern library: rounded rectangles, slots and bulge arithmetic.
 
-Paths are :class:`leathernest.model.CurvePath` values with DXF LWPOLYLINE bulges (tan of a quarter of
-the arc's included angle, positive counter-clockwise), so a rounded corner is one exact arc in the
-DXF and in a job's ``cut_paths``. :func:`flatten` turns a path into the polygon the nester uses.
+Paths are :class:`leathernest.model.CurvePath` values with DXF LWPOLYLINE bulges (tan of a quarter
+of the arc's included angle, positive counter-clockwise), so a rounded corner is one exact arc in
+the DXF and in a job's ``cut_paths``. :func:`flatten` turns a path into the polygon the nester uses.
 
 Imports numpy and the model only.
 """
@@ -35,7 +35,7 @@ def path(vertices: Sequence[Vertex], closed: bool = True) -> CurvePath:
 def rounded_rect(
     w: float, h: float, r: float | Sequence[float], x0: float = 0.0, y0: float = 0.0
 ) -> CurvePath:
-    """A counter-clockwise rectangle with corner radii (bottom-left, bottom-right, top-right, top-left).
+    """A ccw rectangle with corner radii (bottom-left, bottom-right, top-right, top-left).
 
     A radius of 0 gives a sharp corner. The path starts where the bottom edge meets the bottom-right
     corner.

@@ -1,14 +1,14 @@
 """Chain loose LINE/ARC/polyline pieces into closed rings and open chains, keeping true arcs.
 
-CAD and CAM files often draw a part's outline as a "soup" of separate LINEs and ARCs whose end points
-meet only up to rounding. Endpoints closer than the chaining tolerance are merged into one node (a
-grid hash with cells of the tolerance's size finds neighbours in O(1)); the walk then follows unused
-segments from node to node. A walk that comes back to its first node is a closed ring; one that stops
-is an open chain, reported with the gap between its ends.
+CAD and CAM files often draw a part's outline as a "soup" of separate LINEs and ARCs whose end
+points meet only up to rounding. Endpoints closer than the chaining tolerance are merged into one
+node (a grid hash with cells of the tolerance's size finds neighbours in O(1)); the walk then
+follows unused segments from node to node. A walk that comes back to its first node is a closed
+ring; one that stops is an open chain, reported with the gap between its ends.
 
-At a junction (three or more segments at one node: T-joints, overlapping drawings) the walk takes the
-segment that turns least to the left, which traces the outermost loop through the junction; what is
-left over is chained again. Only segments of the same group and layer are chained together.
+At a junction (three or more segments at one node: T-joints, overlapping drawings) the walk takes
+the segment that turns least to the left, which traces the outermost loop through the junction; what
+is left over is chained again. Only segments of the same group and layer are chained together.
 
 Imports numpy and the model only.
 """

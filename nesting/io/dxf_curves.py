@@ -1,16 +1,16 @@
 """Bulge-path arithmetic for DXF import and export: areas, reversal, placement, safe flattening.
 
 A :class:`~leathernest.model.CurvePath` stores a contour as vertices plus one bulge per segment
-(``tan(theta/4)`` of the arc's included angle, positive counter-clockwise: the LWPOLYLINE convention).
-This module keeps those true arcs exact through every operation that export needs, and turns them into
-polygons for nesting *conservatively*: the polygon never loses material.
+(``tan(theta/4)`` of the arc's included angle, positive counter-clockwise: the LWPOLYLINE
+convention). This module keeps those true arcs exact through every operation that export needs, and
+turns them into polygons for nesting *conservatively*: the polygon never loses material.
 
 The rule used for flattening: orient the ring so the material lies on its left (outer rings
 counter-clockwise, holes clockwise, the model's convention). A segment with a positive bulge then
 curves away from the material (its centre is on the material side), so the chords of an inscribed
-polygon would cut material off; it is replaced by a circumscribed (tangent) polygon, whose vertices lie
-at ``r / cos(phi/2)`` from the centre. A negative bulge curves into the material and its inscribed
-chords already lie outside the material. Shrinking (a hide's edge) swaps the two cases.
+polygon would cut material off; it is replaced by a circumscribed (tangent) polygon, whose vertices
+lie at ``r / cos(phi/2)`` from the centre. A negative bulge curves into the material and its
+inscribed chords already lie outside the material. Shrinking (a hide's edge) swaps the two cases.
 
 Imports numpy and the model only; no ezdxf, no shapely.
 """
@@ -155,8 +155,7 @@ def flatten_path(
         else:
             angles = a0 + phi * np.arange(1, k)
             radius = r
-        for a in angles:
-            out.append(centre + radius * np.array([math.cos(a), math.sin(a)]))
+        out.extend(centre + radius * np.array([math.cos(a), math.sin(a)]) for a in angles)
     if not path.closed:
         out.append(pts[-1])
     return np.array(out, dtype=np.float64).reshape(-1, 2)

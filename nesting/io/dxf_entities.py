@@ -4,8 +4,8 @@ Every supported entity becomes a :class:`Segment` (a :class:`~leathernest.model.
 coordinates, already scaled to mm) that remembers its handle, its layer and the top-level group it
 came from (each top-level INSERT is a group of its own, loose model-space entities are group 0).
 INSERTs are exploded with ezdxf's ``virtual_entities`` (nested, scaled, rotated and mirrored blocks,
-MINSERT arrays), which keeps LINE/ARC/LWPOLYLINE as such; a mirrored block gives arcs whose extrusion
-points down (-z), which is why every arc and bulge goes through its OCS here.
+MINSERT arrays), which keeps LINE/ARC/LWPOLYLINE as such; a mirrored block gives arcs whose
+extrusion points down (-z), which is why every arc and bulge goes through its OCS here.
 
 Lines, arcs, circles and polylines keep true arcs (bulges). Ellipses, splines and anything not lying
 in the xy plane are flattened (``freeform``): their vertices lie on the curve and the caller widens
@@ -29,14 +29,12 @@ from leathernest.model import CurvePath
 MAX_BLOCK_DEPTH = 16
 # An exploded MINSERT array larger than this is skipped: it would be a hang, not a pattern file.
 MAX_VIRTUAL_ENTITIES = 200_000
-# Spline and ellipse flattening: subdivision starts from this many segments per span (ezdxf default).
+# Spline and ellipse flattening starts from this many segments per span (ezdxf's default).
 FLATTEN_START_SEGMENTS = 8
 # Two points closer than this (relative to the larger coordinate) are one point.
 SAME_POINT_REL = 1e-12
 
-CURVE_TYPES = frozenset(
-    {"LINE", "ARC", "CIRCLE", "LWPOLYLINE", "POLYLINE", "ELLIPSE", "SPLINE"}
-)
+CURVE_TYPES = frozenset({"LINE", "ARC", "CIRCLE", "LWPOLYLINE", "POLYLINE", "ELLIPSE", "SPLINE"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -80,7 +78,9 @@ class Extracted:
     points: list[PointItem] = field(default_factory=list)
     group_names: dict[int, str] = field(default_factory=dict)
     ignored: Counter = field(default_factory=Counter)
-    failures: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, handle, layer, msg
+    failures: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # code, handle, layer, msg
 
 
 def _handle(entity: object, fallback: str) -> str:
@@ -116,7 +116,7 @@ def _drop_closing_duplicate(pts: np.ndarray, bulges: np.ndarray) -> tuple[np.nda
 
 
 def _freeform(entity: object, scale: float, tol_mm: float) -> tuple[np.ndarray, bool]:
-    """Flatten any curve via ezdxf.path (tilted planes, fitted polylines); returns points, closed."""
+    """Flatten a curve via ezdxf.path (tilted planes, fitted polylines): points, closed."""
     from ezdxf import path as ezpath
 
     p = ezpath.make_path(entity)  # type: ignore[arg-type]
@@ -261,7 +261,7 @@ def extract(entities: object, scale: float, tol_mm: float) -> Extracted:
     return out
 
 
-def _visit(entity, layer, group, depth, scale, tol_mm, out: Extracted, budget, top) -> None:  # noqa: PLR0913
+def _visit(entity, layer, group, depth, scale, tol_mm, out: Extracted, budget, top) -> None:
     kind = entity.dxftype()
     top_handle = _handle(top, "?") if top is not None else "?"
     handle = _handle(entity, top_handle)

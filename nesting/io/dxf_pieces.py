@@ -1,10 +1,10 @@
 """From chained contours to pieces: nesting of rings, holes, overlaps, features, names.
 
 Closed rings on cut layers are sorted by area; a ring's parent is the smallest ring containing it.
-Rings at even depth are piece outlines, rings at odd depth holes of their parent (a ring inside a hole
-is a new piece). The same ring drawn twice is kept once; outlines that overlap or touch are merged,
-because the knife frees their union. Open chains, points and texts lying on a piece become its
-features (marks, notches, punches, grain line), its name and its quantity.
+Rings at even depth are piece outlines, rings at odd depth holes of their parent (a ring inside a
+hole is a new piece). The same ring drawn twice is kept once; outlines that overlap or touch are
+merged, because the knife frees their union. Open chains, points and texts lying on a piece become
+its features (marks, notches, punches, grain line), its name and its quantity.
 
 Safe polygons (see :mod:`leathernest.io.dxf_curves`): the outline is flattened so that it contains
 the true outline and every hole so that it lies inside the true hole; flattened free-form curves
@@ -102,12 +102,7 @@ def build_rings(chains: list[Chain], roles: dict[str, Role], tol: float, report:
             continue
         if len(ch.path.points) < 3 and not np.any(ch.path.bulges):
             continue
-        if abs(path_signed_area(ch.path)) <= 1e-9:
-            report.add(IssueCode.DEGENERATE, "closed contour has no area", ch.layer, ch.handles)
-            continue
-        path = orient_path(ch.path, ccw=True)
-        poly = _on_curve(path, tol)
-        if not poly.is_valid:
+        if not _on_curve(ch.path, tol).is_valid:
             report.add(
                 IssueCode.SELF_INTERSECTION,
                 "closed contour crosses itself; left out",
@@ -115,6 +110,11 @@ def build_rings(chains: list[Chain], roles: dict[str, Role], tol: float, report:
                 ch.handles,
             )
             continue
+        if abs(path_signed_area(ch.path)) <= 1e-9:
+            report.add(IssueCode.DEGENERATE, "closed contour has no area", ch.layer, ch.handles)
+            continue
+        path = orient_path(ch.path, ccw=True)
+        poly = _on_curve(path, tol)
         rings.append(_Ring(ch, path, poly, float(poly.area), role))
     rings.sort(key=lambda r: -r.area)
     return rings
@@ -174,7 +174,12 @@ def regions_from_rings(rings: list[_Ring], tol: float, report: ImportReport) -> 
         if is_hole:
             rings[r.parent].holes.append(k)
         elif r.role is Role.CUTOUT:
-            report.add(IssueCode.ORPHAN_FEATURE, "cut-out outside every piece", r.chain.layer, r.chain.handles)
+            report.add(
+                IssueCode.ORPHAN_FEATURE,
+                "cut-out outside every piece",
+                r.chain.layer,
+                r.chain.handles,
+            )
         else:
             outers.append(k)
     shapes = []
@@ -213,7 +218,7 @@ def _merge_overlaps(shapes, report: ImportReport) -> list[Region]:
         rs = [shapes[i][2] for i in members]
         handles = tuple(h for r in rs for h in r.chain.handles)
         if len(members) == 1:
-            poly, paths, r = shapes[members[0]]
+            poly, paths, _r = shapes[members[0]]
             geoms, cut_paths = [poly], paths
         else:
             report.add(
@@ -255,12 +260,12 @@ def attach(
 ) -> list[Found]:
     """Give each region the open chains, feature rings, points and texts lying on it."""
     found = [Found() for _ in regions]
-    if not regions:
-        return found
     zones = [r.polygon.buffer(max(tol, 1e-6) * 2, join_style="mitre") for r in regions]
     tree = shapely.STRtree(zones)
 
     def owner(geom, group: int) -> int | None:
+        if not regions:
+            return None
         hits = [int(j) for j in tree.query(geom, predicate="intersects")]
         if same_group:
             hits = [j for j in hits if regions[j].group == group]
@@ -272,7 +277,9 @@ def attach(
         role = roles[ch.layer]
         if role in (Role.IGNORE, Role.TEXT) or (ch.closed and role in (Role.CUT, Role.CUTOUT)):
             continue
-        geom = LineString(np.vstack([ch.path.points, ch.path.points[:1]]) if ch.closed else ch.path.points)
+        geom = LineString(
+            np.vstack([ch.path.points, ch.path.points[:1]]) if ch.closed else ch.path.points
+        )
         k = owner(geom, ch.group)
         if role is Role.CUT:
             report.add(
@@ -283,7 +290,9 @@ def attach(
             )
             kind = FeatureKind.MARK
         elif role is Role.CUTOUT:
-            report.add(IssueCode.OPEN_CONTOUR, f"open cut-out (gap {ch.gap:.3g} mm)", ch.layer, ch.handles)
+            report.add(
+                IssueCode.OPEN_CONTOUR, f"open cut-out (gap {ch.gap:.3g} mm)", ch.layer, ch.handles
+            )
             kind = FeatureKind.MARK
         else:
             kind = _FEATURE_OF_ROLE[role]

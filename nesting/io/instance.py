@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from leathernest.errors import JobFileError
 from leathernest.io.jagua_json import is_jagua, read_jagua
 from leathernest.io.job_json import is_job, read_job
 from leathernest.io.jsonfile import check_schema, load_json
-from leathernest.model import Job
+from leathernest.model import Hide, Job
 
 
 def resolve(source: str) -> Path:
@@ -40,3 +41,37 @@ def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> J
         path=shown,
         location="$",
     )
+
+
+def job_from_patterns(
+    patterns: list[str], hides: list[str], strip_width: float | None,
+    warn: Callable[[str], None] | None = None, units: str | None = None,
+) -> Job:
+    """A job from pattern DXF files and hides (DXF or job JSON) or a strip width."""
+    from leathernest.io.dxf_in import read_hide_dxf, read_pattern_dxf
+    from leathernest.model import Strip
+
+    pieces = []
+    for path in patterns:
+        found = read_pattern_dxf(path, units=units)
+        for issue in found.report.issues:
+            if warn is not None:
+                warn(f"{path}: {issue.message}")
+        stem = Path(path).stem
+        pieces += [dataclasses.replace(p, id=f"{stem}/{p.id}") if len(patterns) > 1 else p
+                   for p in found.pieces]
+    if strip_width is not None:
+        stock: tuple[Hide, ...] | Strip = Strip(strip_width)
+    elif hides:
+        got: list[Hide] = []
+        for path in hides:
+            if Path(path).suffix.lower() == ".dxf":
+                got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem).hide)
+            else:
+                got += list(load_job(path, warn).hides)
+        stock = tuple(got)
+    else:
+        raise JobFileError("pattern files need --hides FILE... or --strip-width MM",
+                           path=patterns[0], hint="say what to cut the pieces from")
+    name = Path(patterns[0]).stem if len(patterns) == 1 else "patterns"
+    return Job(name=name, pieces=tuple(pieces), stock=stock)

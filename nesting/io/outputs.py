@@ -21,4 +21,8 @@ def write_outputs(out_dir: str | Path, job: Job, solution: Solution) -> dict[str
         "svg": str(write_svg(out / "layout.svg", job, solution)),
         "report": str(write_report(out / "report.html", job, solution)),
     }
+    from leathernest.io.dxf_out import write_cutter_dxf
+
+    for k, cut in enumerate(write_cutter_dxf(job, solution, out)):
+        paths[f"dxf{k}" if k else "dxf"] = str(cut.path)
     return paths

@@ -53,7 +53,7 @@ BATCH = 512  # candidates tested per vectorised shapely call
 
 
 @dataclass(frozen=True, slots=True)
-class _Copy:
+class PieceCopy:
     piece: Piece
     copy: int
     mirrors: tuple[bool, ...]  # mirror states this copy may take
@@ -68,7 +68,7 @@ class _Orient:
 
 
 @dataclass
-class _Bin:
+class Bin:
     """A container being filled: the strip, or one copy of a hide."""
 
     hide: Hide | None
@@ -104,7 +104,7 @@ def _rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: b
     return out
 
 
-def _orients(c: _Copy, cfg: BaselineConfig, hide: Hide | None) -> list[_Orient]:
+def _orients(c: PieceCopy, cfg: BaselineConfig, hide: Hide | None) -> list[_Orient]:
     out = []
     for m in c.mirrors:
         for a in _rotations(c.piece, cfg, hide, m):
@@ -123,7 +123,7 @@ def _translated(shape: Polygon, offsets: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda coords: coords + shift)
 
 
-class _Filler:
+class Filler:
     """Places units one by one; holds the job-wide settings and the open bins."""
 
     def __init__(self, job: Job, cfg: BaselineConfig, stop: StopToken) -> None:
@@ -139,7 +139,7 @@ class _Filler:
 
     # -- hazards ---------------------------------------------------------------------------------
 
-    def _hazards(self, b: _Bin, min_grade: int | None):
+    def _hazards(self, b: Bin, min_grade: int | None):
         """(edge hazard kept at the margin, zone hazard kept at the clearance) for one grade."""
         if min_grade in b.hazards:
             return b.hazards[min_grade]
@@ -167,7 +167,7 @@ class _Filler:
         vals = vals[(vals >= lo - 1e-9) & (vals <= hi + 1e-9)]
         return np.unique(np.clip(vals, lo, hi))
 
-    def _candidates(self, b: _Bin, o: _Orient) -> np.ndarray:
+    def _candidates(self, b: Bin, o: _Orient) -> np.ndarray:
         """Translations for the orientation, ordered by the right edge they reach, then y."""
         bx0, by0, bx1, by1 = o.bounds
         cx0, cy0, cx1, cy1 = b.bounds
@@ -184,7 +184,7 @@ class _Filler:
         order = np.lexsort((cand[:, 1], cand[:, 0] + bx1))
         return cand[order]
 
-    def _feasible(self, b: _Bin, piece: Piece, geoms: np.ndarray) -> np.ndarray:
+    def _feasible(self, b: Bin, piece: Piece, geoms: np.ndarray) -> np.ndarray:
         ok = np.ones(len(geoms), dtype=bool)
         if b.hide is not None:
             edge, zones = self._hazards(b, piece.min_grade)
@@ -197,7 +197,7 @@ class _Filler:
             ok[idx[np.unique(hit)]] = False
         return ok
 
-    def place_one(self, b: _Bin, c: _Copy) -> Placement | None:
+    def place_one(self, b: Bin, c: PieceCopy) -> Placement | None:
         """The best feasible placement of one copy in the bin, or None."""
         best: tuple[float, float, Placement, Polygon] | None = None
         for o in _orients(c, self.cfg, b.hide):
@@ -233,7 +233,7 @@ class _Filler:
         b.tree = shapely.STRtree(b.polys)
         return pl
 
-    def place_unit(self, b: _Bin, unit: list[_Copy]) -> bool:
+    def place_unit(self, b: Bin, unit: list[PieceCopy]) -> bool:
         """Place every copy of the unit in the bin, or none of them."""
         n = len(b.placements)
         for c in unit:
@@ -250,12 +250,12 @@ def _mirrors(piece: Piece, copy: int) -> tuple[bool, ...]:
     return (False, True) if forced is None else (forced,)
 
 
-def _units(job: Job) -> list[list[_Copy]]:
+def make_units(job: Job) -> list[list[PieceCopy]]:
     """Copies grouped into what must go together, most demanding first."""
-    groups: dict[str, list[_Copy]] = {}
-    units: list[list[_Copy]] = []
+    groups: dict[str, list[PieceCopy]] = {}
+    units: list[list[PieceCopy]] = []
     for p in job.pieces:
-        copies = [_Copy(p, k, _mirrors(p, k)) for k in range(p.n_copies)]
+        copies = [PieceCopy(p, k, _mirrors(p, k)) for k in range(p.n_copies)]
         if p.group is not None and not job.is_strip:
             groups.setdefault(p.group, []).extend(copies)
         elif p.mirror is Mirror.PAIR and not job.is_strip:
@@ -264,14 +264,14 @@ def _units(job: Job) -> list[list[_Copy]]:
             units += [[c] for c in copies]
     units += list(groups.values())
 
-    def key(u: list[_Copy]) -> tuple:
+    def key(u: list[PieceCopy]) -> tuple:
         p = u[0].piece
         return (p.optional, -max(c.piece.priority for c in u), -sum(c.piece.area for c in u))
 
     return sorted(units, key=key)
 
 
-def _hide_order(job: Job) -> list[Hide]:
+def hide_order(job: Job) -> list[Hide]:
     def per_area(h: Hide) -> float:
         cost = h.cost if h.cost is not None else (h.price_per_m2 or 0.0) * h.area / 1e6
         return cost / max(h.area, 1e-9)
@@ -287,18 +287,18 @@ def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken |
     cfg = cfg or BaselineConfig()
     stop = stop or StopToken(job.time_limit_s)
     t0 = time.monotonic()
-    f = _Filler(job, cfg, stop)
-    units = _units(job)
+    f = Filler(job, cfg, stop)
+    units = make_units(job)
     demanded = sum(p.n_copies for p in job.pieces)
     unplaced: list[Unplaced] = []
-    bins: list[_Bin] = []
+    bins: list[Bin] = []
     if isinstance(job.stock, Strip):
         length = max(job.demanded_area / job.stock.height * 4.0, 1.0) + sum(
             max(p.outline.bbox[2] - p.outline.bbox[0], p.outline.bbox[3] - p.outline.bbox[1])
             for p in job.pieces)
-        bins.append(_Bin(None, 0, (0.0, 0.0, length, job.stock.height)))
+        bins.append(Bin(None, 0, (0.0, 0.0, length, job.stock.height)))
     stock_left = {h.id: h.stock for h in job.hides}
-    order = _hide_order(job)
+    order = hide_order(job)
     placed = 0
     for unit in units:
         if stop.stopped():
@@ -310,7 +310,7 @@ def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken |
             for h in order:
                 if stock_left[h.id] == 0:
                     continue
-                b = _Bin(h, h.stock - stock_left[h.id], h.outline.bbox)
+                b = Bin(h, h.stock - stock_left[h.id], h.outline.bbox)
                 if f.place_unit(b, unit):
                     bins.append(b)
                     stock_left[h.id] -= 1
@@ -320,7 +320,7 @@ def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken |
             placed += len(unit)
             listener(Progress(stop.elapsed_s, placed, demanded, hides_used=len(bins), phase="fill"))
         else:
-            reason = _why(job, unit)
+            reason = why_unplaced(job, unit)
             unplaced += [Unplaced(c.piece.id, c.copy, reason) for c in unit]
     layouts = tuple(HideLayout(b.hide.id if b.hide else None, tuple(b.placements), b.copy)
                     for b in bins if b.placements or b.hide is None)
@@ -336,7 +336,7 @@ def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken |
     )
 
 
-def _why(job: Job, unit: list[_Copy]) -> UnplacedReason:
+def why_unplaced(job: Job, unit: list[PieceCopy]) -> UnplacedReason:
     """The most telling reason a unit could not be placed."""
     if len(unit) > 1 and any(c.piece.group is not None for c in unit):
         return UnplacedReason.GROUP

@@ -15,13 +15,22 @@ from dataclasses import dataclass
 class StopToken:
     """A deadline and an interrupt flag, checked between steps of a search."""
 
-    def __init__(self, time_limit_s: float) -> None:
+    def __init__(self, time_limit_s: float, parent: StopToken | None = None) -> None:
         self.start = time.monotonic()
         self.deadline = self.start + time_limit_s
+        if parent is not None:
+            self.deadline = min(self.deadline, parent.deadline)
+        self.parent = parent
         self.interrupted = False
+
+    def sub(self, time_limit_s: float) -> StopToken:
+        """A token for a phase: its own shorter deadline, and this token's interrupt."""
+        return StopToken(time_limit_s, parent=self)
 
     def stopped(self) -> bool:
         """Whether the search must return its best layout now."""
+        if self.parent is not None and self.parent.interrupted:
+            self.interrupted = True
         return self.interrupted or time.monotonic() >= self.deadline
 
     def interrupt(self) -> None:

@@ -1,13 +1,16 @@
 """The query kernels: feasibility, per-hazard overlap and batched sample evaluation.
 
 A query shape comes as two variants (tuples ``(xy float64[2, n], rings int64[r + 1], poles
-float64[3, p])`` in local coordinates): ``spp``, inflated for other pieces, and ``sps``, inflated for
-the stock (they differ only when the margin is below half the gap; ``same`` says they are one). Scratch
+float64[3, p])`` in local coordinates): ``spp``, inflated for other pieces, and ``sps``, inflated
+for
+the stock (they differ only when the margin is below half the gap; ``same`` says they are one).
+Scratch
 ``sc`` is a tuple owned by the engine: 0 txy float64[2, *]; 1 tp float64[3, *]; 2 txy2; 3 tp2;
 4 tbbox float64[4]; 5 tbbox2 float64[4]; 6 parity uint8[S]; 7 hit uint8[S]; 8 qr int64[4]; 9 keys
 int64[K]. Hazard ids in results: static hazard h is ``-1 - h``, a placed piece is its key (>= 0).
 
-Samples for the batch kernels are float64[N, 4] rows (rotation_deg, mirrored 0/1, x, y). A sample with
+Samples for the batch kernels are float64[N, 4] rows (rotation_deg, mirrored 0/1, x, y). A sample
+with
 a non-finite value is infeasible with loss inf (kernels do not raise).
 
 These kernels are EXACT (they decide collisions) and call the FAST proxies of
@@ -72,7 +75,7 @@ def _any_piece_hit(spp, dy, g, dims, ignore, sc) -> bool:
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def _static_loss(spp, sps, same, st, g, dims, mask, sc, w_static, h: int) -> float:
     """Unweighted loss of static hazard h, known to collide with the placed shape."""
-    txy, rings, tp, n_tp, tbbox = _stock_view(spp, sps, same, sc)
+    _txy, _rings, tp, n_tp, tbbox = _stock_view(spp, sps, same, sc)
     poles, hz_pole, box = st[5], st[6], st[13]
     v = 0.0
     if h == 0:
@@ -82,8 +85,9 @@ def _static_loss(spp, sps, same, st, g, dims, mask, sc, w_static, h: int) -> flo
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def feasible_one(spp, sps, same, rot_deg, mirrored, tx, ty, st, dy, g, dims, mask, ignore,
-                 sc) -> bool:
+def feasible_one(
+    spp, sps, same, rot_deg, mirrored, tx, ty, st, dy, g, dims, mask, ignore, sc
+) -> bool:
     """Whether the shape at the placement collides with nothing (static hazards, then pieces)."""
     if not (math.isfinite(rot_deg) and math.isfinite(tx) and math.isfinite(ty)):
         return False
@@ -95,8 +99,9 @@ def feasible_one(spp, sps, same, rot_deg, mirrored, tx, ty, st, dy, g, dims, mas
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def _loss(spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, ub,
-          out_ids, out_vals) -> tuple:
+def _loss(
+    spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, ub, out_ids, out_vals
+) -> tuple:
     """Weighted loss of the already placed shape; per-hazard values into out_* when given (len > 0).
 
     Returns (weighted total or inf once it exceeds ub, number of hazards hit).
@@ -148,8 +153,26 @@ def _loss(spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, 
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def overlap_one(spp, sps, same, rot_deg, mirrored, tx, ty, st, dy, g, dims, mask, ignore, sc,
-                w_static, w_piece, out_ids, out_vals) -> tuple:
+def overlap_one(
+    spp,
+    sps,
+    same,
+    rot_deg,
+    mirrored,
+    tx,
+    ty,
+    st,
+    dy,
+    g,
+    dims,
+    mask,
+    ignore,
+    sc,
+    w_static,
+    w_piece,
+    out_ids,
+    out_vals,
+) -> tuple:
     """Per-hazard overlap of the shape at the placement: (weighted total, hazards hit).
 
     out_ids int64[S + K] and out_vals float64[S + K] receive the hazard ids and unweighted losses.
@@ -157,8 +180,23 @@ def overlap_one(spp, sps, same, rot_deg, mirrored, tx, ty, st, dy, g, dims, mask
     if not (math.isfinite(rot_deg) and math.isfinite(tx) and math.isfinite(ty)):
         return math.inf, 0
     _place_both(spp, sps, same, rot_deg, mirrored, tx, ty, sc)
-    return _loss(spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, math.inf,
-                 out_ids, out_vals)
+    return _loss(
+        spp,
+        sps,
+        same,
+        st,
+        dy,
+        g,
+        dims,
+        mask,
+        ignore,
+        sc,
+        w_static,
+        w_piece,
+        math.inf,
+        out_ids,
+        out_vals,
+    )
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -166,20 +204,36 @@ def batch_feasible(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, o
     """out[i] (uint8[N]) = 1 when sample i is feasible; returns how many are."""
     n_ok = 0
     for i in range(samples.shape[0]):
-        ok = feasible_one(spp, sps, same, samples[i, 0], samples[i, 1] != 0.0, samples[i, 2],
-                          samples[i, 3], st, dy, g, dims, mask, ignore, sc)
+        ok = feasible_one(
+            spp,
+            sps,
+            same,
+            samples[i, 0],
+            samples[i, 1] != 0.0,
+            samples[i, 2],
+            samples[i, 3],
+            st,
+            dy,
+            g,
+            dims,
+            mask,
+            ignore,
+            sc,
+        )
         out[i] = 1 if ok else 0
         n_ok += out[i]
     return n_ok
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def batch_loss(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_static, w_piece,
-               upper_bound, out) -> int:
+def batch_loss(
+    spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, upper_bound, out
+) -> int:
     """out[i] (float64[N]) = weighted loss of sample i, inf once above the running bound.
 
     The bound starts at upper_bound and tightens to the best loss found so far (sparrow's
-    ``evaluate_sample(dt, upper_bound)``), so later samples stop early. Returns the best index (-1 if
+    ``evaluate_sample(dt, upper_bound)``), so later samples stop early. Returns the best index (-1
+    if
     every sample is inf).
     """
     none_ids = sc[9][:0]
@@ -192,8 +246,23 @@ def batch_loss(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_sta
             out[i] = math.inf
             continue
         _place_both(spp, sps, same, rot, samples[i, 1] != 0.0, tx, ty, sc)
-        v, _n = _loss(spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece, ub,
-                      none_ids, none_vals)
+        v, _n = _loss(
+            spp,
+            sps,
+            same,
+            st,
+            dy,
+            g,
+            dims,
+            mask,
+            ignore,
+            sc,
+            w_static,
+            w_piece,
+            ub,
+            none_ids,
+            none_vals,
+        )
         out[i] = v
         if v <= ub and (best < 0 or v < out[best]):
             best = i

@@ -1,7 +1,8 @@
 """Point in polygon by even-odd ray casting (EXACT: decides feasibility).
 
 A point exactly on a boundary is never asked about: the callers test edges first, and a shape vertex
-lying on the other shape's boundary is an edge intersection (closed semantics), so the answer here is
+lying on the other shape's boundary is an edge intersection (closed semantics), so the answer here
+is
 only needed for points strictly inside or outside, where ray casting is unambiguous.
 """
 
@@ -14,7 +15,7 @@ from leathernest.collision.jit import EXACT
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def crosses_ray(ax: float, ay: float, bx: float, by: float, px: float, py: float) -> bool:
-    """Whether edge ab crosses the ray from p towards +x (half-open in y, so vertices count once)."""
+    """Whether edge ab crosses the ray from p towards +x (half-open in y: vertices count once)."""
     if (ay > py) == (by > py):
         return False
     xint = ax + (py - ay) * (bx - ax) / (by - ay)
@@ -25,7 +26,8 @@ def crosses_ray(ax: float, ay: float, bx: float, by: float, px: float, py: float
 def polygon_contains_point(xy, rings, base: int, px: float, py: float) -> bool:
     """Even-odd containment of p in the polygon whose rings are rings[k]..rings[k+1] (+ base).
 
-    xy: float64[2, n] vertex pool; rings: int64[r + 1] offsets relative to base. With outer rings and
+    xy: float64[2, n] vertex pool; rings: int64[r + 1] offsets relative to base. With outer rings
+    and
     holes together, even-odd is the region of a valid polygon or multipolygon.
     """
     inside = False

@@ -2,7 +2,8 @@
 
 Geometry ``g`` is float64[4]: x0, y0, 1/cell_w, 1/cell_h; ``dims`` int64[2]: nx, ny. Coordinates
 outside the grid clamp to the border cells, so the grid stays correct for anything placed beyond it
-(a strip longer than planned): clamping is monotone, so a query and an item that overlap always share
+(a strip longer than planned): clamping is monotone, so a query and an item that overlap always
+share
 a cell. Each item is listed in every cell its bbox meets; a pair is processed only in its reference
 cell (the lowest cell of the overlap of the two cell ranges), so no visited marks are needed.
 
@@ -39,7 +40,7 @@ def cell_range(bbox, g, dims, out):
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def grid_insert(key: int, rng, dims, items, count) -> bool:
-    """List key in every cell of rng (int64[4]); False (and nothing inserted) when a cell is full."""
+    """List key in every cell of rng (int64[4]); False, inserting nothing, if a cell is full."""
     nx = dims[0]
     cap = items.shape[1]
     for iy in range(rng[1], rng[3] + 1):
@@ -74,8 +75,10 @@ def build_edge_cells(xy, edge_next, g, dims, cell_start, cell_edges, fill: bool)
     """Count (fill False) or list (fill True) the static edges of every cell, CSR style.
 
     xy: float64[2, V]; edge_next: int64[V] (edge e runs from vertex e to edge_next[e]); cell_start:
-    int64[C + 1], on the counting pass receives counts at c + 1; cell_edges: int64[total] filled on the
-    second pass, using cell_start as write cursors that the caller copied beforehand. Returns the total.
+    int64[C + 1], on the counting pass receives counts at c + 1; cell_edges: int64[total] filled on
+    the
+    second pass, using cell_start as write cursors that the caller copied beforehand. Returns the
+    total.
     The cell range of an edge is computed exactly as the queries compute it (cell_of of its bbox).
     """
     nx, ny = dims[0], dims[1]

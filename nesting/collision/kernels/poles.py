@@ -1,10 +1,12 @@
 """The pole overlap proxy: a smooth, cheap loss for two shapes known to collide (FAST).
 
 After Sparrow's overlap proxy (Gardeyn and Wauters, arXiv 2509.13329, section on quantifying
-collisions; ``src/quantify/overlap_proxy.rs``): every shape carries a few inscribed circles (poles); the
+collisions; ``src/quantify/overlap_proxy.rs``): every shape carries a few inscribed circles
+(poles); the
 loss of a colliding pair sums, over pole pairs, a penetration depth ``pd = r_a + r_b - d`` passed
 through a decay that stays positive (so that the loss is > 0 whenever the exact test says collision,
-even when no two poles overlap) and is C1 at ``pd = eps``. Each term is weighted by the smaller radius,
+even when no two poles overlap) and is C1 at ``pd = eps``. Each term is weighted by the smaller
+radius,
 so the loss has the unit mm² and big circles count more than slivers.
 
 These kernels are only ever called after an EXACT kernel has decided that the pair collides; they
@@ -19,15 +21,17 @@ from numba import njit
 
 from leathernest.collision.jit import FAST
 
-# Width of the smooth transition, relative to the smaller pole radius: below pd = eps the term decays
-# as eps²/(2 eps - pd) instead of going to zero. 0.05 keeps the loss of a barely-colliding pair small
+# Width of the smooth transition, relative to the smaller pole radius: below pd = eps the term
+# decays
+# as eps²/(2 eps - pd) instead of going to zero. 0.05 keeps the loss of a barely-colliding pair
+# small
 # next to one pole penetrating by its own radius, yet far above float64 noise.
 EPS_FRAC = 0.05
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
 def decay(pd: float, eps: float) -> float:
-    """pd when pd >= eps, else eps²/(2 eps - pd): positive, increasing, C1 at pd = eps."""
+    """Pd when pd >= eps, else eps²/(2 eps - pd): positive, increasing, C1 at pd = eps."""
     if pd >= eps:
         return pd
     return eps * eps / (2.0 * eps - pd)
@@ -35,7 +39,7 @@ def decay(pd: float, eps: float) -> float:
 
 @njit(cache=True, nogil=True, fastmath=FAST)
 def pole_pair_proxy(ap, a0: int, a1: int, bp, b0: int, b1: int) -> float:
-    """Sum over poles a0..a1 of ap and b0..b1 of bp (float64[3, n]: x, y, r) of the decayed overlap."""
+    """Decayed overlap summed over poles a0..a1 of ap and b0..b1 of bp (float64[3, n]: x, y, r)."""
     total = 0.0
     for i in range(a0, a1):
         ax, ay, ar = ap[0, i], ap[1, i], ap[2, i]
@@ -52,7 +56,8 @@ def pole_pair_proxy(ap, a0: int, a1: int, bp, b0: int, b1: int) -> float:
 def box_exterior_proxy(tp, n_poles: int, box, tbbox) -> float:
     """Loss of a shape sticking out of the box (x0, y0, x1, y1) of a strip or a hide's usable bbox.
 
-    Per pole, the depth beyond the box of the circle (radius minus signed distance inside) through the
+    Per pole, the depth beyond the box of the circle (radius minus signed distance inside) through
+    the
     decay; plus how far the shape's bbox sticks out, times its largest pole radius, so that a corner
     outside the box pulls the shape back even when all poles are deep inside.
     """

@@ -1,21 +1,26 @@
 """Exact collision of a placed shape with the static hazards and with placed pieces (EXACT).
 
-Closed-set semantics (touching collides), the order of jagua-rs's ``CDEngine``: bounding boxes, then the
-surrogate (a pole circle of each shape overlapping: a hit proves a collision, a miss proves nothing),
+Closed-set semantics (touching collides), the order of jagua-rs's ``CDEngine``: bounding boxes,
+then the
+surrogate (a pole circle of each shape overlapping: a hit proves a collision, a miss proves
+nothing),
 then edges, then containment both ways (one vertex per ring suffices once no edges meet: two shapes
 whose boundaries are disjoint overlap only if a whole ring of one lies inside the other).
 
 Layouts (built and checked once by :mod:`leathernest.collision.engine`):
 
 ``st`` static hazards (hazard 0 is the hide/strip exterior, the rest are blocking zones), a tuple:
-  0 xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of hazard
+  0 xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of
+  hazard
   h are hz_ring[h]..hz_ring[h + 1]); 3 kind int8[S] (0 exterior: blocks outside its rings, 1 zone:
   blocks inside); 4 bbox float64[S, 4]; 5 poles float64[3, P]; 6 hz_pole int64[S + 1]; 7 edge_next
   int64[V]; 8 edge_hz int64[V]; 9 cell_start int64[C + 1]; 10 cell_edges int64[*] (static edges per
   grid cell, CSR); 11 row_start int64[ny + 1]; 12 row_edges int64[*] (edges per grid row, for ray
-  casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no rings,
+  casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no
+  rings,
   as for a strip).
-``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3 rings
+``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3
+rings
   int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles float64[3, *];
   7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4]; 11 items
   int64[C, cap]; 12 count int64[C].
@@ -33,7 +38,7 @@ from leathernest.collision.kernels.segments import segments_intersect
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def edge_hits_shape(ax, ay, bx, by, txy, trings) -> bool:
-    """Whether segment ab meets an edge of the placed shape (txy float64[2, n], trings int64[r + 1])."""
+    """Whether segment ab meets an edge of the placed shape (txy float64[2, n], trings int64[*])."""
     ex0, ex1 = min(ax, bx), max(ax, bx)
     ey0, ey1 = min(ay, by), max(ay, by)
     for r in range(trings.shape[0] - 1):
@@ -54,12 +59,20 @@ def edge_hits_shape(ax, ay, bx, by, txy, trings) -> bool:
 def static_hits(txy, trings, tbbox, st, g, dims, mask, parity, hit, early: bool) -> bool:
     """Mark in hit (uint8[S]) the static hazards the placed shape collides with; True if any.
 
-    mask: uint8[S], 1 where the hazard blocks this piece (hazard 0 always); parity: uint8[S] scratch.
+    mask: uint8[S], 1 where the hazard blocks this piece (hazard 0 always); parity: uint8[S]
+    scratch.
     With early, return at the first collision (hit then holds that one only).
     """
     xy, rings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
     edge_next, edge_hz, cell_start, cell_edges, row_start, row_edges, box = (
-        st[7], st[8], st[9], st[10], st[11], st[12], st[13])
+        st[7],
+        st[8],
+        st[9],
+        st[10],
+        st[11],
+        st[12],
+        st[13],
+    )
     n_hz = kind.shape[0]
     any_hit = False
     for h in range(n_hz):
@@ -137,7 +150,16 @@ def static_hits(txy, trings, tbbox, st, g, dims, mask, parity, hit, early: bool)
 def piece_hits_piece(txy, trings, tbbox, tp, n_tp: int, dy, k: int) -> bool:
     """Whether the placed shape collides with placed piece k (bboxes already known to meet)."""
     dxy, vbase, drings_all, rbase, n_rings, dpoles, pbase, n_poles, dbbox = (
-        dy[1], dy[2], dy[3], dy[4], dy[5], dy[6], dy[7], dy[8], dy[9])
+        dy[1],
+        dy[2],
+        dy[3],
+        dy[4],
+        dy[5],
+        dy[6],
+        dy[7],
+        dy[8],
+        dy[9],
+    )
     # surrogate: two pole circles overlapping (strictly) prove a collision
     for i in range(n_tp):
         for j in range(pbase[k], pbase[k] + n_poles[k]):
@@ -170,11 +192,13 @@ def piece_hits_piece(txy, trings, tbbox, tp, n_tp: int, dy, k: int) -> bool:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys,
-                 early: bool) -> int:
+def dynamic_hits(
+    txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys, early: bool
+) -> int:
     """Keys of placed pieces the shape collides with, into out_keys (int64[K]); returns how many.
 
-    Walks the grid cells of the shape's bbox (qr: int64[4] scratch); ignore is a key to skip (the piece
+    Walks the grid cells of the shape's bbox (qr: int64[4] scratch); ignore is a key to skip (the
+    piece
     being moved) or -1. With early, stops at the first hit.
     """
     active, dbbox, cells, items, count = dy[0], dy[9], dy[10], dy[11], dy[12]
@@ -202,8 +226,7 @@ def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys,
-                       early: bool) -> int:
+def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, early: bool) -> int:
     """The same answer as :func:`dynamic_hits` by a scan over all keys (reference and benchmark)."""
     active, dbbox = dy[0], dy[9]
     n = 0

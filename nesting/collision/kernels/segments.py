@@ -1,6 +1,7 @@
 """Orientation and closed segment intersection (EXACT: these decide feasibility).
 
-Semantics are those of closed sets, like shapely's ``intersects``: two segments that touch at a point
+Semantics are those of closed sets, like shapely's ``intersects``: two segments that touch at a
+point
 or overlap collinearly intersect. The kernels therefore count touching shapes as colliding, which is
 conservative with respect to the validator (it never sees a layout the engine called feasible while
 the pieces share a point).
@@ -56,7 +57,8 @@ def rings_edges_intersect(
     """Whether any edge of shape a meets any edge of shape b (both already placed).
 
     axy, bxy: float64[2, n] vertex pools; a_rings, b_rings: int64[r + 1] ring offsets relative to
-    a_base, b_base in their pools. Only edges meeting the box (x0, y0, x1, y1), the intersection of the
+    a_base, b_base in their pools. Only edges meeting the box (x0, y0, x1, y1), the intersection of
+    the
     two shapes' bboxes, are compared: an intersection point must lie in both bboxes.
     """
     for ra in range(a_rings.shape[0] - 1):

@@ -1,0 +1,155 @@
+"""``leathernest import FILE``: what a DXF holds, as the nester will see it.
+
+stdout carries only the result (a table, or exactly one JSON object with ``--json``); warnings and
+errors go to stderr. Unusable input exits with code 2 and one line naming the file, layer and
+handle. The library is imported inside the command so that ``leathernest --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+
+import click
+
+UNIT_CHOICES = ["mm", "cm", "dm", "m", "in", "ft", "yd"]
+
+
+def _parse_layer_map(values: tuple[str, ...]) -> dict[str, str] | None:
+    """``LAYER=ROLE`` items (globs allowed) or JSON files holding such a mapping."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for v in values:
+        if "=" in v:
+            layer, role = v.split("=", 1)
+            out[layer.strip()] = role.strip()
+            continue
+        p = Path(v)
+        if not p.is_file():
+            raise click.BadParameter(
+                f"{v!r} is neither LAYER=ROLE nor a JSON file", param_hint="--layer-map"
+            )
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(
+                f"{v}: not a JSON object ({exc})", param_hint="--layer-map"
+            ) from None
+        if not isinstance(data, dict):
+            raise click.BadParameter(f"{v}: expected a JSON object", param_hint="--layer-map")
+        out.update({str(k): str(r) for k, r in data.items()})
+    return out
+
+
+def _piece_row(piece) -> dict:
+    kinds = Counter(f.kind.value for f in piece.features if f.kind.value != "text")
+    x0, y0, x1, y1 = piece.outline.bbox
+    return {
+        "id": piece.id,
+        "name": piece.name,
+        "area": round(piece.area, 6),
+        "quantity": piece.demand,
+        "holes": len(piece.outline.holes),
+        "features": dict(kinds),
+        "bbox": [round(v, 6) for v in (x0, y0, x1, y1)],
+        "grain_deg": None if piece.grain is None else round(piece.grain.direction_deg, 6),
+        "vertices": piece.outline.n_vertices,
+        "true_arc_paths": len(piece.cut_paths),
+    }
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--units", type=click.Choice(UNIT_CHOICES), help="Drawing unit, overriding the file.")
+@click.option(
+    "--layer-map",
+    multiple=True,
+    metavar="LAYER=ROLE|FILE.json",
+    help="Role of a layer (glob patterns allowed); repeatable. Pattern roles: cut, cutout, punch, "
+    "notch, mark, crease, grain, mirror, text, ignore. Hide roles: outline, defect, grade<N>, "
+    "backbone, ignore.",
+)
+@click.option("--hide", "as_hide", is_flag=True, help="Read the file as a hide, not as patterns.")
+@click.option(
+    "--close-gaps-mm", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+    help="Join loose endpoints up to this far apart.",
+)  # fmt: skip
+def command(
+    file: str,
+    as_json: bool,
+    units: str | None,
+    layer_map: tuple[str, ...],
+    as_hide: bool,
+    close_gaps_mm: float,
+) -> None:
+    """Read a DXF (patterns or, with --hide, a hide) and show what was found.
+
+    Exit codes: 0 read; 2 the file cannot be used (one line on stderr).
+    """
+    from leathernest.errors import InputError
+    from leathernest.io import dxf_in
+
+    # ezdxf logs its own repairs as warnings; the import report already says what matters.
+    logging.getLogger("ezdxf").setLevel(logging.ERROR)
+    mapping = _parse_layer_map(layer_map)
+    try:
+        if as_hide:
+            result = dxf_in.read_hide_dxf(
+                file, units=units, layer_map=mapping, close_gaps_mm=close_gaps_mm
+            )
+        else:
+            result = dxf_in.read_pattern_dxf(
+                file, units=units, layer_map=mapping, close_gaps_mm=close_gaps_mm
+            )
+    except InputError as exc:
+        click.echo(f"leathernest: error: {exc.one_line()}", err=True)
+        raise SystemExit(2) from None
+    report = result.report
+    for issue in report.issues:
+        click.echo(f"leathernest: warning: {Path(file).name}: {issue.one_line()}", err=True)
+    if as_hide:
+        _show_hide(result.hide, report, as_json)
+    else:
+        _show_pieces(result.pieces, report, as_json)
+
+
+def _show_pieces(pieces, report, as_json: bool) -> None:
+    rows = [_piece_row(p) for p in pieces]
+    if as_json:
+        out = {"schema": "leathernest.import/1", **report.as_dict(), "pieces": rows}
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"{report.path}: {len(rows)} pieces, units {report.units}, {report.convention}")
+    for r in rows:
+        feats = ", ".join(f"{k} {v}" for k, v in sorted(r["features"].items())) or "-"
+        grain = "-" if r["grain_deg"] is None else f"{r['grain_deg']:.1f}°"
+        w = r["bbox"][2] - r["bbox"][0]
+        h = r["bbox"][3] - r["bbox"][1]
+        click.echo(
+            f"  {r['name']:<24} x{r['quantity']:<3} area {r['area']:>12.1f} mm²  "
+            f"{w:.1f} x {h:.1f} mm  holes {r['holes']}  grain {grain}  features {feats}"
+        )
+
+
+def _show_hide(hide, report, as_json: bool) -> None:
+    x0, y0, x1, y1 = hide.outline.bbox
+    row = {
+        "id": hide.id,
+        "area": round(hide.area, 6),
+        "holes": len(hide.outline.holes),
+        "zones": [{"grade": z.grade, "area": round(z.outline.area, 6)} for z in hide.zones],
+        "bbox": [x0, y0, x1, y1],
+        "backbone_points": 0 if hide.backbone is None else len(hide.backbone),
+    }
+    if as_json:
+        click.echo(json.dumps({"schema": "leathernest.import/1", **report.as_dict(), "hide": row}))
+        return
+    click.echo(
+        f"{report.path}: hide {hide.id}, area {hide.area / 1e6:.4f} m², "
+        f"{len(hide.zones)} zones, holes {row['holes']}, "
+        f"backbone {'yes' if row['backbone_points'] else 'no'}"
+    )

@@ -1,0 +1,571 @@
+"""CollisionEngine: the hazards of one hide or strip, placed pieces by key, and the queries.
+
+The search builds one engine per hide (or strip), registers placed pieces under int keys in
+``[0, max_pieces)`` and asks, for a prepared shape at a placement (rotation_deg, mirrored, x, y):
+
+- :meth:`CollisionEngine.feasible`: does it collide with anything? (exact, closed sets: touching
+  collides, as shapely's ``intersects``; so the validator never sees two pieces sharing a point);
+- :meth:`CollisionEngine.overlap`: which hazards it hits and by how much (pole overlap proxy, zero
+  exactly when there is no collision), and the total weighted per hazard;
+- :meth:`CollisionEngine.batch_feasible` / :meth:`CollisionEngine.batch_loss`: the same for many
+  samples of one shape in one kernel call, the loss with an upper bound for early exit.
+
+Hazard ids in results: static hazard h is ``-1 - h`` (``-1`` is the hide/strip exterior, ``-2``...
+are
+zones, see :meth:`hazard_kind`), a placed piece is its key. ``min_grade`` of the prepared shape
+selects
+which zones block (:func:`leathernest.model.zone_blocks`); pass ``mask`` to override. ``ignore`` is
+a
+key left out of the query (the piece being moved).
+
+Example::
+
+    from leathernest.collision import CollisionEngine
+    from leathernest.model import Strip
+    eng = CollisionEngine.for_strip(Strip(40.0), length=100.0, gap_mm=0.0, max_pieces=99)
+    shirt = eng.prepare(piece)                     # once per piece
+    eng.feasible(shirt, 0.0, False, 10.0, 10.0)    # -> True
+    eng.add(0, shirt, 0.0, False, 10.0, 10.0)      # place it as key 0
+    eng.feasible(shirt, 0.0, False, 12.0, 10.0)    # -> False, it overlaps key 0
+    eng.overlap(shirt, 0.0, False, 12.0, 10.0)     # -> Overlap(total=..., ids=[0], values=[...])
+    snap = eng.save(); eng.move(0, 180.0, False, 50.0, 20.0); eng.restore(snap)
+
+An engine is not thread-safe (it owns scratch buffers); use :meth:`copy` for another thread.
+Kernels run
+without the GIL. Nothing compiles at import; the first query of each kind compiles (or loads from
+the
+on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import Polygon
+
+from leathernest.collision import hazards as hz
+from leathernest.collision.kernels import batch as kb
+from leathernest.collision.kernels.grid import cell_range, grid_insert, grid_remove
+from leathernest.collision.kernels.place import place_into
+from leathernest.collision.prepare import PreparedShape, prepare
+from leathernest.errors import InputError
+from leathernest.model import Hide, Outline, Piece, Strip
+
+DEG = math.pi / 180.0
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Result of :meth:`CollisionEngine.overlap`: weighted total and unweighted value per hazard."""
+
+    total: float
+    ids: np.ndarray  # int64[n] hazard ids (-1 - h for static hazard h, key for pieces)
+    values: np.ndarray  # float64[n] unweighted proxy per hazard, all > 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Saved dynamic state (pieces, grid, strip length); static hazards are shared, not copied."""
+
+    arrays: tuple
+    shapes: tuple
+    transforms: np.ndarray
+    box: np.ndarray
+
+
+class CollisionEngine:
+    """Hazards of one container plus placed pieces, answering exact and quantified queries."""
+
+    def __init__(
+        self,
+        static: hz.StaticHazards,
+        max_pieces: int,
+        gap_mm: float = 0.0,
+        margin_mm: float = 0.0,
+        cell_capacity: int = 8,
+    ) -> None:
+        if max_pieces < 1:
+            raise InputError(f"max_pieces must be >= 1, got {max_pieces}")
+        self.static = static
+        self.gap_mm = float(gap_mm)
+        self.margin_mm = float(margin_mm)
+        self.max_pieces = int(max_pieces)
+        k = self.max_pieces
+        self._active = np.zeros(k, dtype=np.uint8)
+        self._xy = np.zeros((2, 64), dtype=np.float64)
+        self._vbase = np.zeros(k, dtype=np.int64)
+        self._rings = np.zeros(64, dtype=np.int64)
+        self._rbase = np.zeros(k, dtype=np.int64)
+        self._nrings = np.zeros(k, dtype=np.int64)
+        self._poles = np.zeros((3, 16), dtype=np.float64)
+        self._pbase = np.zeros(k, dtype=np.int64)
+        self._npoles = np.zeros(k, dtype=np.int64)
+        self._bbox = np.zeros((k, 4), dtype=np.float64)
+        self._cells = np.zeros((k, 4), dtype=np.int64)
+        n_cells = int(static.dims[0] * static.dims[1])
+        self._items = np.zeros((n_cells, cell_capacity), dtype=np.int64)
+        self._count = np.zeros(n_cells, dtype=np.int64)
+        # slot bookkeeping (Python side): capacity reserved per key in the pools, -1 = none yet
+        self._vcap = np.full(k, -1, dtype=np.int64)
+        self._rcap = np.zeros(k, dtype=np.int64)
+        self._pcap = np.zeros(k, dtype=np.int64)
+        self._v_end = self._r_end = self._p_end = 0
+        self._shapes: list[PreparedShape | None] = [None] * k
+        self._tf = np.zeros((k, 4), dtype=np.float64)
+        self._masks: dict[int | None, np.ndarray] = {}
+        self.w_static_ones = np.ones(static.n_hazards, dtype=np.float64)
+        self.w_piece_ones = np.ones(k, dtype=np.float64)
+        self._out_ids = np.zeros(static.n_hazards + k, dtype=np.int64)
+        self._out_vals = np.zeros(static.n_hazards + k, dtype=np.float64)
+        self._st = static.kernel()
+        self._alloc_scratch(64, 8)
+        self._rebuild_dy()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def for_hide(
+        cls,
+        hide: Hide,
+        *,
+        gap_mm: float = 0.0,
+        margin_mm: float = 0.0,
+        max_pieces: int = 256,
+        cell_mm: float | None = None,
+    ) -> CollisionEngine:
+        """An engine for one hide: exterior, holes and zones as static hazards."""
+        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm)
+        return cls(st, max_pieces, gap_mm, margin_mm)
+
+    @classmethod
+    def for_strip(
+        cls,
+        strip: Strip | float,
+        length: float,
+        *,
+        gap_mm: float = 0.0,
+        margin_mm: float = 0.0,
+        max_pieces: int = 256,
+        cell_mm: float | None = None,
+    ) -> CollisionEngine:
+        """An engine for a strip of the given height and (changeable) length."""
+        height = strip.height if isinstance(strip, Strip) else float(strip)
+        st = hz.strip_hazards(height, length, gap_mm, margin_mm, cell_mm)
+        return cls(st, max_pieces, gap_mm, margin_mm)
+
+    def prepare(
+        self, shape: Piece | Outline | Polygon, simplify_tol_mm: float = 0.0
+    ) -> PreparedShape:
+        """Prepare a piece with this engine's gap and margin (once per piece, not per query)."""
+        return prepare(shape, self.gap_mm, self.margin_mm, simplify_tol_mm)
+
+    def set_strip_length(self, length: float) -> None:
+        """Change a strip's length (O(1); pieces beyond it then collide with the exterior)."""
+        hz.set_strip_length(self.static, length)
+
+    @property
+    def strip_length(self) -> float:
+        """The strip's current length."""
+        return float(self.static.box[2] + self.static.inset)
+
+    def hazard_kind(self, hazard_id: int) -> tuple[str, int | None]:
+        """("exterior", None), ("zone", grade) or ("piece", key) for a hazard id from a result."""
+        if hazard_id >= 0:
+            return "piece", hazard_id
+        h = -1 - hazard_id
+        if h == 0:
+            return "exterior", None
+        return "zone", int(self.static.grade[h])
+
+    def mask_for(self, min_grade: int | None) -> np.ndarray:
+        """The uint8 filter of static hazards that block a piece needing min_grade (cached)."""
+        m = self._masks.get(min_grade)
+        if m is None:
+            m = self._masks[min_grade] = self.static.mask(min_grade)
+        return m
+
+    # -- pieces -----------------------------------------------------------------------------------
+
+    def add(
+        self,
+        key: int,
+        shape: PreparedShape,
+        rotation_deg: float,
+        mirrored: bool,
+        x: float,
+        y: float,
+    ) -> None:
+        """Register a placed piece under key (unchecked: overlapping states are allowed)."""
+        self._check_key(key)
+        if self._active[key]:
+            raise InputError(f"piece key {key} is already placed; move or remove it first")
+        arr = shape.for_pieces
+        nv, nr, npl = arr.xy.shape[1], arr.rings.shape[0] - 1, arr.poles.shape[1]
+        if self._vcap[key] < nv or self._rcap[key] < nr + 1 or self._pcap[key] < npl:
+            self._allocate(key, nv, nr + 1, npl)
+        rb = self._rbase[key]
+        self._rings[rb : rb + nr + 1] = arr.rings
+        self._nrings[key] = nr
+        self._npoles[key] = npl
+        self._shapes[key] = shape
+        self._active[key] = 1
+        self._place(key, rotation_deg, mirrored, x, y)
+
+    def move(self, key: int, rotation_deg: float, mirrored: bool, x: float, y: float) -> None:
+        """Move a placed piece to a new placement."""
+        self._check_placed(key)
+        grid_remove(key, self._cells[key], self.static.dims, self._items, self._count)
+        self._place(key, rotation_deg, mirrored, x, y)
+
+    def remove(self, key: int) -> None:
+        """Take a placed piece out (its pool slot stays reserved for the same key)."""
+        self._check_placed(key)
+        grid_remove(key, self._cells[key], self.static.dims, self._items, self._count)
+        self._active[key] = 0
+        self._shapes[key] = None
+
+    def is_placed(self, key: int) -> bool:
+        """Whether key is currently placed."""
+        return bool(self._active[key])
+
+    def placement(self, key: int) -> tuple[PreparedShape, float, bool, float, float]:
+        """(shape, rotation_deg, mirrored, x, y) of a placed key."""
+        self._check_placed(key)
+        r, m, x, y = self._tf[key]
+        return self._shapes[key], float(r), bool(m), float(x), float(y)  # type: ignore[return-value]
+
+    def placed_keys(self) -> np.ndarray:
+        """Keys currently placed, ascending."""
+        return np.flatnonzero(self._active)
+
+    def placed_bbox(self, key: int) -> np.ndarray:
+        """float64[4] bbox of a placed piece's inflated outline (a view; do not modify)."""
+        return self._bbox[key]
+
+    # -- snapshots ---------------------------------------------------------------------------------
+
+    def save(self) -> Snapshot:
+        """Copy the dynamic state (cheap: pools, grid and bookkeeping; not the static hazards)."""
+        arrays = tuple(a.copy() for a in self._dynamic_arrays())
+        return Snapshot(arrays, tuple(self._shapes), self._tf.copy(), self.static.box.copy())
+
+    def restore(self, snap: Snapshot) -> None:
+        """Return to a saved state (the snapshot stays usable for further restores)."""
+        (
+            self._active,
+            self._xy,
+            self._vbase,
+            self._rings,
+            self._rbase,
+            self._nrings,
+            self._poles,
+            self._pbase,
+            self._npoles,
+            self._bbox,
+            self._cells,
+            self._items,
+            self._count,
+            self._vcap,
+            self._rcap,
+            self._pcap,
+            ends,
+        ) = (a.copy() for a in snap.arrays)
+        self._v_end, self._r_end, self._p_end = (int(v) for v in ends)
+        self._shapes = list(snap.shapes)
+        self._tf = snap.transforms.copy()
+        self.static.box[:] = snap.box
+        self._rebuild_dy()
+
+    def copy(self) -> CollisionEngine:
+        """An independent engine with the same state (static hazards shared read-only)."""
+        new = object.__new__(CollisionEngine)
+        new.__dict__.update(self.__dict__)
+        new.static = hz.StaticHazards(**{**self.static.__dict__, "box": self.static.box.copy()})
+        new._st = new.static.kernel()
+        new._masks = dict(self._masks)
+        new._out_ids = self._out_ids.copy()
+        new._out_vals = self._out_vals.copy()
+        new._alloc_scratch(self._sc[0].shape[1], self._sc[1].shape[1])
+        new.restore(self.save())
+        return new
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def feasible(
+        self,
+        shape: PreparedShape,
+        rotation_deg: float,
+        mirrored: bool,
+        x: float,
+        y: float,
+        *,
+        mask: np.ndarray | None = None,
+        ignore: int = -1,
+    ) -> bool:
+        """Whether the shape at the placement collides with no hazard (touching collides)."""
+        self._fit_scratch(shape)
+        if mask is None:
+            mask = self.mask_for(shape.min_grade)
+        return kb.feasible_one(
+            shape.for_pieces.kernel,
+            shape.for_stock.kernel,
+            shape.same,
+            float(rotation_deg),
+            bool(mirrored),
+            float(x),
+            float(y),
+            self._st,
+            self._dy,
+            self.static.g,
+            self.static.dims,
+            mask,
+            int(ignore),
+            self._sc,
+        )
+
+    def overlap(
+        self,
+        shape: PreparedShape,
+        rotation_deg: float,
+        mirrored: bool,
+        x: float,
+        y: float,
+        *,
+        mask: np.ndarray | None = None,
+        ignore: int = -1,
+        w_static: np.ndarray | None = None,
+        w_piece: np.ndarray | None = None,
+    ) -> Overlap:
+        """Hazards hit and their overlap proxies; total = sum of weight x value (weights default 1).
+
+        w_static: float64[S] per static hazard h (index h, not the id); w_piece:
+        float64[max_pieces].
+        """
+        self._fit_scratch(shape)
+        if mask is None:
+            mask = self.mask_for(shape.min_grade)
+        total, n = kb.overlap_one(
+            shape.for_pieces.kernel,
+            shape.for_stock.kernel,
+            shape.same,
+            float(rotation_deg),
+            bool(mirrored),
+            float(x),
+            float(y),
+            self._st,
+            self._dy,
+            self.static.g,
+            self.static.dims,
+            mask,
+            int(ignore),
+            self._sc,
+            self.w_static_ones if w_static is None else w_static,
+            self.w_piece_ones if w_piece is None else w_piece,
+            self._out_ids,
+            self._out_vals,
+        )
+        return Overlap(float(total), self._out_ids[:n].copy(), self._out_vals[:n].copy())
+
+    def batch_feasible(
+        self,
+        shape: PreparedShape,
+        samples: np.ndarray,
+        *,
+        mask: np.ndarray | None = None,
+        ignore: int = -1,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """uint8[N]: 1 where sample i (rows rotation_deg, mirrored, x, y) is feasible."""
+        samples = self._check_samples(samples)
+        self._fit_scratch(shape)
+        if out is None:
+            out = np.empty(samples.shape[0], dtype=np.uint8)
+        kb.batch_feasible(
+            shape.for_pieces.kernel,
+            shape.for_stock.kernel,
+            shape.same,
+            samples,
+            self._st,
+            self._dy,
+            self.static.g,
+            self.static.dims,
+            self.mask_for(shape.min_grade) if mask is None else mask,
+            int(ignore),
+            self._sc,
+            out,
+        )
+        return out
+
+    def batch_loss(
+        self,
+        shape: PreparedShape,
+        samples: np.ndarray,
+        *,
+        upper_bound: float = math.inf,
+        mask: np.ndarray | None = None,
+        ignore: int = -1,
+        w_static: np.ndarray | None = None,
+        w_piece: np.ndarray | None = None,
+        out: np.ndarray | None = None,
+    ) -> tuple[int, np.ndarray]:
+        """(best index or -1, float64[N] weighted losses); inf where a sample exceeded the bound.
+
+        The bound tightens to the best loss so far, so only the best sample's loss is guaranteed
+        finite; a feasible sample has loss 0.
+        """
+        samples = self._check_samples(samples)
+        self._fit_scratch(shape)
+        if out is None:
+            out = np.empty(samples.shape[0], dtype=np.float64)
+        best = kb.batch_loss(
+            shape.for_pieces.kernel,
+            shape.for_stock.kernel,
+            shape.same,
+            samples,
+            self._st,
+            self._dy,
+            self.static.g,
+            self.static.dims,
+            self.mask_for(shape.min_grade) if mask is None else mask,
+            int(ignore),
+            self._sc,
+            self.w_static_ones if w_static is None else w_static,
+            self.w_piece_ones if w_piece is None else w_piece,
+            float(upper_bound),
+            out,
+        )
+        return int(best), out
+
+    def collisions_of(self, key: int) -> Overlap:
+        """What placed piece key hits now (the others and the static hazards), for a tracker."""
+        shape, r, m, x, y = self.placement(key)
+        return self.overlap(shape, r, m, x, y, ignore=key)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _check_key(self, key: int) -> None:
+        if not 0 <= key < self.max_pieces:
+            raise InputError(f"piece key {key} outside [0, {self.max_pieces})")
+
+    def _check_placed(self, key: int) -> None:
+        self._check_key(key)
+        if not self._active[key]:
+            raise InputError(f"piece key {key} is not placed")
+
+    @staticmethod
+    def _check_samples(samples: np.ndarray) -> np.ndarray:
+        if samples.dtype != np.float64 or samples.ndim != 2 or samples.shape[1] != 4:
+            raise InputError(f"samples must be float64[N, 4], got {samples.dtype}{samples.shape}")
+        return np.ascontiguousarray(samples)
+
+    def _place(self, key: int, rotation_deg: float, mirrored: bool, x: float, y: float) -> None:
+        if not (math.isfinite(rotation_deg) and math.isfinite(x) and math.isfinite(y)):
+            raise InputError(
+                f"piece key {key}: placement must be finite, got {(rotation_deg, x, y)}"
+            )
+        arr = self._shapes[key].for_pieces  # type: ignore[union-attr]
+        a = math.radians(rotation_deg)
+        place_into(
+            arr.xy,
+            arr.poles,
+            math.cos(a),
+            math.sin(a),
+            bool(mirrored),
+            float(x),
+            float(y),
+            self._xy,
+            self._vbase[key],
+            self._poles,
+            self._pbase[key],
+            self._bbox[key],
+        )
+        self._tf[key] = (rotation_deg, 1.0 if mirrored else 0.0, x, y)
+        cell_range(self._bbox[key], self.static.g, self.static.dims, self._cells[key])
+        while not grid_insert(key, self._cells[key], self.static.dims, self._items, self._count):
+            grown = np.zeros((self._items.shape[0], 2 * self._items.shape[1]), dtype=np.int64)
+            grown[:, : self._items.shape[1]] = self._items
+            self._items = grown
+            self._rebuild_dy()
+
+    def _allocate(self, key: int, nv: int, nr1: int, npl: int) -> None:
+        self._xy = _grow(self._xy, self._v_end + nv)
+        self._rings = _grow(self._rings, self._r_end + nr1)
+        self._poles = _grow(self._poles, self._p_end + npl)
+        self._vbase[key], self._rbase[key], self._pbase[key] = self._v_end, self._r_end, self._p_end
+        self._vcap[key], self._rcap[key], self._pcap[key] = nv, nr1, npl
+        self._v_end += nv
+        self._r_end += nr1
+        self._p_end += npl
+        self._rebuild_dy()
+
+    def _dynamic_arrays(self) -> tuple:
+        ends = np.array([self._v_end, self._r_end, self._p_end], dtype=np.int64)
+        return (
+            self._active,
+            self._xy,
+            self._vbase,
+            self._rings,
+            self._rbase,
+            self._nrings,
+            self._poles,
+            self._pbase,
+            self._npoles,
+            self._bbox,
+            self._cells,
+            self._items,
+            self._count,
+            self._vcap,
+            self._rcap,
+            self._pcap,
+            ends,
+        )
+
+    def _rebuild_dy(self) -> None:
+        self._dy = (
+            self._active,
+            self._xy,
+            self._vbase,
+            self._rings,
+            self._rbase,
+            self._nrings,
+            self._poles,
+            self._pbase,
+            self._npoles,
+            self._bbox,
+            self._cells,
+            self._items,
+            self._count,
+        )
+
+    def _alloc_scratch(self, n_vertices: int, n_poles: int) -> None:
+        s = self.static.n_hazards
+        self._sc = (
+            np.zeros((2, n_vertices)),
+            np.zeros((3, n_poles)),
+            np.zeros((2, n_vertices)),
+            np.zeros((3, n_poles)),
+            np.zeros(4),
+            np.zeros(4),
+            np.zeros(s, dtype=np.uint8),
+            np.zeros(s, dtype=np.uint8),
+            np.zeros(4, dtype=np.int64),
+            np.zeros(self.max_pieces, dtype=np.int64),
+        )
+
+    def _fit_scratch(self, shape: PreparedShape) -> None:
+        nv = max(shape.for_pieces.xy.shape[1], shape.for_stock.xy.shape[1])
+        npl = max(shape.for_pieces.poles.shape[1], shape.for_stock.poles.shape[1])
+        if nv > self._sc[0].shape[1] or npl > self._sc[1].shape[1]:
+            self._alloc_scratch(max(nv, 2 * self._sc[0].shape[1]), max(npl, self._sc[1].shape[1]))
+
+
+def _grow(a: np.ndarray, need: int) -> np.ndarray:
+    """A with its last axis at least need long (doubling), contents kept."""
+    size = a.shape[-1]
+    if need <= size:
+        return a
+    new = np.zeros((*a.shape[:-1], max(need, 2 * size)), dtype=a.dtype)
+    new[..., :size] = a
+    return new

@@ -1,0 +1,252 @@
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from shapely.geometry import Polygon
+
+from leathernest.cli.main import main
+from leathernest.datasets import ROOT, contents, dataset_path, datasets, entries, find
+from leathernest.datasets.patterns import catalog
+from leathernest.datasets.patterns.geometry import FLATTEN_TOL_MM, flatten, rounded_rect
+from leathernest.io.instance import load_job
+from leathernest.model import CurvePath, Mirror
+from leathernest.shapes import hide_region, zone_region
+
+EXAMPLES = ["demo_wallets", "demo_goods", "tiny"]
+PRODUCTS = list(catalog.products())
+
+
+def _load_script(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- registry -------------------------------------------------------------------------------------
+
+
+def test_every_entry_has_a_unique_name_and_an_existing_file():
+    names = [d.name for d in entries()]
+    assert len(names) == len(set(names))
+    for d in entries():
+        assert d.path is None or d.path.is_file()
+        assert d.source
+    kinds = {d.kind for d in entries()}
+    assert {"strip", "hides", "pattern", "hide", "generator"} <= kinds
+
+
+def test_names_resolve_to_files_and_only_json_loads_by_name():
+    assert dataset_path("demo_wallets") == ROOT / "examples" / "demo_wallets.json"
+    assert dataset_path("examples/tiny") == ROOT / "examples" / "tiny.json"
+    assert dataset_path("bifold_wallet") is None  # a DXF pattern, not a job
+    assert find("bifold_wallet").path == ROOT / "patterns" / "bifold_wallet.dxf"
+    assert find("calf").path is None
+    assert find("nope") is None
+    assert all(d.path.suffix == ".json" for d in datasets())
+
+
+def test_contents_counts_pieces_and_hides():
+    assert contents(find("tiny")) == "5 pieces (6 copies), 1 hide"
+    assert contents(find("card_holder")) == "4 pieces (5 per product)"
+    assert contents(find("baldacci1")).endswith("12 hides")
+    assert contents(find("albano")).endswith("strip 4900")
+
+
+# --- bundled example jobs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_jobs_load_by_name_and_pass_the_schema(name):
+    job = load_job(name)  # checks the schema and builds the model
+    assert job.gap_mm == 2.0
+    assert job.margin_mm == 3.0
+    for h in job.hides:
+        assert h.backbone is not None
+        assert any(z.grade == 0 for z in h.zones)
+        assert {z.grade for z in h.zones} >= {0, 1, 2, 3}
+        region = hide_region(h)
+        for z in h.zones:
+            assert region.buffer(1e-6).contains(zone_region(z))
+
+
+def test_demo_wallets_is_a_realistic_order():
+    job = load_job("demo_wallets")
+    assert len(job.hides) == 2
+    assert {p.id.split(".")[0] for p in job.pieces} == {"bifold_wallet", "card_holder"}
+    assert job.piece("bifold_wallet.exterior").demand == 4
+    assert job.piece("card_holder.front").demand == 6
+    assert job.piece("bifold_wallet.exterior").min_grade is None  # grade A
+    assert job.piece("bifold_wallet.lining").min_grade == 2
+    pairs = [p for p in job.pieces if p.mirror is Mirror.PAIR]
+    assert {p.id for p in pairs} == {"bifold_wallet.card_pocket", "card_holder.side_pocket"}
+    assert all(p.grain is not None for p in job.pieces)
+    # about half of one skin's usable (not grade 0) leather; the second skin is spare room
+    h = job.hides[0]
+    dead = shapely.union_all([zone_region(z) for z in h.zones if z.grade == 0])
+    usable = hide_region(h).difference(dead).area
+    assert 0.45 <= job.demanded_area / usable <= 0.7
+
+
+def test_committed_example_jobs_match_the_generator():
+    make = _load_script(ROOT / "examples" / "make_examples.py")
+    from leathernest import hidegen
+
+    for build in (make.demo_wallets, make.demo_goods, make.tiny):
+        job, hides = build()
+        committed = json.loads((ROOT / "examples" / f"{job.name}.json").read_text())
+        assert json.loads(json.dumps(hidegen.job_json(job, hides))) == committed, job.name
+
+
+# --- pattern library -----------------------------------------------------------------------------
+
+
+def test_flatten_keeps_arcs_within_tolerance():
+    r = 10.0
+    cp = rounded_rect(50.0, 30.0, r)
+    pts = flatten(cp)
+    exact = 50 * 30 - (4 - np.pi) * r * r
+    loss = exact - Polygon(pts).area
+    assert 0 < loss <= FLATTEN_TOL_MM * 2 * np.pi * r  # chords cut inside, by at most tol
+    assert np.hypot(*(pts - [25.0, 15.0]).T).max() <= np.hypot(25.0, 15.0)
+    circle = CurvePath(np.array([[-5.0, 0.0], [5.0, 0.0]]), np.array([1.0, 1.0]), True)
+    assert Polygon(flatten(circle)).area == pytest.approx(np.pi * 25, abs=FLATTEN_TOL_MM * 10 * np.pi)
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_catalogue_pieces_are_valid_and_pairs_are_not_symmetric(name):
+    product = catalog.products()[name]
+    for pp in product.pieces:
+        piece = catalog.to_piece(product, pp)
+        poly = Polygon(piece.outline.outer, list(piece.outline.holes))
+        assert poly.is_valid
+        assert pp.grade in catalog.GRADE_MIN
+        assert piece.min_grade == catalog.GRADE_MIN[pp.grade]
+        if pp.pair:
+            assert pp.quantity % 2 == 0
+            mirrored = shapely.affinity.scale(poly, -1, 1, origin=(0, 0))
+            moved = shapely.affinity.translate(mirrored, poly.bounds[0] - mirrored.bounds[0])
+            assert not moved.equals_exact(poly, 1e-6)
+            assert moved.symmetric_difference(poly).area > 1.0
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_pattern_dxf_follows_the_documented_convention(name):
+    import ezdxf
+
+    product = catalog.products()[name]
+    doc = ezdxf.readfile(ROOT / "patterns" / f"{name}.dxf")
+    assert doc.header["$INSUNITS"] == 4
+    inserts = doc.modelspace().query("INSERT")
+    assert len(inserts) == len(product.pieces)
+    style = [t.dxf.text for t in doc.modelspace().query("TEXT")]
+    assert "Units: METRIC" in style
+    assert f"Style Name: {name}" in style
+    for ins, pp in zip(inserts, product.pieces, strict=True):
+        block = doc.blocks[ins.dxf.name]
+        texts = {t.dxf.text.split(": ", 1)[0]: t.dxf.text.split(": ", 1)[1]
+                 for t in block.query("TEXT")}
+        assert texts["Piece Name"] == f"{name}-{pp.name}"
+        assert int(texts["Quantity"]) == pp.quantity
+        assert texts["Grade"] == pp.grade
+        assert texts["Mirror"] == ("pair" if pp.pair else "no")
+        assert all(t.dxf.text.isascii() for t in block.query("TEXT"))
+        (boundary,) = block.query('LWPOLYLINE[layer=="1"]')
+        assert boundary.closed
+        pts = np.array(boundary.get_points("xyb"))
+        from_dxf = CurvePath(pts[:, :2].copy(), pts[:, 2].copy(), True)
+        expected = catalog.to_piece(product, pp)
+        holes = [flatten(CurvePath(np.array(c.get_points("xyb"))[:, :2].copy(),
+                                   np.array(c.get_points("xyb"))[:, 2].copy(), True))
+                 for c in block.query('LWPOLYLINE[layer=="11"]')]
+        area = Polygon(flatten(from_dxf), holes).area
+        assert area == pytest.approx(expected.area, rel=1e-9)
+        assert len(block.query('CIRCLE[layer=="13"]')) == len(pp.punches)
+        assert len(block.query('LINE[layer=="4"]')) == len(pp.notches)
+        assert len(block.query('LINE[layer=="7"]')) == (pp.grain_deg is not None)
+    all_bulges = [b for blk in doc.blocks for e in blk.query("LWPOLYLINE")
+                  for *_, b in e.get_points("xyb")]
+    assert any(b != 0 for b in all_bulges)  # true arcs
+
+
+def test_committed_pattern_dxfs_are_what_the_script_writes(tmp_path):
+    draw = _load_script(ROOT / "patterns" / "draw_patterns.py")
+    assert draw.main([str(tmp_path)]) == 0
+    for name in PRODUCTS:
+        assert (tmp_path / f"{name}.dxf").read_bytes() == (
+            ROOT / "patterns" / f"{name}.dxf").read_bytes(), name
+
+
+def test_pieces_in_the_demo_match_the_catalogue():
+    job = load_job("demo_wallets")
+    for pp in catalog.bifold_wallet().pieces:
+        piece = job.piece(f"bifold_wallet.{pp.name}")
+        assert piece.n_copies == 4 * pp.quantity
+        assert re.fullmatch(r"Bifold wallet .+", piece.name)
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_lists_every_entry():
+    result = CliRunner().invoke(main, ["datasets"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:4] == ["NAME", "SET", "KIND", "CONTENTS"]
+    listed = {line.split()[0] for line in lines[1:]}
+    assert listed == {d.name for d in entries()}
+
+
+def test_cli_lists_as_json():
+    result = CliRunner().invoke(main, ["datasets", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)["datasets"]
+    assert {r["name"] for r in rows} >= {"albano", "demo_wallets", "belt", "calf"}
+
+
+def test_cli_path_prints_the_file():
+    result = CliRunner().invoke(main, ["datasets", "path", "belt"])
+    assert result.exit_code == 0
+    assert Path(result.output.strip()) == ROOT / "patterns" / "belt.dxf"
+
+
+@pytest.mark.parametrize("name", ["nope", "calf"])
+def test_cli_path_of_unknown_name_or_generator_is_an_input_error(name):
+    result = CliRunner().invoke(main, ["datasets", "path", name])
+    assert result.exit_code == 2
+    assert "leathernest: error:" in result.output
+
+
+def test_cli_hide_writes_a_loadable_job_and_dxf(tmp_path):
+    out = tmp_path / "job.json"
+    result = CliRunner().invoke(main, ["datasets", "hide", "goat", "--seed", "4", "--count", "2",
+                                       "--pieces", "tiny", "--out", str(out),
+                                       "--dxf", str(tmp_path / "dxf")])
+    assert result.exit_code == 0, result.output
+    job = load_job(out)
+    assert [h.id for h in job.hides] == ["goat-4", "goat-5"]
+    assert len(job.pieces) == len(load_job("tiny").pieces)
+    assert sorted(p.name for p in (tmp_path / "dxf").iterdir()) == ["goat-4.dxf", "goat-5.dxf"]
+
+
+def test_cli_hide_to_stdout_is_one_json_job():
+    result = CliRunner().invoke(main, ["datasets", "hide", "calf", "--pieces", "tiny"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["format"] == "leathernest-job"
+    assert data["hides"][0]["id"] == "calf-0"
+
+
+def test_bulge_signs_give_convex_corners_and_a_concave_thumb_cut():
+    back = catalog.to_piece(catalog.card_holder(), catalog.card_holder().piece("back"))
+    corners = 4 * (36 - 9 * np.pi)  # four r = 6 corners
+    thumb = np.pi * 12**2 / 2  # half circle r = 12 cut out of the top edge
+    assert back.area == pytest.approx(100 * 70 - corners - thumb, abs=1.0)
+    assert back.outline.bbox == pytest.approx((0, 0, 100, 70))
+    circle = CurvePath(np.array([[-5.0, 0.0], [5.0, 0.0]]), np.array([1.0, 1.0]), True)
+    assert np.hypot(*flatten(circle).T) == pytest.approx(5.0)
