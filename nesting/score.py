@@ -24,6 +24,8 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from shapely.geometry import Polygon
 
 from leathernest.hand_match import (
@@ -178,10 +180,10 @@ def _find(job: Job, i: int, ho: HandOutline) -> _Found | OutlineMatch:
         if not outer_area_matches(piece, ring, tol):
             continue
         regs = register(piece, ring, tol)
-        reg = best_registration(piece, regs, hides.get(hide[0] or ""), ho.copy)
+        reg = best_registration(piece, regs, hides.get(hide[0] or ""), None)
         if reg is None:
             continue
-        key = (legality(piece, reg, hides.get(hide[0] or ""), ho.copy), -reg.deviation_mm)
+        key = (legality(piece, reg, hides.get(hide[0] or ""), None), -reg.deviation_mm)
         if best is None or key > best[:2]:
             best = (key[0], key[1], piece, regs)
     area = float(Polygon(ring).area)
@@ -194,16 +196,25 @@ def _find(job: Job, i: int, ho: HandOutline) -> _Found | OutlineMatch:
     return _Found(i, ho, best[2], hide, best[3], by, note)
 
 
+def _stated_copy(ho: HandOutline) -> int | None:
+    """The copy number the file states, honoured only with a stated transform.
+
+    A copy number is bookkeeping, not a layout decision: for outlines found by shape the matcher
+    numbers the copies itself (pairs by their hand), so a trainee's 1-based label or a
+    renumbered drawing cannot create demand or mirror violations that are not on the leather.
+    """
+    return ho.copy if ho.transform is not None else None
+
+
 def _copies(piece: Piece, items: list[_Found],
             hides: dict[str, Hide]) -> list[tuple[_Found, int, Registration | None]]:
     """Number the copies of one piece; pairs: drawn even, mirrored odd, partners on one hide."""
-    taken = {f.ho.copy for f in items if f.ho.copy is not None}
+    taken = {f.ho.copy for f in items if _stated_copy(f.ho) is not None}
     out: list[tuple[_Found, int, Registration | None]] = []
     free_items = []
     for f in items:
-        if f.ho.copy is not None:
-            out.append((f, f.ho.copy, best_registration(piece, f.regs, hides.get(f.hide[0] or ""),
-                                                          f.ho.copy)))
+        if (copy := _stated_copy(f.ho)) is not None:
+            out.append((f, copy, None))
         else:
             free_items.append(f)
     if piece.mirror is not Mirror.PAIR:
@@ -254,28 +265,51 @@ def _pair_copies(piece: Piece, items: list[_Found], taken: set[int], hides: dict
 
 
 def match_layout(job: Job, layout: HandLayout) -> MatchResult:
-    """Read every outline of the hand layout as a placement of a job piece (module docstring)."""
+    """Read every outline of the hand layout as a placement of a job piece (module docstring).
+
+    Outlines inside another outline are read last: one that redraws a cut-out of the piece around
+    it is that cut-out, not a piece (a small piece placed in a cut-out is still found).
+    """
     hides = {h.id: h for h in job.hides}
     set_aside = list(layout.skipped)
-    found: list[_Found] = []
-    pending: list[tuple[HandOutline, OutlineMatch]] = []
+    outlines = []
     for i, ho in enumerate(layout.outlines):
         drawing = None if job.is_strip else _is_hide_drawing(job, ho)
-        if drawing is not None:
-            set_aside.append(drawing)
-            continue
-        res = _find(job, i, ho)
-        if isinstance(res, OutlineMatch):
-            pending.append((ho, res))
+        if drawing is None:
+            outlines.append((i, ho))
         else:
-            found.append(res)
+            set_aside.append(drawing)
+    inner = _inside_others([ho for _i, ho in outlines])
+    found: list[_Found] = []
+    unmatched: list[tuple[int, OutlineMatch]] = []
+    for phase in (False, True):
+        for k, (i, ho) in enumerate(outlines):
+            if inner[k] != phase:
+                continue
+            hole = _hole_of(job, ho, found) if phase else None
+            if hole is not None:
+                set_aside.append(hole)
+                continue
+            res = _find(job, i, ho)
+            if isinstance(res, OutlineMatch):
+                unmatched.append((i, res))
+            else:
+                found.append(res)
+    matched = _numbered(job, found, hides)
+    solution = _as_solution(job, [m.placement for m in matched if m.placement is not None])
+    return MatchResult(solution, tuple(matched),
+                       tuple(m for _i, m in sorted(unmatched, key=lambda t: t[0])),
+                       tuple(set_aside))
+
+
+def _numbered(job: Job, found: list[_Found], hides: dict[str, Hide]) -> list[OutlineMatch]:
+    """Placements with copy numbers, in the order of the file."""
     per_piece: dict[str, list[_Found]] = defaultdict(list)
     for f in found:
         per_piece[f.piece.id].append(f)
-    matched: list[OutlineMatch] = []
+    out: list[tuple[int, OutlineMatch]] = []
     for pid, items in per_piece.items():
-        piece = job.piece(pid)
-        for f, copy, reg in _copies(piece, items, hides):
+        for f, copy, reg in _copies(job.piece(pid), items, hides):
             t = f.ho.transform
             if t is not None:
                 pl = Placement(pid, copy, f.hide[0], t.rotation_deg, t.mirrored, t.x, t.y,
@@ -285,31 +319,47 @@ def match_layout(job: Job, layout: HandLayout) -> MatchResult:
                 assert reg is not None  # a shape match always has a registration
                 pl = reg.placement(pid, copy, f.hide[0], f.hide[1])
                 dev = reg.deviation_mm
-            matched.append(OutlineMatch(f.ho.source, pid, pl, f.by, dev, f.note))
-    matched.sort(key=lambda m: m.source)
-    unmatched = []
-    for ho, res in pending:
-        hole = _hole_of(job, ho, matched)
-        if hole is not None:
-            set_aside.append(hole)
-        else:
-            unmatched.append(res)
-    solution = _as_solution(job, [m.placement for m in matched if m.placement is not None])
-    return MatchResult(solution, tuple(matched), tuple(unmatched), tuple(set_aside))
+            out.append((f.index, OutlineMatch(f.ho.source, pid, pl, f.by, dev, f.note)))
+    return [m for _i, m in sorted(out, key=lambda t: t[0])]
 
 
-def _hole_of(job: Job, ho: HandOutline, matched: list[OutlineMatch]) -> str | None:
-    """The placed piece whose inner cut-out this outline draws, if any."""
+def _inside_others(outlines: list[HandOutline]) -> list[bool]:
+    """For each outline, whether it lies within another outline of the layout."""
+    polys = [None if ho.outline is None else Polygon(ho.outline.outer) for ho in outlines]
+    present = [p for p in polys if p is not None]
+    if not present:
+        return [False] * len(outlines)
+    tree = shapely.STRtree(present)
+    out = []
+    for poly in polys:
+        if poly is None:
+            out.append(False)
+            continue
+        hits = [present[int(j)] for j in tree.query(poly, predicate="within")]
+        out.append(any(h is not poly for h in hits))
+    return out
+
+
+def _hole_of(job: Job, ho: HandOutline, found: list[_Found]) -> str | None:
+    """The matched piece whose inner cut-out this outline redraws, if any."""
     if ho.outline is None:
         return None
-    for m in matched:
-        if m.placement is None:
+    hides = {h.id: h for h in job.hides}
+    for f in found:
+        if not f.piece.outline.holes:
             continue
-        poly = placed_shape(job.piece(m.placement.piece_id), m.placement)
-        for ring in poly.interiors:
-            if coincides(ho.outline.outer, list(ring.coords)[:-1], match_tolerance(
-                    job.piece(m.placement.piece_id))):
-                return f"{ho.source}: a cut-out of {m.placement.piece_id}#{m.placement.copy}"
+        t = f.ho.transform
+        reg = best_registration(f.piece, f.regs, hides.get(f.hide[0] or ""), None)
+        if t is not None:
+            pl = Placement(f.piece.id, 0, f.hide[0], t.rotation_deg, t.mirrored, t.x, t.y)
+        elif reg is not None:
+            pl = reg.placement(f.piece.id, 0, f.hide[0], 0)
+        else:
+            continue
+        tol = match_tolerance(f.piece)
+        for ring in placed_shape(f.piece, pl).interiors:
+            if coincides(ho.outline.outer, np.asarray(ring.coords)[:-1], tol):
+                return f"{ho.source}: a cut-out of the {f.piece.id} at {f.ho.source}"
     return None
 
 

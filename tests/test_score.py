@@ -53,7 +53,7 @@ def hand_json(tmp_path, entries, name="hand.json"):
 GOOD = [  # a valid hand layout of JOB, polygons only
     {"polygon": placed(rect(20, 10), 5, 5)},
     {"polygon": placed(rect(20, 10), 40, 5, 90)},
-    {"polygon": placed(CHIRAL, 70, 10, 30, True)},
+    {"polygon": placed(CHIRAL, 100, 20, 30, True)},
 ]
 
 
@@ -90,7 +90,8 @@ def test_registration_works_when_the_vertices_differ():
     ring = np.insert(ring, 1, ring[0] + (ring[1] - ring[0]) / 3.0, axis=0)
     ring = np.insert(ring, 4, ring[3] + (ring[4] - ring[3]) * 0.7, axis=0)
     regs = register(CHIRAL_PIECE, Outline.of(ring).outer)
-    assert regs and regs[0].mirrored
+    assert regs
+    assert regs[0].mirrored
     assert regs[0].rotation_deg == pytest.approx(123.0, abs=1e-6)
 
 
@@ -107,7 +108,8 @@ def test_symmetric_shapes_take_the_legal_registration():
     ring = placed(l_piece().outline.outer, 30, 30)
     result = match_layout(job, HandLayout("t", (outline(ring),)))
     (m,) = result.matched
-    assert not m.placement.mirrored and m.placement.rotation_deg == 0.0
+    assert not m.placement.mirrored
+    assert m.placement.rotation_deg == 0.0
 
 
 def test_match_by_name_and_copy_numbers():
@@ -123,11 +125,23 @@ def test_match_by_name_and_copy_numbers():
 def test_mirrored_pair_gets_even_and_odd_copies_on_one_hide():
     pair = Piece("p", Outline.of(CHIRAL), mirror=Mirror.PAIR)
     job = hide_job([pair])
-    outs = (outline(placed(CHIRAL, 60, 10, 0, True), "m"), outline(placed(CHIRAL, 10, 10), "d"))
+    outs = (outline(placed(CHIRAL, 80, 10, 0, True), "m"), outline(placed(CHIRAL, 10, 10), "d"))
     score = score_layout(job, HandLayout("t", outs), None)
     assert score.valid, [str(v) for v in score.violations]
     copies = {m.source: (m.placement.copy, m.placement.mirrored) for m in score.matches.matched}
     assert copies == {"d": (0, False), "m": (1, True)}
+
+
+def test_cut_out_rings_are_set_aside_and_a_piece_inside_a_cut_out_is_found():
+    frame = Piece("f", Outline.of(rect(40, 40), [rect(20, 20, 10, 10)]))
+    small = square_piece("s", 10.0)
+    job = hide_job([frame, small])
+    outs = (outline(rect(40, 40, 50, 50), "frame"), outline(rect(20, 20, 60, 60), "cut-out"),
+            outline(rect(10, 10, 65, 65), "inside"))
+    score = score_layout(job, HandLayout("t", outs), None)
+    assert score.valid, [str(v) for v in score.violations]
+    assert {m.source: m.piece_id for m in score.matches.matched} == {"frame": "f", "inside": "s"}
+    assert any("cut-out of the f" in s for s in score.matches.set_aside)
 
 
 def test_given_transform_is_taken_as_it_is():
@@ -199,7 +213,8 @@ def test_engine_layout_scores_valid_with_and_without_transforms(job_file, tmp_pa
     r = run("score", job_file, sol, "--time", 2, "--out", tmp_path / "s1", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["valid"] and out["violations"] == []
+    assert out["valid"]
+    assert out["violations"] == []
     c = out["comparison"]
     assert c["hand"]["utilisation"] == pytest.approx(c["engine"]["utilisation"])
     # The same layout with only the placed polygons: every transform recovered by shape.
@@ -212,10 +227,12 @@ def test_engine_layout_scores_valid_with_and_without_transforms(job_file, tmp_pa
     r = run("score", job_file, bare, "--time", 2, "--out", tmp_path / "s2", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["valid"] and {m["by"] for m in out["outlines"]["matched"]} == {"shape"}
+    assert out["valid"]
+    assert {m["by"] for m in out["outlines"]["matched"]} == {"shape"}
     assert out["comparison"]["hand"]["utilisation"] == pytest.approx(c["engine"]["utilisation"])
     html = (tmp_path / "s2" / "compare.html").read_text()
-    assert html.count("<svg") == 2 and "Valid" in html
+    assert html.count("<svg") == 2
+    assert "Valid" in html
 
 
 def test_overlap_exits_1_and_is_drawn_in_red(job_file, tmp_path):
@@ -224,14 +241,16 @@ def test_overlap_exits_1_and_is_drawn_in_red(job_file, tmp_path):
     assert r.exit_code == 1, r.output
     assert "overlap: a#0 and a#1 overlap" in r.stdout
     html = (tmp_path / "s" / "compare.html").read_text()
-    assert 'stroke="#d00"' in html and "Rules broken (1)" in html
+    assert 'stroke="#d00"' in html
+    assert "Rules broken (1)" in html
 
 
 def test_text_summary_names_missing_pieces_and_savings(job_file, tmp_path):
     r = run("score", job_file, hand_json(tmp_path, GOOD[:2]), "--time", 2, "--out", tmp_path / "s")
     assert r.exit_code == 1
     assert "missing: c x1" in r.stdout
-    assert "the engine saves" in r.stdout and "per m²" in r.stdout
+    assert "the engine saves" in r.stdout
+    assert "per m²" in r.stdout
 
 
 def test_dxf_hand_layout_with_hide_drawn_and_named_pieces(job_file, tmp_path):
@@ -276,5 +295,7 @@ def test_bad_input_exits_2_with_one_line(job_file, tmp_path, name, content):
     r = run("score", job_file, p, "--time", 2, "--out", tmp_path / "s")
     assert r.exit_code == 2, r.output
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and name in lines[0] and "Traceback" not in r.output
+    assert len(lines) == 1
+    assert name in lines[0]
+    assert "Traceback" not in r.output
     assert not (tmp_path / "s").exists()

@@ -7,7 +7,8 @@ What it reads, on any layer and inside block references:
 - closed LWPOLYLINE and 2D/3D POLYLINE entities (bulges flattened to ``CHORD_TOL_MM``); a polyline
   whose last point repeats its first counts as closed;
 - TEXT and MTEXT: a text whose insertion point lies inside a ring names the piece of the smallest
-  such ring (``front`` or ``front#1`` for copy 1);
+  such ring, by id or name; a copy suffix (``front#1``, ``Card holder front #2``, as leathernest's
+  cutter DXF labels pieces) is dropped, because the matcher numbers copies itself;
 - the layer: a layer named after a hide id (``calf-1``, or ``calf-1#2`` for copy 2 of that hide)
   puts the outline on that hide.
 

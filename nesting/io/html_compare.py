@@ -122,7 +122,8 @@ def _missing(score: Score) -> str:
         rows.append(f"<tr><td class='name'>{_esc(m['name'])}</td><td>{m['count']}</td>"
                     f"<td class='name'>{_esc(note)}</td></tr>")
     total = sum(m["count"] for m in hand_missing)
-    return (f"<h2 class='bad'>Missing from the hand layout ({total} copies)</h2><table>"
+    copies = "copy" if total == 1 else "copies"
+    return (f"<h2 class='bad'>Missing from the hand layout ({total} {copies})</h2><table>"
             "<tr><th class='name'>piece</th><th>copies</th>"
             f"<th class='name'>engine</th></tr>{''.join(rows)}</table>")
 

@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 
 from leathernest.model import Hide, Objective, Piece
 
-AREA_SCALE = 1e-2  # mm² -> CP-SAT integer units (1 unit = 100 mm²), enough for leather pieces
+# Areas become integers for CP-SAT: the largest hide maps to AREA_RESOLUTION units, so a unit is
+# 1e-5 of a hide (about 0.1 cm² of a 1 m² calf skin) whatever the job's length unit.
+AREA_RESOLUTION = 100_000
 COST_SCALE = 100  # cost -> integer cents
 
 
@@ -85,6 +87,11 @@ def solve_assignment(units: list[Unit], slots: list[HideSlot], objective: Object
     """Assign units to hide slots with CP-SAT; see the module docstring for the model."""
     from ortools.sat.python import cp_model
 
+    scale = AREA_RESOLUTION / max(max((s.usable for s in slots), default=1.0), 1e-9)
+
+    def ia(area: float) -> int:
+        return round(area * scale)
+
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     used = [model.new_bool_var(f"used_{s}") for s in range(len(slots))]
@@ -103,14 +110,14 @@ def solve_assignment(units: list[Unit], slots: list[HideSlot], objective: Object
     for s, slot in enumerate(slots):
         members = [(u, v) for (u, t), v in x.items() if t == s]
         f = fill.get(s, 1.0)
-        model.add(sum(int(units[u].area * AREA_SCALE) * v for u, v in members)
-                  <= int(f * slot.usable * AREA_SCALE) * used[s])
+        model.add(sum(ia(units[u].area) * v for u, v in members)
+                  <= ia(f * slot.usable) * used[s])
         for g in thresholds:
             need = [(u, v) for u, v in members
                     if _demanding_first(units[u].min_grade) >= _demanding_first(g)]
             if need:
-                model.add(sum(int(units[u].area * AREA_SCALE) * v for u, v in need)
-                          <= int(f * slot.area_for(g) * AREA_SCALE))
+                model.add(sum(ia(units[u].area) * v for u, v in need)
+                          <= ia(f * slot.area_for(g)))
     for s in range(1, len(slots)):
         if slots[s].hide.id == slots[s - 1].hide.id:
             model.add(used[s] <= used[s - 1])
@@ -118,7 +125,8 @@ def solve_assignment(units: list[Unit], slots: list[HideSlot], objective: Object
         vs = [x[u, s] for u in members if (u, s) in x]
         if len(vs) == len(members) and vs:
             model.add(sum(vs) <= len(vs) - 1)
-    placed_value = sum(int(units[u].value * AREA_SCALE) * v for (u, _s), v in x.items())
+    vscale = AREA_RESOLUTION / max(sum(u.value for u in units), 1e-9)
+    placed_value = sum(round(units[u].value * vscale) * v for (u, _s), v in x.items())
     if knapsack:
         # Most value first; among equal values, the cheaper hides.
         weight = 1 + sum(int(s.cost * COST_SCALE) for s in slots)
