@@ -1,13 +1,13 @@
 """Collision engine (Numba) against shapely 2 on a dense shirts strip and the baldacci1 hide.
 
-Run:  .venv/bin/pytest benchmarks/bench_collision.py --benchmark-enable -p no:cacheprovider
+Run:  .venv/bin/pytest benchmarks/bench_collision.py --benchmark-enable
 or:   .venv/bin/python benchmarks/bench_collision.py      (prints the RESULTS.md table)
 
 Per state (shirts strip, baldacci1 hide 0 with zones) and query set (random, near-feasible):
 engine batch feasibility, engine single feasibility through the Python wrapper, engine overlap
 (per-hazard proxy) and batch loss, against shapely 2 vectorised (numpy-placed polygons, STRtree over
 placed pieces and zones, prepared stock). The ratio and the number of disagreements go into
-extra_info. Index: the same batch with one grid cell (a scan over all pieces) and several cell sizes.
+extra_info. Index: the same batch with one grid cell (a scan over all pieces) and other sizes.
 Compile: cold (empty NUMBA_CACHE_DIR, subprocess) and warm import + warmup.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-import collision_states as cs  # noqa: E402
+import collision_states as cs
 
 N_QUERIES = 5000
 STATES = {"shirts": cs.shirts_state, "baldacci1": cs.hide_state}
@@ -170,15 +170,25 @@ def test_grid_cell_size_shirts(benchmark, cell_mm):
                                 cells=int(np.prod(state.engine.static.dims)))
 
 
-def cold_compile_seconds() -> tuple[float, float]:
-    """(wall seconds of a fresh process importing and warming up with an empty cache, warmup())."""
+def cold_compile_seconds() -> tuple[float, float, float]:
+    """(wall s, CPU s, warmup() s) of a fresh process warming up with an empty NUMBA_CACHE_DIR.
+
+    CPU time is reported beside wall time because the machine is shared: wall time includes waiting
+    for a core.
+    """
+    import resource
+
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "NUMBA_CACHE_DIR": tmp}
         code = "from leathernest.collision.jit import warmup; print(warmup())"
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True)
-        return time.perf_counter() - t0, float(out.stdout.strip())
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        return wall, cpu, float(out.stdout.strip())
 
 
 def warm_seconds() -> tuple[float, float, float]:
@@ -197,8 +207,28 @@ def test_cold_compile_and_warm_import(benchmark):
     warm_seconds()  # make sure the default cache is populated
     cold = benchmark.pedantic(cold_compile_seconds, rounds=1, iterations=1)
     imp, warm_total, warm_warmup = warm_seconds()
-    benchmark.extra_info.update(cold_wall_s=cold[0], cold_warmup_s=cold[1], warm_import_s=imp,
+    benchmark.extra_info.update(cold_wall_s=cold[0], cold_cpu_s=cold[1], warm_import_s=imp,
                                 warm_import_and_warmup_s=warm_total, warm_warmup_s=warm_warmup)
+
+
+def _row(name: str, state, peer, kind: str) -> str:
+    g = cs.queries(state, kind, N_QUERIES)
+    g_small = cs.queries(state, kind, N_QUERIES // 5)
+    n, ns = _n(g), _n(g_small)
+    _engine_batch(state, g)
+    _engine_single(state, g_small)
+    _engine_overlap(state, g_small)
+    _engine_loss(state, g)
+    tb = _best_of(lambda: _engine_batch(state, g), 5)
+    tsb = _best_of(lambda: _shapely_batch(state, peer, g))
+    ts = _best_of(lambda: _engine_single(state, g_small))
+    to = _best_of(lambda: _engine_overlap(state, g_small))
+    tl = _best_of(lambda: _engine_loss(state, g), 5)
+    tso = _best_of(lambda: _shapely_overlap(state, peer, g))
+    _, feas, dis = disagreements(state, peer, g)
+    return (f"| {name} | {kind} | {n} ({feas} feasible) | {n / tb:,.0f} | {n / tsb:,.0f} "
+            f"| {tsb / tb:.1f}x | {ns / ts:,.0f} | {ns / to:,.0f} | {n / tl:,.0f} "
+            f"| {n / tso:,.0f} | {tso / tl:.0f}x | {dis} |")
 
 
 def main() -> None:
@@ -210,40 +240,25 @@ def main() -> None:
     print(f"python {platform.python_version()}, numba {numba.__version__}, "
           f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
           f"numpy {np.__version__}, cpu {platform.processor() or platform.machine()}")
+    print("| state | queries | n | engine batch feasible q/s | shapely vectorised q/s | ratio "
+          "| engine single feasible q/s (Python call) | engine overlap q/s (Python call) "
+          "| engine batch loss q/s | shapely overlap area q/s | ratio | disagreements |")
     for name, make in STATES.items():
         t0 = time.perf_counter()
         state = make()
-        print(f"\n{name}: {len(state.placed)} pieces placed, bounds {state.bounds}, "
+        print(f"{name}: {len(state.placed)} pieces placed, bounds {state.bounds}, "
               f"built in {time.perf_counter() - t0:.1f} s, grid {state.engine.static.dims}")
         peer = cs.shapely_peer(state)
         for kind in ("random", "near"):
-            g = cs.queries(state, kind, N_QUERIES)
-            g_small = cs.queries(state, kind, N_QUERIES // 5)
-            n, ns = _n(g), _n(g_small)
-            _engine_batch(state, g)
-            _engine_single(state, g_small)
-            _engine_overlap(state, g_small)
-            _engine_loss(state, g)
-            tb = _best_of(lambda: _engine_batch(state, g), 5)
-            tsb = _best_of(lambda: _shapely_batch(state, peer, g))
-            ts = _best_of(lambda: _engine_single(state, g_small))
-            to = _best_of(lambda: _engine_overlap(state, g_small))
-            tl = _best_of(lambda: _engine_loss(state, g), 5)
-            tso = _best_of(lambda: _shapely_overlap(state, peer, g))
-            _, feas, dis = disagreements(state, peer, g)
-            print(f"| {name} | {kind} | {n} ({feas} feasible) | {n / tb:,.0f} | {n / tsb:,.0f} "
-                  f"| {tsb / tb:.0f}x | {ns / ts:,.0f} | {ns / to:,.0f} | {n / tl:,.0f} "
-                  f"| {n / tso:,.0f} | {tso / tl:.0f}x | {dis} |")
-    s = cs.shirts_state()
+            print(_row(name, state, peer, kind))
     for cell in (1e9, 20.0, 10.0, 6.67, 4.0, 2.0):
         st = cs.shirts_state(cell)
         g = cs.queries(st, "near", N_QUERIES)
         _engine_batch(st, g)
         t = _best_of(lambda st=st, g=g: _engine_batch(st, g), 5)
         print(f"grid cell {cell}: cells {tuple(st.engine.static.dims)}: {_n(g) / t:,.0f} q/s")
-    del s
-    print("cold compile (wall, warmup):", cold_compile_seconds())
-    print("warm (import, import+warmup, warmup):", warm_seconds())
+    print("cold compile (wall s, cpu s, warmup s):", cold_compile_seconds())
+    print("warm (import s, import+warmup s, warmup s):", warm_seconds())
 
 
 if __name__ == "__main__":

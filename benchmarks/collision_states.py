@@ -52,7 +52,7 @@ def _bottom_left(eng, shapes, order, angles, xs, ys, key0=0):
     return placed
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shirts_state(cell_mm: float | None = None) -> State:
     job = load_job("datasets/esicup/shirts.json")
     length = 80.0
@@ -68,7 +68,7 @@ def shirts_state(cell_mm: float | None = None) -> State:
     return State("shirts", eng, shapes, placed, (0.0, 0.0, used, 40.0), (0.0, 180.0))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def hide_state(cell_mm: float | None = None) -> State:
     job = load_job("datasets/leather/baldacci1.json")
     hide = job.hides[0]

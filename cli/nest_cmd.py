@@ -48,7 +48,7 @@ def _default_out(job_name: str) -> Path:
               help="Knife gap between pieces in mm (overrides the job).")
 @click.option("--margin", "margin_mm", type=click.FloatRange(min=0), default=None,
               help="Distance kept from hide edges and defects in mm (overrides the job).")
-@click.option("--engine", type=click.Choice(["auto", "baseline"]), default="auto",
+@click.option("--engine", type=click.Choice(["auto", "baseline", "strip"]), default="auto",
               show_default=True, help="Which nester runs.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: a new folder named after the job).")

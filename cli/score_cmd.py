@@ -131,6 +131,8 @@ def summary_lines(score, hand_name: str) -> list[str]:
     if missing:
         lines.append("missing: " + ", ".join(f"{x['name']} x{x['count']}" for x in missing))
     lines += comparison_lines(score.job, score.comparison)
+    if score.hint:
+        lines.append(f"hint: {score.hint}")
     return lines
 
 
@@ -142,7 +144,7 @@ def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool) ->
         "outlines": {"matched": [x.as_dict() for x in score.matches.matched],
                      "unmatched": [x.as_dict() for x in score.matches.unmatched],
                      "set_aside": list(score.matches.set_aside)},
-        "comparison": score.comparison,
+        "comparison": score.comparison, "hint": score.hint,
         "engine": {"engine": engine.engine, "seed": engine.seed, "elapsed_s": engine.elapsed_s,
                    "interrupted": interrupted},
         "outputs": paths,

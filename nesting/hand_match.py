@@ -198,7 +198,9 @@ def _try(piece: Piece, angle: float, mirrored: bool, cp: np.ndarray, cq: np.ndar
     a = math.radians(angle)
     rc = np.array([math.cos(a) * cp[0] - math.sin(a) * cp[1],
                    math.sin(a) * cp[0] + math.cos(a) * cp[1]])
-    x, y = (cq - rc).tolist()
+    # Rounded to 1e-6 mm (a nanometre), as solution files write coordinates: the float noise
+    # of the centroids (1e-14) would otherwise show as 9.999999999999998 in every report.
+    x, y = (round(v, 6) for v in (cq - rc).tolist())
     placed = place_points(piece.outline.outer, angle, mirrored, x, y)
     # A few of the outline's vertices first: their distance is a lower bound of the deviation,
     # so most wrong angles are rejected without the full measure.

@@ -16,7 +16,7 @@ from leathernest.report import usable_region, with_metrics
 from leathernest.search.stop import Listener, StopToken, no_listener
 from leathernest.validate import validate
 
-ENGINES = ("auto", "baseline")
+ENGINES = ("auto", "baseline", "strip")
 
 
 def preflight(job: Job) -> None:
@@ -43,7 +43,13 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     stop = stop or StopToken(job.time_limit_s)
     from leathernest.search.baseline import nest_baseline
 
-    if engine == "baseline" or job.is_strip:
+    if engine == "strip" and not job.is_strip:
+        raise InputError("engine 'strip' needs a strip job", hint="use --engine auto for hides")
+    if job.is_strip and engine in ("auto", "strip"):
+        from leathernest.search.strip import nest_strip
+
+        solution = nest_strip(job, stop, listener, seed=job.seed, workers=workers)
+    elif engine == "baseline" or job.is_strip:
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
         from leathernest.search.hides import nest_hides

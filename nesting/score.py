@@ -97,6 +97,7 @@ class Score:
     violations: tuple[Violation, ...]
     matches: MatchResult
     comparison: dict = field(default_factory=dict)
+    hint: str = ""  # what to check when no outline matched at all
 
     @property
     def valid(self) -> bool:
@@ -400,4 +401,14 @@ def score_layout(job: Job, layout: HandLayout, engine: Solution | None) -> Score
         matches.solution,
         metrics=compute_metrics(job, measurable_solution(job, matches.solution)))
     return Score(job, hand, engine, tuple(violations), matches,
-                 compare(job, hand, engine, valid=not violations))
+                 compare(job, hand, engine, valid=not violations), _hint(layout, matches))
+
+
+def _hint(layout: HandLayout, matches: MatchResult) -> str:
+    """Advice when not one outline is a piece: usually units, or the layout of another job."""
+    if matches.matched or not matches.unmatched:
+        return ""
+    if layout.units != "mm":
+        return (f"no outline matched any piece; the file declares its units as {layout.units} "
+                "($INSUNITS): if it was drawn in millimetres, set the drawing units to mm")
+    return "no outline matched any piece: is this layout drawn in mm, and for this job?"

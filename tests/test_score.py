@@ -279,6 +279,32 @@ def test_dxf_hand_layout_with_hide_drawn_and_named_pieces(job_file, tmp_path):
     assert by_copy == {("a", 0): "shape", ("a", 1): "name", ("c", 0): "shape"}
 
 
+def test_the_engines_cutter_dxf_scores_valid_as_a_hand_layout(job_file, tmp_path):
+    # The DXF `nest` writes for the cutter: labelled pieces ("a #1", 1-based), the hide and its
+    # defects on reference layers, grain lines. Read as a hand layout it must be the same layout.
+    assert run("nest", job_file, "--time", 2, "--out", tmp_path / "n").exit_code == 0
+    (dxf,) = (tmp_path / "n").glob("*.dxf")
+    r = run("score", job_file, dxf, "--time", 2, "--out", tmp_path / "s", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert len(out["outlines"]["matched"]) == 3
+    assert out["outlines"]["unmatched"] == []
+
+
+def test_dxf_in_metres_gets_a_units_hint(job_file, tmp_path):
+    import ezdxf
+
+    doc = ezdxf.new()
+    doc.units = ezdxf.units.M  # a millimetre drawing declared as metres: 1000 times too large
+    for entry in GOOD:
+        doc.modelspace().add_lwpolyline(entry["polygon"], close=True)
+    path = tmp_path / "metres.dxf"
+    doc.saveas(path)
+    r = run("score", job_file, path, "--time", 2, "--out", tmp_path / "s")
+    assert r.exit_code == 1
+    assert "hint: no outline matched any piece; the file declares its units as m" in r.stdout
+
+
 @pytest.mark.parametrize(("name", "content"), [
     ("missing.json", None),
     ("empty.json", ""),
@@ -298,4 +324,24 @@ def test_bad_input_exits_2_with_one_line(job_file, tmp_path, name, content):
     assert len(lines) == 1
     assert name in lines[0]
     assert "Traceback" not in r.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_self_crossing_dxf_outline_and_bad_job_exit_2(job_file, tmp_path):
+    import ezdxf
+
+    doc = ezdxf.new()
+    doc.units = ezdxf.units.MM
+    doc.modelspace().add_lwpolyline([(0, 0), (30, 10), (30, 0), (0, 20)], close=True)
+    bow = tmp_path / "bow.dxf"
+    doc.saveas(bow)
+    r = run("score", job_file, bow, "--time", 2, "--out", tmp_path / "s")
+    assert r.exit_code == 2
+    assert "crosses itself" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    junk_job = tmp_path / "junk.json"
+    junk_job.write_text("[1, 2")
+    r = run("score", junk_job, hand_json(tmp_path, GOOD), "--time", 2, "--out", tmp_path / "s")
+    assert r.exit_code == 2
+    assert "junk.json" in r.stderr
     assert not (tmp_path / "s").exists()

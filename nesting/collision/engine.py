@@ -120,6 +120,8 @@ class CollisionEngine:
         self._out_ids = np.zeros(static.n_hazards + k, dtype=np.int64)
         self._out_vals = np.zeros(static.n_hazards + k, dtype=np.float64)
         self._st = static.kernel()
+        self._one = np.zeros((1, 4), dtype=np.float64)  # single queries use the batch kernels
+        self._one_out = np.zeros(1, dtype=np.float64)
         self._alloc_scratch(64, 8)
         self._rebuild_dy()
 
@@ -134,9 +136,14 @@ class CollisionEngine:
         margin_mm: float = 0.0,
         max_pieces: int = 256,
         cell_mm: float | None = None,
+        simplify_tol_mm: float = 0.0,
     ) -> CollisionEngine:
-        """An engine for one hide: exterior, holes and zones as static hazards."""
-        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm)
+        """An engine for one hide: exterior, holes and zones as static hazards.
+
+        cell_mm: grid cell side (default: larger side of the hide / 48).
+        simplify_tol_mm: conservative vertex removal, hide shrinks and zones grow (0: none).
+        """
+        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm, simplify_tol_mm)
         return cls(st, max_pieces, gap_mm, margin_mm)
 
     @classmethod
@@ -287,6 +294,8 @@ class CollisionEngine:
         new._masks = dict(self._masks)
         new._out_ids = self._out_ids.copy()
         new._out_vals = self._out_vals.copy()
+        new._one = self._one.copy()
+        new._one_out = self._one_out.copy()
         new._alloc_scratch(self._sc[0].shape[1], self._sc[1].shape[1])
         new.restore(self.save())
         return new
@@ -306,24 +315,26 @@ class CollisionEngine:
     ) -> bool:
         """Whether the shape at the placement collides with no hazard (touching collides)."""
         self._fit_scratch(shape)
-        if mask is None:
-            mask = self.mask_for(shape.min_grade)
-        return kb.feasible_one(
+        one = self._one
+        one[0, 0] = rotation_deg
+        one[0, 1] = 1.0 if mirrored else 0.0
+        one[0, 2] = x
+        one[0, 3] = y
+        kb.batch_feasible(
             shape.for_pieces.kernel,
             shape.for_stock.kernel,
             shape.same,
-            float(rotation_deg),
-            bool(mirrored),
-            float(x),
-            float(y),
+            one,
             self._st,
             self._dy,
             self.static.g,
             self.static.dims,
-            mask,
-            int(ignore),
+            self.mask_for(shape.min_grade) if mask is None else mask,
+            ignore,
             self._sc,
+            self._one_out,
         )
+        return bool(self._one_out[0] != 0.0)
 
     def overlap(
         self,
@@ -344,22 +355,22 @@ class CollisionEngine:
         float64[max_pieces].
         """
         self._fit_scratch(shape)
-        if mask is None:
-            mask = self.mask_for(shape.min_grade)
+        one = self._one
+        one[0, 0] = rotation_deg
+        one[0, 1] = 1.0 if mirrored else 0.0
+        one[0, 2] = x
+        one[0, 3] = y
         total, n = kb.overlap_one(
             shape.for_pieces.kernel,
             shape.for_stock.kernel,
             shape.same,
-            float(rotation_deg),
-            bool(mirrored),
-            float(x),
-            float(y),
+            one,
             self._st,
             self._dy,
             self.static.g,
             self.static.dims,
-            mask,
-            int(ignore),
+            self.mask_for(shape.min_grade) if mask is None else mask,
+            ignore,
             self._sc,
             self.w_static_ones if w_static is None else w_static,
             self.w_piece_ones if w_piece is None else w_piece,
@@ -377,11 +388,14 @@ class CollisionEngine:
         ignore: int = -1,
         out: np.ndarray | None = None,
     ) -> np.ndarray:
-        """uint8[N]: 1 where sample i (rows rotation_deg, mirrored, x, y) is feasible."""
+        """bool[N]: True where sample i (a row rotation_deg, mirrored 0/1, x, y) is feasible.
+
+        out: an optional float64[N] buffer the kernel writes 1.0/0.0 into (saves an allocation).
+        """
         samples = self._check_samples(samples)
         self._fit_scratch(shape)
         if out is None:
-            out = np.empty(samples.shape[0], dtype=np.uint8)
+            out = np.empty(samples.shape[0], dtype=np.float64)
         kb.batch_feasible(
             shape.for_pieces.kernel,
             shape.for_stock.kernel,
@@ -392,11 +406,11 @@ class CollisionEngine:
             self.static.g,
             self.static.dims,
             self.mask_for(shape.min_grade) if mask is None else mask,
-            int(ignore),
+            ignore,
             self._sc,
             out,
         )
-        return out
+        return out != 0.0
 
     def batch_loss(
         self,
@@ -429,7 +443,7 @@ class CollisionEngine:
             self.static.g,
             self.static.dims,
             self.mask_for(shape.min_grade) if mask is None else mask,
-            int(ignore),
+            ignore,
             self._sc,
             self.w_static_ones if w_static is None else w_static,
             self.w_piece_ones if w_piece is None else w_piece,

@@ -190,11 +190,18 @@ def _exterior_poles(frame) -> np.ndarray:
 
 
 def hide_hazards(
-    hide: Hide, gap_mm: float, margin_mm: float, cell_mm: float | None = None
+    hide: Hide, gap_mm: float, margin_mm: float, cell_mm: float | None = None,
+    simplify_tol_mm: float = 0.0,
 ) -> StaticHazards:
-    """The static table of a hide: exterior (eroded usable region) and zones (grown)."""
+    """The static table of a hide: exterior (eroded usable region) and zones (grown).
+
+    ``simplify_tol_mm`` > 0 removes vertices conservatively: the usable region only shrinks and the
+    zones only grow (:mod:`leathernest.collision.simplify`).
+    """
+    from leathernest.collision.simplify import simplify_inward, simplify_outward
+
     d = margin_mm - stock_inflation(gap_mm, margin_mm)
-    usable = erode(hide_region(hide), d)
+    usable = simplify_inward(erode(hide_region(hide), d), simplify_tol_mm)
     if usable.is_empty:
         usable = shapely.Polygon()
     x0, y0, x1, y1 = usable.bounds if not usable.is_empty else hide.outline.bbox
@@ -205,7 +212,7 @@ def hide_hazards(
     kinds, grades = [KIND_EXTERIOR], [-1]
     pole_sets = [_exterior_poles(frame)]
     for zone in hide.zones:
-        grown = inflate(zone_region(zone), d)
+        grown = simplify_outward(inflate(zone_region(zone), d), simplify_tol_mm)
         for part in shapely.get_parts(grown):
             if part.is_empty or part.area <= 0:
                 continue

@@ -65,23 +65,20 @@ def _load(path: Path):
     return doc
 
 
-def _scale(doc, raw: bytes, path: Path) -> float:
-    """Millimetres per drawing unit from $INSUNITS (absent or 0: millimetres)."""
+def _scale(doc, raw: bytes, path: Path) -> tuple[float, str]:
+    """(millimetres per drawing unit, unit name) from $INSUNITS (absent or 0: millimetres)."""
     from ezdxf import units
 
     if b"$INSUNITS" not in raw:
-        return 1.0
+        return 1.0, "mm"
     code = int(doc.header.get("$INSUNITS", 0) or 0)
     if code == 0:
-        return 1.0
+        return 1.0, "mm"
     try:
-        return float(units.conversion_factor(code, units.MM))
+        return float(units.conversion_factor(code, units.MM)), str(units.decode(code))
     except (KeyError, IndexError, ValueError):
-        raise DxfError(
-            f"unknown $INSUNITS code {code}",
-            path=str(path),
-            hint="set the drawing units to millimetres in CAD",
-        ) from None
+        raise DxfError(f"unknown $INSUNITS code {code}", path=str(path),
+                       hint="set the drawing units to millimetres in CAD") from None
 
 
 def split_copy(text: str) -> tuple[str, int | None]:
@@ -129,7 +126,7 @@ def read_layout_dxf(path: str | Path) -> HandLayout:
     """Read a hand layout DXF (see the module docstring); unreadable files raise DxfError."""
     p = Path(path)
     doc = _load(p)
-    scale = _scale(doc, p.read_bytes(), p)
+    scale, unit = _scale(doc, p.read_bytes(), p)
     rings: list[tuple[np.ndarray, str, str]] = []  # (points, layer, source)
     texts: list[tuple[str, float, float]] = []
     skipped: list[str] = []
@@ -153,7 +150,8 @@ def read_layout_dxf(path: str | Path) -> HandLayout:
             ins = e.dxf.get("insert")
             if text.strip() and ins is not None:
                 texts.append((text.strip(), float(ins[0]) * scale, float(ins[1]) * scale))
-    return HandLayout(str(path), tuple(_outlines(rings, texts, skipped, str(path))), tuple(skipped))
+    outlines = tuple(_outlines(rings, texts, skipped, str(path)))
+    return HandLayout(str(path), outlines, tuple(skipped), unit)
 
 
 def _outlines(rings, texts, skipped: list[str], path: str) -> list[HandOutline]:

@@ -62,11 +62,12 @@ class HandOutline:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class HandLayout:
-    """Every outline of a hand layout, and outlines the reader skipped with the reason."""
+    """Every outline of a hand layout, outlines the reader skipped (with why), and its units."""
 
     path: str
     outlines: tuple[HandOutline, ...]
     skipped: tuple[str, ...] = ()
+    units: str = "mm"  # the drawing units the file declared (DXF $INSUNITS), for hints
 
 
 def read_hand_layout(path: str | Path) -> HandLayout:
@@ -79,7 +80,10 @@ def read_hand_layout(path: str | Path) -> HandLayout:
     else:
         layout = read_hand_json(p)
     if not layout.outlines:
-        raise InputError("no placed outlines found", path=str(path),
+        skipped = ""
+        if layout.skipped:
+            skipped = f" ({len(layout.skipped)} skipped, first: {layout.skipped[0]})"
+        raise InputError(f"no placed outlines found{skipped}", path=str(path),
                          hint="a hand layout needs closed polylines (DXF) or \"placements\" (JSON)")
     return layout
 

@@ -1,9 +1,10 @@
 """The trainee's comparison page: hand layout and engine layout side by side, differences marked.
 
 One self-contained HTML file, like the run report (:mod:`leathernest.io.html_report`): inline SVG
-and CSS, no scripts, no network. It answers, in this order: is the hand layout valid (and if not,
-which rule each piece breaks, drawn in red), how it compares with the engine (utilisation, leather,
-money, pieces), which pieces are missing, and which outlines were not pieces at all.
+and CSS, no scripts, no network. It answers, in this order: is the hand layout valid, how does it
+compare with the engine (utilisation, leather, money, pieces), both layouts side by side (pieces
+that break a rule outlined in red), which rule each piece breaks, which pieces are missing, and
+which outlines were not pieces at all.
 """
 
 from __future__ import annotations
@@ -169,10 +170,11 @@ def compare_html(score: Score, hand_name: str) -> str:
         f"<h1>{_esc(job.name)}: hand layout against leathernest</h1>",
         f"<p class='sub'>hand layout {_esc(hand_name)}; {_esc(sub)}; gap {job.gap_mm:g} mm, "
         f"margin {job.margin_mm:g} mm</p>",
-        verdict, _figures(score), _violations(score), _missing(score), _outlines(score),
+        verdict, _figures(score),
         "<h2>Layouts</h2>", "" if job.is_strip else _legend(),
         f"<div class='sides'><div><h3>Hand layout</h3>{hand_svg}</div>"
         f"<div><h3>Engine</h3>{engine_svg}</div></div>",
+        _violations(score), _missing(score), _outlines(score),
     ]
     title = f"leathernest score: {job.name}"
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -77,6 +77,10 @@ class Bin:
     placements: list[Placement] = field(default_factory=list)
     polys: list[Polygon] = field(default_factory=list)
     tree: shapely.STRtree | None = None
+    # The placed pieces grown by a little less than the gap: a candidate that meets one of them is
+    # certainly too close, which rejects most candidates without computing distances.
+    near: list[Polygon] = field(default_factory=list)
+    near_tree: shapely.STRtree | None = None
     hazards: dict = field(default_factory=dict)  # min_grade -> (edge hazard, zone hazard)
 
 
@@ -185,16 +189,21 @@ class Filler:
         return cand[order]
 
     def _feasible(self, b: Bin, piece: Piece, geoms: np.ndarray) -> np.ndarray:
+        """Exact checks, cheapest first: placed pieces (STRtree), then zones, then the edge."""
         ok = np.ones(len(geoms), dtype=bool)
-        if b.hide is not None:
-            edge, zones = self._hazards(b, piece.min_grade)
-            ok &= ~shapely.dwithin(edge, geoms, self.margin)
-            if zones is not None:
-                ok[ok] &= ~shapely.dwithin(zones, geoms[ok], self.clear)
+        if b.near_tree is not None:
+            hit, _ = b.near_tree.query(geoms, predicate="intersects")
+            ok[np.unique(hit)] = False
         if b.tree is not None and ok.any():
             idx = np.flatnonzero(ok)
             hit, _ = b.tree.query(geoms[idx], predicate="dwithin", distance=self.gap)
             ok[idx[np.unique(hit)]] = False
+        if b.hide is not None and ok.any():
+            edge, zones = self._hazards(b, piece.min_grade)
+            if zones is not None:
+                ok[ok] = ~shapely.dwithin(zones, geoms[ok], self.clear)
+            if ok.any():
+                ok[ok] = ~shapely.dwithin(edge, geoms[ok], self.margin)
         return ok
 
     def place_one(self, b: Bin, c: PieceCopy) -> Placement | None:
@@ -230,8 +239,16 @@ class Filler:
                 return None
         b.placements.append(pl)
         b.polys.append(poly)
-        b.tree = shapely.STRtree(b.polys)
+        b.near.append(poly.buffer(0.99 * self.gap, quad_segs=4) if self.gap > 0 else poly)
+        self._reindex(b)
         return pl
+
+    @staticmethod
+    def _reindex(b: Bin) -> None:
+        b.tree = shapely.STRtree(b.polys) if b.polys else None
+        b.near_tree = shapely.STRtree(b.near) if b.near else None
+        for g in b.near:
+            shapely.prepare(g)
 
     def place_unit(self, b: Bin, unit: list[PieceCopy]) -> bool:
         """Place every copy of the unit in the bin, or none of them."""
@@ -240,7 +257,8 @@ class Filler:
             if self.place_one(b, c) is None:
                 del b.placements[n:]
                 del b.polys[n:]
-                b.tree = shapely.STRtree(b.polys) if b.polys else None
+                del b.near[n:]
+                self._reindex(b)
                 return False
         return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from collision_strategies import PROFILE, outlines
 from hypothesis import given
@@ -57,3 +58,34 @@ def test_prepared_shape_variants_share_arrays_when_margin_covers_half_gap():
     assert not two.same
     assert two.for_stock.polygon.area < two.for_pieces.polygon.area
     assert not same.for_pieces.xy.flags.writeable
+
+
+@PROFILE
+@given(outlines(), st.sampled_from([0.05, 0.5, 2.0]))
+def test_simplification_only_grows_pieces_and_only_shrinks_hides(outline, tol):
+    from leathernest.collision.simplify import simplify_inward, simplify_outward
+
+    poly = outline_polygon(outline)
+    grown = simplify_outward(poly, tol)
+    assert grown.is_valid
+    assert grown.covers(poly)
+    assert shapely.hausdorff_distance(grown.boundary, poly.boundary) <= tol
+    shrunk = simplify_inward(poly, tol)
+    assert shrunk.is_valid
+    assert poly.covers(shrunk)
+    assert shapely.hausdorff_distance(shrunk.boundary, poly.boundary) <= tol
+    assert len(shapely.get_coordinates(grown)) <= len(shapely.get_coordinates(poly))
+
+
+def test_simplification_removes_vertices_of_a_wiggly_outline():
+    from leathernest.collision.simplify import simplify_inward, simplify_outward
+
+    t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    r = 100 + 0.3 * np.sin(37 * t)
+    poly = shapely.Polygon(np.c_[r * np.cos(t), r * np.sin(t)])
+    grown = simplify_outward(poly, 1.0)
+    shrunk = simplify_inward(poly, 1.0)
+    assert len(grown.exterior.coords) < 250
+    assert len(shrunk.exterior.coords) < 250
+    assert grown.covers(poly)
+    assert poly.covers(shrunk)

@@ -56,14 +56,36 @@ def edge_hits_shape(ax, ay, bx, by, txy, trings) -> bool:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def static_hits(txy, trings, tbbox, xy, rings, hz_ring, kind, hz_bbox, edge_next, edge_hz,
-                cell_start, cell_edges, row_start, row_edges, box, g, dims, mask, parity, hit,
-                early: bool) -> bool:
+def static_hits(
+    txy,
+    trings,
+    tbbox,
+    xy,
+    rings,
+    hz_ring,
+    kind,
+    hz_bbox,
+    edge_next,
+    edge_hz,
+    cell_start,
+    cell_edges,
+    row_start,
+    row_edges,
+    box,
+    g,
+    dims,
+    mask,
+    parity,
+    hit,
+    early: bool,
+) -> bool:
     """Mark in hit (uint8[S]) the static hazards the placed shape collides with; True if any.
 
     The static arrays are the members of ``st`` (module docstring), passed one by one: unpacking a
-    tuple costs an atomic reference count per member, which dominated a query (820 ns against 90 ns).
-    mask: uint8[S], 1 where the hazard blocks this piece (hazard 0 always); parity: uint8[S] scratch.
+    tuple costs an atomic reference count per member, which dominated a query (820 ns against 90
+    ns).
+    mask: uint8[S], 1 where the hazard blocks this piece (hazard 0 always); parity: uint8[S]
+    scratch.
     With early, return at the first collision (hit then holds that one only).
     """
     n_hz = kind.shape[0]
@@ -140,8 +162,23 @@ def static_hits(txy, trings, tbbox, xy, rings, hz_ring, kind, hz_bbox, edge_next
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def piece_hits_piece(txy, trings, tbbox, tp, n_tp: int, dxy, vbase, drings_all, rbase, n_rings,
-                     dpoles, pbase, n_poles, dbbox, k: int) -> bool:
+def piece_hits_piece(
+    txy,
+    trings,
+    tbbox,
+    tp,
+    n_tp: int,
+    dxy,
+    vbase,
+    drings_all,
+    rbase,
+    n_rings,
+    dpoles,
+    pbase,
+    n_poles,
+    dbbox,
+    k: int,
+) -> bool:
     """Whether the placed shape collides with placed piece k (bboxes already known to meet).
 
     The d* arrays are members 1-9 of ``dy`` (module docstring).
@@ -178,8 +215,9 @@ def piece_hits_piece(txy, trings, tbbox, tp, n_tp: int, dxy, vbase, drings_all, 
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys,
-                 early: bool) -> int:
+def dynamic_hits(
+    txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys, early: bool
+) -> int:
     """Keys of placed pieces the shape collides with, into out_keys (int64[K]); returns how many.
 
     Walks the grid cells of the shape's bbox (qr: int64[4] scratch); ignore is a key to skip (the
@@ -187,7 +225,16 @@ def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out
     kernels inline the same walk.
     """
     active, dxy, vbase, drings, rbase, n_rings, dpoles, pbase, n_poles = (
-        dy[0], dy[1], dy[2], dy[3], dy[4], dy[5], dy[6], dy[7], dy[8])
+        dy[0],
+        dy[1],
+        dy[2],
+        dy[3],
+        dy[4],
+        dy[5],
+        dy[6],
+        dy[7],
+        dy[8],
+    )
     dbbox, cells, items, count = dy[9], dy[10], dy[11], dy[12]
     cell_range(tbbox, g, dims, qr)
     nx = dims[0]
@@ -204,8 +251,23 @@ def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out
                 b = dbbox[k]
                 if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
                     continue
-                if piece_hits_piece(txy, trings, tbbox, tp, n_tp, dxy, vbase, drings, rbase,
-                                    n_rings, dpoles, pbase, n_poles, dbbox, k):
+                if piece_hits_piece(
+                    txy,
+                    trings,
+                    tbbox,
+                    tp,
+                    n_tp,
+                    dxy,
+                    vbase,
+                    drings,
+                    rbase,
+                    n_rings,
+                    dpoles,
+                    pbase,
+                    n_poles,
+                    dbbox,
+                    k,
+                ):
                     out_keys[n] = k
                     n += 1
                     if early:
@@ -214,11 +276,19 @@ def dynamic_hits(txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys,
-                       early: bool) -> int:
+def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, early: bool) -> int:
     """The same answer as :func:`dynamic_hits` by a scan over all keys (reference for tests)."""
     active, dxy, vbase, drings, rbase, n_rings, dpoles, pbase, n_poles = (
-        dy[0], dy[1], dy[2], dy[3], dy[4], dy[5], dy[6], dy[7], dy[8])
+        dy[0],
+        dy[1],
+        dy[2],
+        dy[3],
+        dy[4],
+        dy[5],
+        dy[6],
+        dy[7],
+        dy[8],
+    )
     dbbox = dy[9]
     n = 0
     for k in range(active.shape[0]):
@@ -227,8 +297,23 @@ def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys,
         b = dbbox[k]
         if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
             continue
-        if piece_hits_piece(txy, trings, tbbox, tp, n_tp, dxy, vbase, drings, rbase, n_rings,
-                            dpoles, pbase, n_poles, dbbox, k):
+        if piece_hits_piece(
+            txy,
+            trings,
+            tbbox,
+            tp,
+            n_tp,
+            dxy,
+            vbase,
+            drings,
+            rbase,
+            n_rings,
+            dpoles,
+            pbase,
+            n_poles,
+            dbbox,
+            k,
+        ):
             out_keys[n] = k
             n += 1
             if early:
