@@ -54,7 +54,7 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     else:
         from leathernest.search.hides import nest_hides
 
-        solution = nest_hides(job, config.baseline, stop, listener)
+        solution = nest_hides(job, stop, listener)
     solution = dataclasses.replace(solution, config={**config.as_dict(), "workers": workers, **solution.config})
     return checked(job, solution)
 

@@ -137,7 +137,7 @@ def _candidates(job: Job, name: str | None) -> tuple[list[Piece], str]:
 
 def _is_hide_drawing(job: Job, ho: HandOutline) -> str | None:
     """Name of the hide feature this outline redraws (outline, hole, zone), or None."""
-    if ho.outline is None or ho.name is not None:
+    if ho.outline is None or ho.transform is not None:
         return None
     ring = ho.outline.outer
     for hide in job.hides:

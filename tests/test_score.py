@@ -267,6 +267,7 @@ def test_dxf_hand_layout_with_hide_drawn_and_named_pieces(job_file, tmp_path):
         if i == 1:
             cx, cy = np.mean(entry["polygon"], axis=0)
             msp.add_text("a#1", dxfattribs={"insert": (cx, cy)})
+    msp.add_text("exercise 3", dxfattribs={"insert": (140, 60)})  # on the hide, in no piece
     path = tmp_path / "hand.dxf"
     doc.saveas(path)
     layout = read_hand_layout(path)

@@ -1,7 +1,7 @@
 """CollisionEngine: the hazards of one hide or strip, placed pieces by key, and the queries.
 
-The search builds one engine per hide (or strip), registers placed pieces under int keys in
-``[0, max_pieces)`` and asks, for a prepared shape at a placement (rotation_deg, mirrored, x, y):
+The search builds one engine per hide (or strip), registers placed pieces under int keys in ``[0,
+max_pieces)`` and asks, for a prepared shape at a placement (rotation_deg, mirrored, x, y):
 
 - :meth:`CollisionEngine.feasible`: does it collide with anything? (exact, closed sets: touching
   collides, as shapely's ``intersects``; so the validator never sees two pieces sharing a point);
@@ -11,12 +11,9 @@ The search builds one engine per hide (or strip), registers placed pieces under 
   samples of one shape in one kernel call, the loss with an upper bound for early exit.
 
 Hazard ids in results: static hazard h is ``-1 - h`` (``-1`` is the hide/strip exterior, ``-2``...
-are
-zones, see :meth:`hazard_kind`), a placed piece is its key. ``min_grade`` of the prepared shape
-selects
-which zones block (:func:`leathernest.model.zone_blocks`); pass ``mask`` to override. ``ignore`` is
-a
-key left out of the query (the piece being moved).
+are zones, see :meth:`hazard_kind`), a placed piece is its key. ``min_grade`` of the prepared shape
+selects which zones block (:func:`leathernest.model.zone_blocks`); pass ``mask`` to override.
+``ignore`` is a key left out of the query (the piece being moved).
 
 Example::
 
@@ -30,11 +27,9 @@ Example::
     eng.overlap(shirt, 0.0, False, 12.0, 10.0)     # -> Overlap(total=..., ids=[0], values=[...])
     snap = eng.save(); eng.move(0, 180.0, False, 50.0, 20.0); eng.restore(snap)
 
-An engine is not thread-safe (it owns scratch buffers); use :meth:`copy` for another thread.
-Kernels run
-without the GIL. Nothing compiles at import; the first query of each kind compiles (or loads from
-the
-on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
+An engine is not thread-safe (it owns scratch buffers); use :meth:`copy` for another thread. Kernels
+run without the GIL. Nothing compiles at import; the first query of each kind compiles (or loads
+from the on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
 """
 
 from __future__ import annotations

@@ -5,11 +5,10 @@ Everything that blocks a placement and does not move is a static hazard (jagua-r
 
 - hazard 0, the exterior: the usable region is the hide minus its holes, eroded by ``m - s`` (see
   :mod:`leathernest.collision.prepare` for the clearance arithmetic); hazard 0 holds all rings of
-  that
-  region (outer rings and holes, even-odd) and blocks everything outside it. Its ``box`` is the
-  usable
-  region's bbox, which the kernels test first. A strip has no rings: its exterior is exactly the box
-  ``[m - s, L - (m - s)] x [m - s, H - (m - s)]``, so changing the strip length changes one number.
+  that region (outer rings and holes, even-odd) and blocks everything outside it. Its ``box`` is the
+  usable region's bbox, which the kernels test first. A strip has no rings: its exterior is exactly
+  the box ``[m - s, L - (m - s)] x [m - s, H - (m - s)]``, so changing the strip length changes one
+  number.
 - hazards 1.., the zones, each polygon of a zone grown by ``m - s``, with its grade. Whether a zone
   blocks a piece is decided per query by a uint8 mask built with
   :func:`leathernest.model.zone_blocks`.

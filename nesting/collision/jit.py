@@ -9,11 +9,9 @@ Every ``@njit`` in :mod:`leathernest.collision.kernels` names one of :data:`EXAC
 - :data:`FAST` for loss arithmetic only (the pole overlap proxy): stumpy's set, which keeps NaN and
   inf semantics.
 
-One deliberate mix, allowed in one direction only: an EXACT kernel may call a FAST leaf that
-returns a
-loss (never a decision). fastmath flags are attached per LLVM instruction, so inlining the leaf
-cannot
-change the caller's predicates.
+One deliberate mix, allowed in one direction only: an EXACT kernel may call a FAST leaf that returns
+a loss (never a decision). fastmath flags are attached per LLVM instruction, so inlining the leaf
+cannot change the caller's predicates.
 
 Nothing here compiles at import; :func:`warmup` compiles (or loads from the on-disk cache) every
 kernel on a tiny fixture. This module imports numba only inside :func:`warmup`'s callees.

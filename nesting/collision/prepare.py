@@ -3,22 +3,18 @@
 A :class:`PreparedShape` is made once per piece outline and reused for every query. It holds the
 outline inflated for the gap, as structure-of-arrays (``xy`` float64[2, n], ``rings`` int64[r + 1],
 ``poles`` float64[3, p] = x, y, radius), in the piece's local coordinates, plus area, bbox and
-convex
-hull. Poles are inscribed circles found one after another as the maximum inscribed circle of what
-the
-previous ones left uncovered (shapely's ``maximum_inscribed_circle``), as jagua-rs builds its
-surrogate (``geometry/fail_fast/sp_surrogate.rs``); they serve as fail-fast surrogate and as the
+convex hull. Poles are inscribed circles found one after another as the maximum inscribed circle of
+what the previous ones left uncovered (shapely's ``maximum_inscribed_circle``), as jagua-rs builds
+its surrogate (``geometry/fail_fast/sp_surrogate.rs``); they serve as fail-fast surrogate and as the
 carriers of the overlap proxy.
 
 Clearance arithmetic (gap g between pieces, margin m to the hide edge, holes, blocking zones and
-strip
-edges; both >= 0):
+strip edges; both >= 0):
 
 - every piece is inflated by g/2 when compared with other pieces: two inflated pieces that do not
   meet are at least g apart;
 - against the stock a piece is inflated by ``s = min(g/2, m)``, and the stock is eroded (zones
-  grown)
-  by ``m - s >= 0``; disjoint means a clearance of at least s + (m - s) = m.
+  grown) by ``m - s >= 0``; disjoint means a clearance of at least s + (m - s) = m.
 
 When m >= g/2 the two inflated outlines are the same object (``same`` True). When m < g/2 a piece
 carries a second, smaller outline for the stock: eroding a zone by g/2 - m instead would be wrong,
@@ -26,8 +22,7 @@ since a thin defect could vanish.
 
 Offsets are conservative: an inflated outline contains the true offset (clipped mitre joins, see
 MITRE_LIMIT), and an eroded hide lies inside the true erosion (the hide minus a conservative buffer
-of
-its boundary). Tests check both with shapely distances.
+of its boundary). Tests check both with shapely distances.
 
 Imports shapely and numpy; never numba.
 """

@@ -84,7 +84,7 @@ class Bin:
     hazards: dict = field(default_factory=dict)  # min_grade -> (edge hazard, zone hazard)
 
 
-def _rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: bool) -> list[float]:
+def allowed_rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: bool) -> list[float]:
     r = piece.rotations
     if piece.grain is not None:
         targets = {0.0}
@@ -111,7 +111,7 @@ def _rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: b
 def _orients(c: PieceCopy, cfg: BaselineConfig, hide: Hide | None) -> list[_Orient]:
     out = []
     for m in c.mirrors:
-        for a in _rotations(c.piece, cfg, hide, m):
+        for a in allowed_rotations(c.piece, cfg, hide, m):
             outer = place_ring(c.piece.outline.outer, a, m, 0.0, 0.0)
             holes = [place_ring(h, a, m, 0.0, 0.0) for h in c.piece.outline.holes]
             poly = Polygon(outer, holes)

@@ -1,53 +1,66 @@
-"""Hide nesting: assign units to hides (CP-SAT master), pack each hide, repair, keep the best.
+"""Hide nesting: which units go to which hide copy, packed with the Numba engine, then improved.
 
-Two strategies run on the same time budget and the better layout is kept (fewer mandatory pieces
-missing, then fewer hides or lower cost, then higher utilisation):
+The phases share one time budget (``StopToken``) and each keeps the best solution so far (fewer
+mandatory pieces missing, then fewer hides or lower cost, then more leather placed):
 
-1. *sequential fill*: units in order (demanding grades and large first) go to the first open hide
-   copy they fit on, a new copy is opened when none fits (:func:`leathernest.search.baseline`);
-2. *assign, pack, repair*: :func:`leathernest.ordering.assign.solve_assignment` chooses which
-   units go to which hide copy under area, grade-area and group constraints; the geometric packer
-   fills each hide copy in :func:`~leathernest.ordering.assign.placement_order`; a hide copy whose
-   units do not all fit gets a no-good cut and a lower expected fill, and the master is solved
-   again. Units still left are offered to every hide copy with room, then reported unplaced.
+1. *sequential fill*: units (a copy, a left/right pair, or a same-hide group; demanding grades and
+   large first) go to the first open hide copy they fit on, fullest first; a new copy is opened
+   when none fits (largest hides first, or cheapest per m² for cost objectives);
+2. *restarts*: the same with the unit order perturbed (a few random swaps), while they improve;
+3. *assign, pack, repair*: the CP-SAT master (:mod:`leathernest.ordering.assign`) chooses which
+   units go to which hide copy under area, grade-area and group constraints; each copy is packed
+   in the master's placement order; a copy whose units do not all fit gets a no-good cut and a
+   lower planned fill, and the master is solved again; leftovers go wherever they fit;
+4. *hide elimination*: the emptiest hide copy of the best layout is emptied and its units are
+   offered to the other copies; a success saves a hide.
 
-Which one wins is measured, not assumed (``benchmarks/RESULTS.md``); both are always tried, and the
-solution records which one produced it in ``config["hides_strategy"]``.
+Which phase produced the layout is recorded in ``config["hides_strategy"]``; the benchmark table
+in ``benchmarks/RESULTS.md`` says how often each wins. The engine packs; the exact validator
+(:mod:`leathernest.validate`) judges the result in :func:`leathernest.nest.nest`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import time
+from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 
 from leathernest._version import __version__
-from leathernest.config import BaselineConfig
 from leathernest.model import (
     HideLayout,
     Job,
     Objective,
     Solution,
     Unplaced,
+    UnplacedReason,
     zone_blocks,
 )
 from leathernest.ordering.assign import HideSlot, Unit, placement_order, solve_assignment
 from leathernest.report import hide_cost, usable_region
-from leathernest.search.baseline import (
-    Bin,
-    Filler,
-    PieceCopy,
-    make_units,
-    nest_baseline,
-    why_unplaced,
-)
+from leathernest.search.baseline import PieceCopy, hide_order, make_units
+from leathernest.search.hide_pack import HideBin, HidePacker
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.shapes import zone_region
 
 INITIAL_FILL = 0.85  # share of a hide's usable leather the master may plan to use at first
 FILL_STEP = 0.9  # a hide copy that failed has its planned fill multiplied by this
-MASTER_SHARE = 0.25  # at most this share of the remaining time goes to one master solve
+SEQUENTIAL_SHARE = 0.45  # time for the sequential fill and its restarts
+ASSIGN_SHARE = 0.3  # time for the CP-SAT strategy (the rest goes to hide elimination)
+SWAPS = 3  # random swaps of the unit order per restart
+
+
+@dataclass
+class _Layout:
+    """A candidate answer: filled hide copies, units left over, and where it came from."""
+
+    bins: list[HideBin]
+    units_on: dict[int, list[int]]  # id(bin) -> unit indices on it
+    leftover: list[int]
+    strategy: str
+    score: tuple = field(default=())
 
 
 def _unit(copies: list[PieceCopy]) -> Unit:
@@ -67,103 +80,248 @@ def _slots(job: Job, thresholds: set[int | None]) -> list[HideSlot]:
             area = usable.difference(shapely.union_all(blocking)).area if blocking else usable.area
             by_grade.append((g, area))
         cost = hide_cost(h)
-        cost = 1.0 if cost is None else cost
-        out += [HideSlot(h, k, usable.area, tuple(by_grade), cost) for k in range(h.stock)]
+        out += [HideSlot(h, k, usable.area, tuple(by_grade), 1.0 if cost is None else cost)
+                for k in range(h.stock)]
     return out
 
 
-def _score(job: Job, s: Solution) -> tuple:
-    """Smaller is better: mandatory pieces missing, hides (or cost), then unused leather."""
-    optional = {p.id for p in job.pieces if p.optional}
-    missing = sum(1 for u in s.unplaced if u.piece_id not in optional)
-    pieces = {p.id: p for p in job.pieces}
-    hides = {h.id: h for h in job.hides}
-    used = [lay for lay in s.layouts if lay.placements]
-    placed = sum(pieces[p.piece_id].worth for p in s.placements)
-    cost = sum(hide_cost(hides[lay.hide_id or ""]) or 1.0 for lay in used)
-    by = cost if job.objective is Objective.MIN_COST else len(used)
-    if job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE):
-        return (-placed, by)
-    return (missing, by, -placed)
+class _HideNester:
+    """The phases of the module docstring over one job."""
 
+    def __init__(self, job: Job, stop: StopToken, listener: Listener) -> None:
+        self.job = job
+        self.stop = stop
+        self.listener = listener
+        self.rng = np.random.default_rng(job.seed)
+        self.packer = HidePacker(job, self.rng)
+        self.copies = make_units(job)
+        self.units = [_unit(cu) for cu in self.copies]
+        self.slots = _slots(job, {u.min_grade for u in self.units})
+        self.usable = {h.id: usable_region(h).area for h in job.hides}
+        self.optional = {p.id for p in job.pieces if p.optional}
+        self.demanded = sum(len(u.copies) for u in self.units)
+        self.best: _Layout | None = None
 
-def _assign_and_pack(job: Job, cfg: BaselineConfig, stop: StopToken, seed: int,
-                     listener: Listener) -> Solution | None:
-    copies_units = make_units(job)
-    units = [_unit(cu) for cu in copies_units]
-    slots = _slots(job, {u.min_grade for u in units})
-    filler = Filler(job, cfg, stop)
-    knapsack = job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE) or (
-        sum(u.area for u in units if not u.optional) > sum(s.usable for s in slots))
-    fill = {s: INITIAL_FILL for s in range(len(slots))}
-    cuts: list[tuple[int, frozenset[int]]] = []
-    packed: dict[int, Bin] = {}
-    leftover: list[int] = []
-    demanded = sum(len(u.copies) for u in units)
-    while not stop.stopped():
-        budget = max(min(stop.remaining_s * MASTER_SHARE, 10.0), 0.05)
-        a = solve_assignment(units, slots, job.objective or Objective.MIN_HIDES, fill, cuts,
-                             budget, seed, knapsack)
-        if a.status not in ("OPTIMAL", "FEASIBLE"):
-            return None
-        packed, leftover, failed = {}, list(a.unassigned), False
-        for s, members in sorted(a.by_slot.items()):
-            if stop.stopped():  # not packed: these go to the leftover pass below
-                leftover += members
+    # -- scoring ----------------------------------------------------------------------------------
+
+    def score(self, lay: _Layout) -> tuple:
+        """Smaller is better; see the module docstring."""
+        missing = sum(len(self.units[u].copies) for u in lay.leftover
+                      if not self.units[u].optional)
+        placed = sum(self.units[u].value for us in lay.units_on.values() for u in us)
+        used = [b for b in lay.bins if b.placements]
+        cost = sum(hide_cost(b.hide) or 1.0 for b in used)
+        by = cost if self.job.objective is Objective.MIN_COST else len(used)
+        if self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE):
+            return (-placed, by)
+        return (missing, by, -placed)
+
+    def offer(self, lay: _Layout) -> None:
+        lay.score = self.score(lay)
+        if self.best is None or lay.score < self.best.score:
+            self.best = lay
+            placed = self.demanded - sum(len(self.units[u].copies) for u in lay.leftover)
+            used = [b for b in lay.bins if b.placements]
+            area = sum(b.area for b in used)
+            usable = sum(self.usable[b.hide.id] for b in used)
+            self.listener(Progress(self.stop.elapsed_s, placed, self.demanded,
+                                   hides_used=len(used),
+                                   utilisation=area / usable if usable else 0.0,
+                                   phase=lay.strategy))
+
+    def lower_bound_reached(self) -> bool:
+        """Whether the best layout cannot be beaten on hides (all placed, area bound met)."""
+        if self.best is None or self.best.leftover:
+            return False
+        if self.job.objective not in (Objective.MIN_HIDES, None):
+            return False
+        need = sum(u.area for u in self.units)
+        largest = max(self.usable.values())
+        return len([b for b in self.best.bins if b.placements]) <= math.ceil(need / largest)
+
+    # -- phase 1 and 2 ----------------------------------------------------------------------------
+
+    def sequential(self, order: list[int], stop: StopToken, name: str) -> _Layout:
+        bins: list[HideBin] = []
+        units_on: dict[int, list[int]] = {}
+        leftover: list[int] = []
+        stock = {h.id: h.stock for h in self.job.hides}
+        hides = hide_order(self.job)
+        for u in order:
+            if stop.stopped():
+                leftover.append(u)
                 continue
-            slot = slots[s]
-            b = Bin(slot.hide, slot.copy, slot.hide.outline.bbox)
-            missed = [u for u in placement_order(units, members)
-                      if not filler.place_unit(b, copies_units[u])]
-            packed[s] = b
-            if missed:
-                failed = True
-                leftover += missed
-                cuts.append((s, frozenset(members)))
-                fill[s] *= FILL_STEP
-        placed = sum(len(b.placements) for b in packed.values())
-        listener(Progress(stop.elapsed_s, placed, demanded, hides_used=len(packed),
-                          phase="assign"))
-        if not failed:
-            break
-    if not packed and not leftover:  # the deadline came before the first master solve
-        leftover = list(range(len(units)))
-    # Leftovers: any hide copy with room, the open ones first, then fresh ones.
-    still = []
-    for u in leftover:
-        ok = any(filler.place_unit(b, copies_units[u]) for b in packed.values())
-        if not ok:
-            for s, slot in enumerate(slots):
-                if s in packed:
-                    continue
-                b = Bin(slot.hide, slot.copy, slot.hide.outline.bbox)
-                if filler.place_unit(b, copies_units[u]):
-                    packed[s] = b
-                    ok = True
+            placed = False
+            for b in sorted(bins, key=lambda b: -b.area / self.usable[b.hide.id]):
+                if self.packer.place_unit(b, self.copies[u]):
+                    units_on[id(b)].append(u)
+                    placed = True
                     break
-        if not ok:
-            still.append(u)
-    unplaced = tuple(Unplaced(p.id, c, why_unplaced(job, copies_units[u]))
-                     for u in still for p, c in units[u].copies)
-    layouts = tuple(HideLayout(b.hide.id, tuple(b.placements), b.copy)  # type: ignore[union-attr]
-                    for _s, b in sorted(packed.items()) if b.placements)
-    return Solution(job.name, "hides", layouts, unplaced, seed=seed, version=__version__,
-                    engine="hides")
+            if not placed:
+                for h in hides:
+                    if stock[h.id] == 0 or self.units[u].area > self.usable[h.id]:
+                        continue
+                    b = self.packer.new_bin(h, h.stock - stock[h.id])
+                    if self.packer.place_unit(b, self.copies[u]):
+                        stock[h.id] -= 1
+                        bins.append(b)
+                        units_on[id(b)] = [u]
+                        placed = True
+                        break
+            if not placed:
+                leftover.append(u)
+        return _Layout(bins, units_on, leftover, name)
+
+    def restarts(self, stop: StopToken) -> None:
+        base = list(range(len(self.units)))
+        while not stop.stopped() and not self.lower_bound_reached():
+            order = list(base)
+            for _ in range(SWAPS):
+                i, j = self.rng.integers(0, len(order), 2)
+                order[i], order[j] = order[j], order[i]
+            lay = self.sequential(order, stop, "restart")
+            if not stop.stopped() or not lay.leftover:
+                self.offer(lay)
+
+    # -- phase 3 ----------------------------------------------------------------------------------
+
+    def assign(self, stop: StopToken) -> _Layout | None:
+        knapsack = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE) or (
+            sum(u.area for u in self.units if not u.optional) > sum(s.usable for s in self.slots))
+        fill = {s: INITIAL_FILL for s in range(len(self.slots))}
+        cuts: list[tuple[int, frozenset[int]]] = []
+        lay: _Layout | None = None
+        while not stop.stopped():
+            budget = max(min(stop.remaining_s * 0.25, 10.0), 0.05)
+            a = solve_assignment(self.units, self.slots, self.job.objective or Objective.MIN_HIDES,
+                                 fill, cuts, budget, self.job.seed, knapsack)
+            if a.status not in ("OPTIMAL", "FEASIBLE"):
+                return lay
+            bins, units_on, leftover, failed = [], {}, list(a.unassigned), False
+            for s, members in sorted(a.by_slot.items()):
+                if stop.stopped():
+                    leftover += members
+                    continue
+                b = self.packer.new_bin(self.slots[s].hide, self.slots[s].copy)
+                bins.append(b)
+                units_on[id(b)] = []
+                for u in placement_order(self.units, members):
+                    if self.packer.place_unit(b, self.copies[u]):
+                        units_on[id(b)].append(u)
+                    else:
+                        leftover.append(u)
+                        failed = True
+                if len(units_on[id(b)]) < len(members):
+                    cuts.append((s, frozenset(members)))
+                    fill[s] *= FILL_STEP
+            lay = _Layout(bins, units_on, leftover, "assign")
+            if not failed:
+                break
+        if lay is not None:
+            self._fill_leftovers(lay)
+        return lay
+
+    def _fill_leftovers(self, lay: _Layout) -> None:
+        """Offer leftover units to every hide copy in use, then to unused copies."""
+        used = {(b.hide.id, b.copy) for b in lay.bins}
+        still = []
+        for u in lay.leftover:
+            target = next((b for b in lay.bins if self.packer.place_unit(b, self.copies[u])), None)
+            if target is None:
+                for slot in self.slots:
+                    if (slot.hide.id, slot.copy) in used:
+                        continue
+                    b = self.packer.new_bin(slot.hide, slot.copy)
+                    if self.packer.place_unit(b, self.copies[u]):
+                        lay.bins.append(b)
+                        lay.units_on[id(b)] = []
+                        used.add((slot.hide.id, slot.copy))
+                        target = b
+                        break
+            if target is None:
+                still.append(u)
+            else:
+                lay.units_on[id(target)].append(u)
+        lay.leftover = still
+
+    # -- phase 4 ----------------------------------------------------------------------------------
+
+    def eliminate(self, stop: StopToken) -> None:
+        """Empty the emptiest hide copy of the best layout into the others, while it works."""
+        assert self.best is not None
+        tried: set[tuple[str, int]] = set()
+        while not stop.stopped() and not self.lower_bound_reached():
+            lay = self.best
+            used = [b for b in lay.bins if b.placements]
+            cands = [b for b in used if (b.hide.id, b.copy) not in tried]
+            if len(used) < 2 or not cands:
+                return
+            victim = min(cands, key=lambda b: b.area / self.usable[b.hide.id])
+            tried.add((victim.hide.id, victim.copy))
+            others = [b for b in used if b is not victim]
+            saved = [(b, b.engine.save(), dict(b.placements), b.area) for b in others]
+            moved: dict[int, list[int]] = {id(b): [] for b in others}
+            ok = True
+            for u in sorted(lay.units_on[id(victim)], key=lambda u: -self.units[u].area):
+                target = next((b for b in sorted(others, key=lambda b: -b.area)
+                               if self.packer.place_unit(b, self.copies[u])), None)
+                if target is None or stop.stopped():
+                    ok = False
+                    break
+                moved[id(target)].append(u)
+            if ok:
+                units_on = {id(b): lay.units_on[id(b)] + moved[id(b)] for b in others}
+                self.offer(_Layout(others, units_on, list(lay.leftover), "eliminate"))
+                tried.clear()
+            else:
+                for b, snap, pls, area in saved:
+                    b.engine.restore(snap)
+                    b.placements = pls
+                    b.area = area
+                    b.next_key = 0
+
+    # -- the whole run ----------------------------------------------------------------------------
+
+    def run(self) -> _Layout:
+        order = list(range(len(self.units)))  # make_units already sorts them
+        first = self.sequential(order, self.stop, "sequential")
+        self.offer(first)
+        self.restarts(self.stop.sub(self.stop.remaining_s * SEQUENTIAL_SHARE))
+        if not self.lower_bound_reached() and not self.stop.stopped():
+            lay = self.assign(self.stop.sub(self.stop.remaining_s * ASSIGN_SHARE / 0.55))
+            if lay is not None:
+                self.offer(lay)
+        if not self.lower_bound_reached():
+            self.eliminate(self.stop)
+        assert self.best is not None
+        return self.best
 
 
-def nest_hides(job: Job, cfg: BaselineConfig | None = None, stop: StopToken | None = None,
+def _reason(job: Job, nester: _HideNester, u: int, stopped: bool) -> UnplacedReason:
+    unit = nester.units[u]
+    if len(unit.copies) > 1 and any(p.group is not None for p, _c in unit.copies):
+        return UnplacedReason.GROUP
+    if unit.area > max(nester.usable.values()):
+        return UnplacedReason.TOO_LARGE
+    if not any(s.area_for(unit.min_grade) >= unit.area for s in nester.slots):
+        return UnplacedReason.NO_USABLE_GRADE
+    return UnplacedReason.TIME_LIMIT if stopped else UnplacedReason.NO_ROOM
+
+
+def nest_hides(job: Job, stop: StopToken | None = None,
                listener: Listener = no_listener) -> Solution:
-    """Nest a hide job with both strategies and return the better solution."""
-    cfg = cfg or BaselineConfig()
+    """Nest a hide job (see the module docstring) and return the best solution found."""
     stop = stop or StopToken(job.time_limit_s)
     t0 = time.monotonic()
-    half = stop.sub(stop.remaining_s / 2.0)
-    sequential = nest_baseline(job, cfg, half, listener)
-    sequential = dataclasses.replace(sequential, config={"hides_strategy": "sequential"})
-    best = sequential
-    if not stop.stopped():
-        assigned = _assign_and_pack(job, cfg, stop, job.seed, listener)
-        if assigned is not None and _score(job, assigned) < _score(job, sequential):
-            best = dataclasses.replace(assigned, config={"hides_strategy": "assign"})
-    return dataclasses.replace(best, elapsed_s=time.monotonic() - t0, engine="hides")
+    nester = _HideNester(job, stop, listener)
+    best = nester.run()
+    layouts = tuple(HideLayout(b.hide.id, tuple(b.placements[k] for k in sorted(b.placements)),
+                               b.copy)
+                    for b in sorted(best.bins, key=lambda b: (b.hide.id, b.copy)) if b.placements)
+    stopped_early = stop.interrupted
+    unplaced = tuple(Unplaced(p.id, c, _reason(job, nester, u, stopped_early))
+                     for u in best.leftover for p, c in nester.units[u].copies)
+    return Solution(job.name, "hides", layouts, unplaced, seed=job.seed,
+                    elapsed_s=time.monotonic() - t0, version=__version__, engine="hides",
+                    config={"hides_strategy": best.strategy})
 

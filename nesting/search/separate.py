@@ -35,7 +35,7 @@ CHECKS = os.environ.get("NESTING_CHECKS") == "1"
 class SeparatorConfig:
     """Limits and sampling of one separation (Sparrow's defaults scaled to a Python driver)."""
 
-    iter_no_improve: int = 50  # iterations without a new lowest overlap before a strike
+    iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # attempts without a 2 % improvement before giving up
     n_container: int = 50  # samples over the whole strip per move
     n_focus: int = 25  # samples around the current position per move

@@ -60,8 +60,8 @@ class StripConfig:
 
     explore: SeparatorConfig = field(default_factory=SeparatorConfig)
     compress: SeparatorConfig = field(
-        default_factory=lambda: SeparatorConfig(iter_no_improve=25, strikes=3))
-    explore_shrink: float = 0.005  # share of the length removed per successful exploration step
+        default_factory=lambda: SeparatorConfig(iter_no_improve=100, strikes=5))
+    explore_shrink: float = 0.002  # share of the length removed per successful exploration step
     compress_share: float = 0.2  # share of the time given to compression
     compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
     pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)

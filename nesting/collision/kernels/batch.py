@@ -2,16 +2,14 @@
 
 A query shape comes as two variants (tuples ``(xy float64[2, n], rings int64[r + 1], poles
 float64[3, p])`` in local coordinates): ``spp``, inflated for other pieces, and ``sps``, inflated
-for
-the stock (they differ only when the margin is below half the gap; ``same`` says they are one).
-Scratch
-``sc`` is a tuple owned by the engine: 0 txy float64[2, *]; 1 tp float64[3, *]; 2 txy2; 3 tp2;
-4 tbbox float64[4]; 5 tbbox2 float64[4]; 6 parity uint8[S]; 7 hit uint8[S]; 8 qr int64[4]; 9 keys
-int64[K]. Hazard ids in results: static hazard h is ``-1 - h``, a placed piece is its key (>= 0).
+for the stock (they differ only when the margin is below half the gap; ``same`` says they are one).
+Scratch ``sc`` is a tuple owned by the engine: 0 txy float64[2, *]; 1 tp float64[3, *]; 2 txy2; 3
+tp2; 4 tbbox float64[4]; 5 tbbox2 float64[4]; 6 parity uint8[S]; 7 hit uint8[S]; 8 qr int64[4]; 9
+keys int64[K]. Hazard ids in results: static hazard h is ``-1 - h``, a placed piece is its key (>=
+0).
 
 Samples for the batch kernels are float64[N, 4] rows (rotation_deg, mirrored 0/1, x, y). A sample
-with
-a non-finite value is infeasible with loss inf (kernels do not raise).
+with a non-finite value is infeasible with loss inf (kernels do not raise).
 
 The public kernels take the engine's tuples and unpack them once; the per-sample helpers take every
 array explicitly, because each tuple member read costs an atomic reference count (measured: a query

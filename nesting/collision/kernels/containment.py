@@ -2,8 +2,7 @@
 
 A point exactly on a boundary is never asked about: the callers test edges first, and a shape vertex
 lying on the other shape's boundary is an edge intersection (closed semantics), so the answer here
-is
-only needed for points strictly inside or outside, where ray casting is unambiguous.
+is only needed for points strictly inside or outside, where ray casting is unambiguous.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Geometry ``g`` is float64[4]: x0, y0, 1/cell_w, 1/cell_h; ``dims`` int64[2]: nx, ny. Coordinates
 outside the grid clamp to the border cells, so the grid stays correct for anything placed beyond it
 (a strip longer than planned): clamping is monotone, so a query and an item that overlap always
-share
-a cell. Each item is listed in every cell its bbox meets; a pair is processed only in its reference
-cell (the lowest cell of the overlap of the two cell ranges), so no visited marks are needed.
+share a cell. Each item is listed in every cell its bbox meets; a pair is processed only in its
+reference cell (the lowest cell of the overlap of the two cell ranges), so no visited marks are
+needed.
 
 Placed pieces live in ``items`` int64[nx * ny, cap] with ``count`` int64[nx * ny]; insertion returns
 False when a cell is full, and the Python side grows ``cap`` and retries.

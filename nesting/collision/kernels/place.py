@@ -1,10 +1,9 @@
 """Apply a placement to a prepared shape's arrays (EXACT: placed coordinates decide feasibility).
 
 The transform is the one of :mod:`leathernest.transform`, operation for operation, so a kernel and
-the
-validator see the same float64 coordinates: mirror x -> -x, rotate counter-clockwise by the angle
-about
-the local origin, translate. ``cos``/``sin`` are computed by the caller from ``math.radians``.
+the validator see the same float64 coordinates: mirror x -> -x, rotate counter-clockwise by the
+angle about the local origin, translate. ``cos``/``sin`` are computed by the caller from
+``math.radians``.
 """
 
 from __future__ import annotations

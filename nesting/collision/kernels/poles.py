@@ -1,13 +1,11 @@
 """The pole overlap proxy: a smooth, cheap loss for two shapes known to collide (FAST).
 
 After Sparrow's overlap proxy (Gardeyn and Wauters, arXiv 2509.13329, section on quantifying
-collisions; ``src/quantify/overlap_proxy.rs``): every shape carries a few inscribed circles
-(poles); the
-loss of a colliding pair sums, over pole pairs, a penetration depth ``pd = r_a + r_b - d`` passed
-through a decay that stays positive (so that the loss is > 0 whenever the exact test says collision,
-even when no two poles overlap) and is C1 at ``pd = eps``. Each term is weighted by the smaller
-radius,
-so the loss has the unit mm² and big circles count more than slivers.
+collisions; ``src/quantify/overlap_proxy.rs``): every shape carries a few inscribed circles (poles);
+the loss of a colliding pair sums, over pole pairs, a penetration depth ``pd = r_a + r_b - d``
+passed through a decay that stays positive (so that the loss is > 0 whenever the exact test says
+collision, even when no two poles overlap) and is C1 at ``pd = eps``. Each term is weighted by the
+smaller radius, so the loss has the unit mm² and big circles count more than slivers.
 
 These kernels are only ever called after an EXACT kernel has decided that the pair collides; they
 return a loss, never a decision, which is why FAST is safe here.

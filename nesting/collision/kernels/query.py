@@ -1,29 +1,25 @@
 """Exact collision of a placed shape with the static hazards and with placed pieces (EXACT).
 
-Closed-set semantics (touching collides), the order of jagua-rs's ``CDEngine``: bounding boxes,
-then the
-surrogate (a pole circle of each shape overlapping: a hit proves a collision, a miss proves
-nothing),
-then edges, then containment both ways (one vertex per ring suffices once no edges meet: two shapes
-whose boundaries are disjoint overlap only if a whole ring of one lies inside the other).
+Closed-set semantics (touching collides), the order of jagua-rs's ``CDEngine``: bounding boxes, then
+the surrogate (a pole circle of each shape overlapping: a hit proves a collision, a miss proves
+nothing), then edges, then containment both ways (one vertex per ring suffices once no edges meet:
+two shapes whose boundaries are disjoint overlap only if a whole ring of one lies inside the other).
 
 Layouts (built and checked once by :mod:`leathernest.collision.engine`):
 
-``st`` static hazards (hazard 0 is the hide/strip exterior, the rest are blocking zones), a tuple:
-  0 xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of
-  hazard
+``st`` static hazards (hazard 0 is the hide/strip exterior, the rest are blocking zones), a tuple: 0
+  xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of hazard
   h are hz_ring[h]..hz_ring[h + 1]); 3 kind int8[S] (0 exterior: blocks outside its rings, 1 zone:
   blocks inside); 4 bbox float64[S, 4]; 5 poles float64[3, P]; 6 hz_pole int64[S + 1]; 7 edge_next
   int64[V]; 8 edge_hz int64[V]; 9 cell_start int64[C + 1]; 10 cell_edges int64[*] (static edges per
   grid cell, CSR); 11 row_start int64[ny + 1]; 12 row_edges int64[*] (edges per grid row, for ray
   casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no
-  rings,
-  as for a strip).
+  rings, as for a strip).
+
 ``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3
-rings
-  int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles float64[3, *];
-  7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4]; 11 items
-  int64[C, cap]; 12 count int64[C].
+  rings int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles
+  float64[3, *]; 7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4];
+  11 items int64[C, cap]; 12 count int64[C].
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """Orientation and closed segment intersection (EXACT: these decide feasibility).
 
 Semantics are those of closed sets, like shapely's ``intersects``: two segments that touch at a
-point
-or overlap collinearly intersect. The kernels therefore count touching shapes as colliding, which is
-conservative with respect to the validator (it never sees a layout the engine called feasible while
-the pieces share a point).
+point or overlap collinearly intersect. The kernels therefore count touching shapes as colliding,
+which is conservative with respect to the validator (it never sees a layout the engine called
+feasible while the pieces share a point).
 """
 
 from __future__ import annotations

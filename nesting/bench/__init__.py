@@ -1,0 +1,1 @@
+"""Benchmark runner (placeholder, being written)."""
