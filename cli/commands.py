@@ -7,7 +7,15 @@ import click
 
 def all_commands() -> list[click.Command]:
     """Every command of the CLI, in the order ``--help`` lists them."""
-    from leathernest.cli import check_cmd, datasets_cmd, demo_cmd, import_cmd, nest_cmd, score_cmd
+    from leathernest.cli import (
+        bench_cmd,
+        check_cmd,
+        datasets_cmd,
+        demo_cmd,
+        import_cmd,
+        nest_cmd,
+        score_cmd,
+    )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
-            datasets_cmd.command, score_cmd.command]
+            datasets_cmd.command, score_cmd.command, bench_cmd.command]

@@ -45,7 +45,8 @@ def test_check_finds_violations_and_exits_1(tiny, tmp_path):
     out = tmp_path / "out"
     run("nest", tiny, "--out", out)
     data = json.loads((out / "solution.json").read_text())
-    data["placements"][1]["translation"] = data["placements"][0]["translation"]
+    for key in ("translation", "rotation_deg", "mirrored"):
+        data["placements"][1][key] = data["placements"][0][key]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
     r = run("check", tiny, bad, "--json")

@@ -88,7 +88,7 @@ def run_dask(specs: list[RunSpec], peers: dict[str, Peer], layout_dir: str, comm
         n = n_workers or local_workers(threads)
         with dask.config.set({"distributed.worker.daemon": False}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                   resources={"threads": threads}, dashboard_address=None)
+                                   resources={"threads": threads}, dashboard_address=":0")
         client = Client(cluster)
         sized = True
         ex = Execution("local-dask", n, threads)

@@ -138,7 +138,8 @@ def run_peer(peer: Peer, instance: Path, time_limit_s: float, seed: int, workers
         out = subprocess.run(cmd, capture_output=True, text=True, check=False,
                              timeout=time_limit_s + PEER_GRACE_S)
     except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{peer.engine} did not finish within {time_limit_s + PEER_GRACE_S:g} s")
+        limit = time_limit_s + PEER_GRACE_S
+        raise RuntimeError(f"{peer.engine} did not finish within {limit:g} s") from None
     lines = [ln for ln in out.stdout.splitlines() if ln.strip().startswith("{")]
     if out.returncode != 0 or not lines:
         tail = (out.stderr.strip().splitlines() or ["no output"])[-1]

@@ -13,7 +13,7 @@ Outputs in the chosen folder (each written atomically):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def find_peers(engines: list[str], spyrrow_python: str | None = None,
 
 
 def run_benchmark(instances: list[str], seeds: list[int], time_limits: list[float],
-                  engines: list[str] = list(ENGINES), workers: int = 1,
+                  engines: Sequence[str] = ENGINES, workers: int = 1,
                   out_dir: str | Path = "bench-out", use_dask: bool = True,
                   scheduler: str | None = None, n_workers: int | None = None,
                   spyrrow_python: str | None = None, packingsolver_python: str | None = None,
@@ -65,6 +65,7 @@ def run_benchmark(instances: list[str], seeds: list[int], time_limits: list[floa
     if not instances or not seeds or not time_limits or not engines:
         raise InputError("the benchmark matrix is empty",
                          hint="give at least one instance, seed, time limit and engine")
+    engines = list(engines)
     peers = find_peers(engines, spyrrow_python, packingsolver_python, peers_dir)
     specs, skipped = build_matrix(instances, seeds, time_limits, engines, peers, workers)
     if not specs:

@@ -89,8 +89,9 @@ def _run_leathernest(spec: RunSpec, row: dict) -> None:
 
     def listener(p: Progress) -> None:
         t = round(time.perf_counter() - t0, 3)
-        if job.is_strip and p.density is not None:
-            curve.append([t, p.density])
+        if job.is_strip:
+            if p.density is not None:
+                curve.append([t, p.density])
         elif p.hides_used is not None:
             curve.append([t, p.hides_used, p.utilisation or 0.0])
 
@@ -122,6 +123,7 @@ def _run_peer(spec: RunSpec, peer: Peer, layout_dir: Path, row: dict) -> None:
     row["wall_s"] = round(time.perf_counter() - t0, 3)
     row["peer_version"] = str(line.get("peer", f"{PEERS[peer.engine][2]} {peer.version}"))
     row["peer_time_s"] = line.get("time_s")
+    row["peer_reported"] = line  # the peer's own figures, kept beside the recomputed ones
     score = check_peer_layout(job, json.loads(layout_path.read_text(encoding="utf-8")))
     row.update(placed=score.placed, demand=score.demand, valid=score.valid,
                violations=len(score.violations), layout=str(layout_path))

@@ -4,7 +4,10 @@ The summary has one line per instance x time limit x engine: runs (valid), piece
 over seeds of the figure that matters (density for strips; hides used and utilisation for hides)
 with its range, and the ratio of the means to the peer measured in the same sweep: density over
 Sparrow's for strips, utilisation over PackingSolver's for hides (>1 is better than the peer).
-Means are taken over valid runs only; an invalid run is counted, never averaged in.
+The figures are means over valid *complete* runs (every demanded piece placed): a run that leaves
+pieces out, or an invalid one, is counted in "runs (valid, complete)" but never averaged in, since
+its density or utilisation does not compare with a complete layout's. "placed" is the mean over
+valid runs.
 """
 
 from __future__ import annotations
@@ -62,16 +65,19 @@ def summarise(rows: list[dict]) -> list[dict]:
     out = []
     for (inst, kind, t, engine), runs in groups.items():
         ok = [r for r in runs if r["valid"]]
+        # figures of a layout that leaves pieces out do not compare with complete ones
+        full = [r for r in ok if r["placed"] is not None and r["placed"] == r["demand"]]
         figure = "density" if kind == "strip" else "utilisation"
         rec = {"instance": inst, "kind": kind, "time_limit_s": t, "engine": engine,
-               "runs": len(runs), "valid": len(ok),
+               "runs": len(runs), "valid": len(ok), "complete": len(full),
                "placed": _mean([r["placed"] for r in ok]), "demand": runs[0]["demand"],
-               "density": _mean([r["density"] for r in ok if r["density"] is not None]),
-               "hides_used": _mean([r["hides_used"] for r in ok if r["hides_used"] is not None]),
-               "utilisation": _mean([r["utilisation"] for r in ok
+               "density": _mean([r["density"] for r in full if r["density"] is not None]),
+               "hides_used": _mean([r["hides_used"] for r in full
+                                    if r["hides_used"] is not None]),
+               "utilisation": _mean([r["utilisation"] for r in full
                                      if r["utilisation"] is not None]),
-               "min": min((r[figure] for r in ok if r[figure] is not None), default=None),
-               "max": max((r[figure] for r in ok if r[figure] is not None), default=None),
+               "min": min((r[figure] for r in full if r[figure] is not None), default=None),
+               "max": max((r[figure] for r in full if r[figure] is not None), default=None),
                "wall_s": _mean([r["wall_s"] for r in runs if r["wall_s"] is not None])}
         out.append(rec)
     by_key = {(s["instance"], s["time_limit_s"], s["engine"]): s for s in out}
@@ -90,17 +96,17 @@ def _f(value: float | None, fmt: str) -> str:
 
 def markdown_table(summary: list[dict]) -> str:
     """The summary as a markdown table (figures as fractions, 4 digits)."""
-    head = ("| instance | time (s) | engine | runs (valid) | placed | density (range) | hides used "
-            "| utilisation (range) | vs peer | wall (s) |\n"
+    head = ("| instance | time (s) | engine | runs (valid, complete) | placed | density (range) "
+            "| hides used | utilisation (range) | vs peer | wall (s) |\n"
             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     lines = [head]
     for s in summary:
-        rng = f" ({_f(s['min'], '.4f')}–{_f(s['max'], '.4f')})" if s["valid"] > 1 else ""
+        rng = f" ({_f(s['min'], '.4f')}–{_f(s['max'], '.4f')})" if s["complete"] > 1 else ""
         dens = _f(s["density"], ".4f") + (rng if s["kind"] == "strip" else "")
         util = _f(s["utilisation"], ".4f") + (rng if s["kind"] == "hides" else "")
         placed = f"{_f(s['placed'], '.1f')}/{s['demand']}" if s["demand"] is not None else "–"
         lines.append(f"| {s['instance']} | {s['time_limit_s']:g} | {s['engine']} | "
-                     f"{s['runs']} ({s['valid']}) | {placed} | {dens} | "
+                     f"{s['runs']} ({s['valid']}, {s['complete']}) | {placed} | {dens} | "
                      f"{_f(s['hides_used'], '.1f')} | {util} | {_f(s['vs_peer'], '.3f')} | "
                      f"{_f(s['wall_s'], '.1f')} |")
     return "\n".join(lines) + "\n"

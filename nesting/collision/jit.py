@@ -13,6 +13,12 @@ One deliberate mix, allowed in one direction only: an EXACT kernel may call a FA
 a loss (never a decision). fastmath flags are attached per LLVM instruction, so inlining the leaf
 cannot change the caller's predicates.
 
+Stale caches: Numba's on-disk cache checks only the source file of the function it caches, not
+of the kernels it calls. After editing a kernel module, delete the ``*.nbi``/``*.nbc`` files under
+``nesting/collision/**/__pycache__`` and ``nesting/search/__pycache__`` (or point
+``NUMBA_CACHE_DIR`` at an empty directory), or callers in other files keep the old machine code.
+An installed release is unaffected: its files, and so their timestamps, change together.
+
 Nothing here compiles at import; :func:`warmup` compiles (or loads from the on-disk cache) every
 kernel on a tiny fixture. This module imports numba only inside :func:`warmup`'s callees.
 """

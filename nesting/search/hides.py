@@ -112,9 +112,10 @@ class _HideNester:
         used = [b for b in lay.bins if b.placements]
         cost = sum(hide_cost(b.hide) or 1.0 for b in used)
         by = cost if self.job.objective is Objective.MIN_COST else len(used)
+        leather = sum(self.usable[b.hide.id] for b in used)  # less leather: higher utilisation
         if self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE):
-            return (-placed, by)
-        return (missing, by, -placed)
+            return (-placed, by, leather)
+        return (missing, by, -placed, leather)
 
     def offer(self, lay: _Layout) -> None:
         lay.score = self.score(lay)
@@ -280,6 +281,34 @@ class _HideNester:
                     b.area = area
                     b.next_key = 0
 
+    def downsize(self, stop: StopToken) -> None:
+        """Move the units of a hide copy onto a smaller unused hide copy, largest hides first."""
+        assert self.best is not None
+        for victim in sorted([b for b in self.best.bins if b.placements],
+                             key=lambda b: -self.usable[b.hide.id]):
+            if stop.stopped():
+                return
+            lay = self.best
+            in_use = {(b.hide.id, b.copy) for b in lay.bins if b.placements}
+            units = lay.units_on[id(victim)]
+            need = sum(self.units[u].area for u in units)
+            smaller = sorted((s for s in self.slots
+                              if (s.hide.id, s.copy) not in in_use and need < s.usable
+                              and s.usable < self.usable[victim.hide.id]
+                              and s.cost <= (hide_cost(victim.hide) or 1.0)),
+                             key=lambda s: s.usable)
+            for slot in smaller:
+                if stop.stopped():
+                    return
+                b = self.packer.new_bin(slot.hide, slot.copy)
+                order = sorted(units, key=lambda u: -self.units[u].area)
+                if all(self.packer.place_unit(b, self.copies[u]) for u in order):
+                    bins = [b if x is victim else x for x in lay.bins]
+                    units_on = {id(x): lay.units_on[id(x)] for x in lay.bins if x is not victim}
+                    units_on[id(b)] = list(units)
+                    self.offer(_Layout(bins, units_on, list(lay.leftover), "downsize"))
+                    break
+
     # -- the whole run ----------------------------------------------------------------------------
 
     def run(self) -> _Layout:
@@ -293,6 +322,8 @@ class _HideNester:
                 self.offer(lay)
         if not self.lower_bound_reached():
             self.eliminate(self.stop)
+        if self.job.objective not in (Objective.MAX_AREA, Objective.MAX_VALUE):
+            self.downsize(self.stop)
         assert self.best is not None
         return self.best
 

@@ -7,8 +7,11 @@ independent workers in its benchmark mode). Two modes:
 - ``"process"`` (default): forked worker processes. Each has its own interpreter, so the Python
   driver (tracker, move bookkeeping) runs truly in parallel.
 - ``"thread"``: threads in this process. The Numba kernels release the GIL, but the driver
-  between kernel calls holds it; measured on shirts with two workers this does about 1.3x the
-  work of one worker, where processes do about 1.9x (see benchmarks/RESULTS.md), hence processes.
+  between kernel calls holds it: profiled on shirts, ``search_position`` is 74 % of a worker's
+  time, so two threads can do at most 1 / (0.26 + 0.74 / 2) = 1.6x the work of one, where two
+  processes can do 2x. Measured on the shared 2-core machine (10 s, shirts, two workers, load
+  about 4): 10,318 moves in total with processes, 9,409 with threads; hence processes by default
+  (see benchmarks/RESULTS.md for the caveat: the other agents' load dominates that figure).
 
 Progress of every worker reaches the listener in the parent (only improvements of the overall
 best). Interrupting the parent's token stops every worker at its next check; each returns its

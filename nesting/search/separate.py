@@ -37,11 +37,15 @@ class SeparatorConfig:
 
     iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # attempts without a 2 % improvement before giving up
-    n_container: int = 50  # samples over the whole strip per move
-    n_focus: int = 25  # samples around the current position per move
-    n_refine: int = 3  # best samples refined by coordinate descent
+    # Samples per move: Sparrow uses 50 + 25 and refines 3; with a slower evaluation, fewer
+    # samples and more moves did better in 15 s runs on shirts and dagli (0.82-0.84 against
+    # 0.79-0.83 density; noisy, one seed each).
+    n_container: int = 25  # samples over the whole strip per move
+    n_focus: int = 15  # samples around the current position per move
+    n_refine: int = 2  # best samples refined by coordinate descent
     unique_frac: float = 0.05  # samples closer than this x the piece's min side are "the same"
-    pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)  # t0, t1 (x min side), r0, r1 deg
+    # coordinate descent: t0, t1 (times the piece's smaller side), r0, r1 (degrees)
+    pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)
     fin_steps: tuple[float, float, float, float] = (0.01, 0.001, 0.5, 0.05)
 
     def params(self, min_dim: float) -> np.ndarray:
@@ -79,18 +83,18 @@ def engine_args(state: NestState, k: int, tracker: Tracker) -> tuple:
     """
     eng = state.engine
     shape = state.shape(k)
-    eng._fit_scratch(shape)  # noqa: SLF001 - see docstring
+    eng._fit_scratch(shape)
     return (
         shape.for_pieces.kernel,
         shape.for_stock.kernel,
         shape.same,
-        eng._st,  # noqa: SLF001
-        eng._dy,  # noqa: SLF001
+        eng._st,
+        eng._dy,
         eng.static.g,
         eng.static.dims,
         eng.mask_for(shape.min_grade),
         k,
-        eng._sc,  # noqa: SLF001
+        eng._sc,
         tracker.w_ext[k],
         tracker.w_pair[k],
     )

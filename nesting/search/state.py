@@ -104,11 +104,10 @@ def orientation_rows(piece: Piece, mirrored_options: tuple[bool, ...]) -> np.nda
         else:
             for lo, hi in r.ranges_deg:
                 ranges.append((lo + RANGE_INSET_DEG, hi - RANGE_INSET_DEG) if hi > lo else (lo, hi))
-            for a in r.angles_deg:
-                if _grain_ok(piece, a, mir):
-                    rows.append((a, a, float(mir)))
+            rows.extend((a, a, float(mir)) for a in r.angles_deg if _grain_ok(piece, a, mir))
         if piece.grain is not None:
-            ranges = [c for rg in ranges for g in _grain_ranges(piece, mir) for c in _intersect(g, rg)]
+            grain = _grain_ranges(piece, mir)
+            ranges = [c for rg in ranges for g in grain for c in _intersect(g, rg)]
         for lo, hi in ranges:
             if hi - lo >= 360.0 - 1e-9:
                 hi = lo + 360.0
@@ -116,7 +115,9 @@ def orientation_rows(piece: Piece, mirrored_options: tuple[bool, ...]) -> np.nda
     out: list[tuple[float, float, float]] = []
     for row in rows:
         if row[1] >= row[0] and all(
-            abs(row[0] - o[0]) > ANGLE_TOL_DEG or abs(row[1] - o[1]) > ANGLE_TOL_DEG or row[2] != o[2]
+            abs(row[0] - o[0]) > ANGLE_TOL_DEG
+            or abs(row[1] - o[1]) > ANGLE_TOL_DEG
+            or row[2] != o[2]
             for o in out
         ):
             out.append(row)

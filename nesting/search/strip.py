@@ -157,7 +157,7 @@ class StripSearch:
                         0.5 * self.state.length)
         while not stop.stopped() and not self.budget.spent:
             self.tracker.reset_weights()
-            ok, snap, tsnap = sep.separate(stop, self.budget)
+            ok, snap, _tsnap = sep.separate(stop, self.budget)
             if ok:
                 self.record("explore")
                 pool.clear()

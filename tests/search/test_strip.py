@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 
 import numpy as np
@@ -71,7 +72,7 @@ def test_best_length_only_decreases():
     search.run()
     h = search.history
     assert len(h) >= 2
-    assert all(b < a for a, b in zip(h, h[1:], strict=False))
+    assert all(b < a for a, b in itertools.pairwise(h))
     assert search.best_length == h[-1]
 
 
