@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 from collections import defaultdict
 
 from leathernest.bench.runs import ENGINES
@@ -32,8 +33,12 @@ def _scale(lo: float, hi: float, a: float, b: float):
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    step = (hi - lo) / n if hi > lo else 1.0
-    return [lo + i * step for i in range(n + 1)]
+    """About ``n`` ticks at a round step (1, 2 or 5 times a power of ten) within [lo, hi]."""
+    raw = (hi - lo) / n if hi > lo else 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1.0, 2.0, 5.0, 10.0)), key=lambda st: abs(math.log(st / raw)))
+    first = math.ceil(lo / step - 1e-9) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
 def chart_svg(title: str, rows: list[dict], kind: str, time_limit: float) -> str:
@@ -46,7 +51,7 @@ def chart_svg(title: str, rows: list[dict], kind: str, time_limit: float) -> str
     pad = (y_hi - y_lo) * 0.1 or (0.02 if kind == "strip" else 1.0)
     y_lo, y_hi = y_lo - pad, y_hi + pad
     sx = _scale(0.0, x_hi, PAD_L, W - PAD_R)
-    xfmt = ".0f" if x_hi >= 10 else ".1f"
+    xfmt = ".0f" if x_hi >= 5 else ".1f"
     sy = _scale(y_lo, y_hi, H - PAD_B, PAD_T)
     parts = [f'<svg class="chart" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(title)}</title>']
@@ -54,7 +59,7 @@ def chart_svg(title: str, rows: list[dict], kind: str, time_limit: float) -> str
                  f'stroke="#eee"/><text x="{sx(t):.1f}" y="{H - PAD_B + 14}" '
                  f'text-anchor="middle">{t:{xfmt}}</text>' for t in _ticks(0.0, x_hi))
     for v in _ticks(y_lo, y_hi, 4):
-        label = f"{v:.3f}" if kind == "strip" else f"{v:.1f}"
+        label = f"{v:.3f}" if kind == "strip" else f"{v:g}"
         parts.append(f'<line x1="{PAD_L}" y1="{sy(v):.1f}" x2="{W - PAD_R}" y2="{sy(v):.1f}" '
                      f'stroke="#eee"/><text x="{PAD_L - 4}" y="{sy(v) + 4:.1f}" '
                      f'text-anchor="end">{label}</text>')

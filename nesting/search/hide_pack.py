@@ -67,6 +67,7 @@ class HidePacker:
         self.max_pieces = max_pieces or max(sum(p.n_copies for p in job.pieces), 1)
         self._shapes: dict[str, PreparedShape] = {}
         self._orients: dict[tuple[str, bool, str], list[_Orientation]] = {}
+        self._centroids: dict[str, np.ndarray] = {}
 
     def new_bin(self, hide: Hide, copy: int) -> HideBin:
         """An empty hide copy."""
@@ -173,19 +174,28 @@ class HidePacker:
         b.area += c.piece.area
         return pl
 
-    @staticmethod
-    def _grain_ok(piece: Piece, o: _Orientation, hide: Hide, x: float, y: float) -> bool:
-        """Grain against the backbone segment nearest to the placed piece (as the validator)."""
-        if piece.grain is None:
-            return True
-        from leathernest.shapes import placed_polygon
+    def _grain_ok(self, piece: Piece, o: _Orientation, hide: Hide, x: float, y: float) -> bool:
+        """Grain against the backbone segment nearest to the placed piece (as the validator).
 
-        pl = Placement(piece.id, 0, hide.id, o.rotation_deg, o.mirrored, x, y)
-        centre = placed_polygon(piece, pl).centroid
-        target = backbone_direction_deg(hide, centre) + (90.0 if piece.grain.across else 0.0)
+        Orientations were chosen to align the grain with some backbone segment; only a bent
+        backbone needs the check, at the piece's true centroid (where the validator measures).
+        """
+        if piece.grain is None or hide.backbone is None or len(hide.backbone) < 3:
+            return True
+        local = self._centroids.get(piece.id)
+        if local is None:
+            from leathernest.shapes import outline_polygon
+
+            c = outline_polygon(piece.outline).centroid
+            local = self._centroids[piece.id] = np.array([[c.x, c.y]])
+        cx, cy = place_points(local, o.rotation_deg, o.mirrored, x, y)[0]
+        from shapely.geometry import Point
+
+        target = backbone_direction_deg(hide, Point(cx, cy))
+        target += 90.0 if piece.grain.across else 0.0
         got = placed_direction_deg(piece.grain.direction_deg, o.rotation_deg, o.mirrored)
         d = abs(got - target) % 180.0
-        return min(d, 180.0 - d) <= piece.grain.tolerance_deg
+        return min(d, 180.0 - d) <= piece.grain.tolerance_deg - 1e-9
 
     # -- units -----------------------------------------------------------------------------------
 

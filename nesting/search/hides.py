@@ -207,7 +207,7 @@ class _HideNester:
                 bins.append(b)
                 units_on[id(b)] = []
                 for u in placement_order(self.units, members):
-                    if self.packer.place_unit(b, self.copies[u]):
+                    if not stop.stopped() and self.packer.place_unit(b, self.copies[u]):
                         units_on[id(b)].append(u)
                     else:
                         leftover.append(u)
@@ -227,6 +227,9 @@ class _HideNester:
         used = {(b.hide.id, b.copy) for b in lay.bins}
         still = []
         for u in lay.leftover:
+            if self.stop.stopped():
+                still.append(u)
+                continue
             target = next((b for b in lay.bins if self.packer.place_unit(b, self.copies[u])), None)
             if target is None:
                 for slot in self.slots:
@@ -302,7 +305,8 @@ class _HideNester:
                     return
                 b = self.packer.new_bin(slot.hide, slot.copy)
                 order = sorted(units, key=lambda u: -self.units[u].area)
-                if all(self.packer.place_unit(b, self.copies[u]) for u in order):
+                if all(not stop.stopped() and self.packer.place_unit(b, self.copies[u])
+                       for u in order):
                     bins = [b if x is victim else x for x in lay.bins]
                     units_on = {id(x): lay.units_on[id(x)] for x in lay.bins if x is not victim}
                     units_on[id(b)] = list(units)
