@@ -41,10 +41,12 @@ def hide_100(zones=(), backbone=None, hid: str = "H", stock: int = 1, **kw) -> H
 
 
 def hide_job(pieces, hides=None, **kw) -> Job:
+    kw.setdefault("time_limit_s", 4.0)
     return Job("t", tuple(pieces), tuple(hides or [hide_100()]), **kw)
 
 
 def strip_job(pieces, height: float = 50.0, **kw) -> Job:
+    kw.setdefault("time_limit_s", 4.0)
     return Job("s", tuple(pieces), Strip(height), **kw)
 
 

@@ -75,6 +75,6 @@ def test_baseline_on_a_bundled_strip_instance():
     from leathernest.io.instance import load_job
 
     job = load_job("jakobs1")
-    s = nest(job)
+    s = nest(job, engine="baseline")
     assert not s.unplaced
     assert 0.5 < s.metrics["density"] <= 1.0

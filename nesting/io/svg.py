@@ -45,12 +45,14 @@ def _label(name: str, copy: int, poly: Polygon, px_per_mm: float) -> str:
     """The piece's name and copy at its most inland point, upright despite the flipped y axis."""
     p = polylabel(poly, tolerance=max(poly.length, 1e-9) / 200.0)
     x0, y0, x1, y1 = poly.bounds
-    size = min(0.3 * min(x1 - x0, y1 - y0), 12.0 / px_per_mm)
+    text = f"{name}#{copy}"
+    # Fit the text in the piece: a sans-serif character is about 0.55 em wide.
+    size = min(0.3 * min(x1 - x0, y1 - y0), 12.0 / px_per_mm, 0.9 * (x1 - x0) / (0.55 * len(text)))
     if size * px_per_mm < 4.0:  # too small to read: the tooltip still names it
         return ""
     return (f'<text transform="translate({p.x:.2f},{p.y:.2f}) scale(1,-1)" font-size="{size:.3f}" '
             f'text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" '
-            f'fill="#111">{html.escape(name)}#{copy}</text>')
+            f'fill="#111">{html.escape(text)}</text>')
 
 
 def _frame(title: str, bounds: tuple[float, float, float, float], body: list[str],

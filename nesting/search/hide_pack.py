@@ -68,13 +68,16 @@ class HidePacker:
         self._shapes: dict[str, PreparedShape] = {}
         self._orients: dict[tuple[str, bool, str], list[_Orientation]] = {}
         self._centroids: dict[str, np.ndarray] = {}
+        self._empty: dict[str, CollisionEngine] = {}
 
     def new_bin(self, hide: Hide, copy: int) -> HideBin:
-        """An empty hide copy."""
-        engine = CollisionEngine.for_hide(hide, gap_mm=self.job.gap_mm,
-                                          margin_mm=self.job.margin_mm,
-                                          max_pieces=self.max_pieces)
-        return HideBin(hide, copy, engine)
+        """An empty hide copy (the hide's static hazards are built once and shared)."""
+        empty = self._empty.get(hide.id)
+        if empty is None:
+            empty = self._empty[hide.id] = CollisionEngine.for_hide(
+                hide, gap_mm=self.job.gap_mm, margin_mm=self.job.margin_mm,
+                max_pieces=self.max_pieces)
+        return HideBin(hide, copy, empty.copy())
 
     def shape(self, piece: Piece) -> PreparedShape:
         """The piece prepared with the job's gap and margin (cached)."""

@@ -101,6 +101,7 @@ class _HideNester:
         self.optional = {p.id for p in job.pieces if p.optional}
         self.demanded = sum(len(u.copies) for u in self.units)
         self.best: _Layout | None = None
+        self.impossible: set[int] = set()  # units that fit on no empty hide at all
 
     # -- scoring ----------------------------------------------------------------------------------
 
@@ -131,12 +132,12 @@ class _HideNester:
                                    phase=lay.strategy))
 
     def lower_bound_reached(self) -> bool:
-        """Whether the best layout cannot be beaten on hides (all placed, area bound met)."""
-        if self.best is None or self.best.leftover:
+        """Whether the best layout cannot be beaten on hides (all placeable placed, bound met)."""
+        if self.best is None or set(self.best.leftover) - self.impossible:
             return False
         if self.job.objective not in (Objective.MIN_HIDES, None):
             return False
-        need = sum(u.area for u in self.units)
+        need = sum(u.area for i, u in enumerate(self.units) if i not in self.impossible)
         largest = max(self.usable.values())
         return len([b for b in self.best.bins if b.placements]) <= math.ceil(need / largest)
 
@@ -158,9 +159,13 @@ class _HideNester:
                     units_on[id(b)].append(u)
                     placed = True
                     break
-            if not placed:
+            if not placed and u not in self.impossible:
+                tried_all = True
                 for h in hides:
-                    if stock[h.id] == 0 or self.units[u].area > self.usable[h.id]:
+                    if self.units[u].area > self.usable[h.id]:
+                        continue
+                    if stock[h.id] == 0:
+                        tried_all = False
                         continue
                     b = self.packer.new_bin(h, h.stock - stock[h.id])
                     if self.packer.place_unit(b, self.copies[u]):
@@ -169,6 +174,8 @@ class _HideNester:
                         units_on[id(b)] = [u]
                         placed = True
                         break
+                if not placed and tried_all and not stop.stopped():
+                    self.impossible.add(u)
             if not placed:
                 leftover.append(u)
         return _Layout(bins, units_on, leftover, name)

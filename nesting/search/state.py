@@ -19,6 +19,7 @@ Imports numpy, shapely, the model and the collision engine; never numba directly
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ import numpy as np
 import shapely
 
 from leathernest.collision.engine import CollisionEngine, Snapshot
-from leathernest.collision.prepare import PreparedShape
+from leathernest.collision.prepare import PreparedShape, ShapeArrays, poles_of, shape_arrays
 from leathernest.config import ANGLE_TOL_DEG
 from leathernest.model import Job, Piece, Strip
 from leathernest.transform import placed_direction_deg
@@ -143,10 +144,34 @@ def _fits(hull: np.ndarray, rows: np.ndarray, height: float) -> np.ndarray:
     return keep
 
 
-def build_items(job: Job, engine: CollisionEngine) -> StripItems:
+def prepare_piece(engine: CollisionEngine, piece: Piece,
+                  poles: tuple[int, float, float] | None) -> PreparedShape:
+    """The engine's prepared shape, with more poles when asked (max, coverage, min fraction).
+
+    The overlap proxy is only as good as the poles cover the shape: a collision in a part no
+    pole covers gets the proxy's small constant floor, with no pull out of it. The engine caps
+    poles at 6 (85 % coverage) for speed; Sparrow's surrogate uses up to 64 (jagua-rs
+    ``n_pole_limits``). The poles are recomputed here with :func:`poles_of` on the same
+    inflated outlines, so collision answers do not change, only the proxy's resolution.
+    """
+    base = engine.prepare(piece)
+    if poles is None:
+        return base
+    n, cover, frac = poles
+
+    def more(arr: ShapeArrays) -> ShapeArrays:
+        return shape_arrays(arr.polygon, poles_of(arr.polygon, n, cover, frac))
+
+    fp = more(base.for_pieces)
+    fs = fp if base.same else more(base.for_stock)
+    return dataclasses.replace(base, for_pieces=fp, for_stock=fs)
+
+
+def build_items(job: Job, engine: CollisionEngine,
+                poles: tuple[int, float, float] | None = None) -> StripItems:
     """Prepare every piece once and list every copy with its orientations."""
     assert isinstance(job.stock, Strip)
-    shapes = tuple(engine.prepare(p) for p in job.pieces)
+    shapes = tuple(prepare_piece(engine, p, poles) for p in job.pieces)
     hulls = []
     for s in shapes:
         h = shapely.convex_hull(s.for_stock.polygon)

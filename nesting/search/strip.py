@@ -66,6 +66,9 @@ class StripConfig:
     compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
     pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)
     large_item_share: float = 0.75  # pieces making up this share of hull area count as large
+    # poles per piece for the overlap proxy: (max count, area coverage, smallest radius relative
+    # to the first); None keeps the engine's (6, 0.85, 0.1)
+    poles: tuple[int, float, float] | None = None
     max_iterations: int = 10**12  # separator iterations over the whole run (tests set a budget)
 
 
@@ -86,7 +89,7 @@ class StripSearch:
             + job.gap_mm + 1.0 for p in job.pieces for _ in range(p.n_copies))
         eng = CollisionEngine.for_strip(job.stock, length=length0, gap_mm=job.gap_mm,
                                         margin_mm=job.margin_mm, max_pieces=max(n, 1))
-        self.items = build_items(job, eng)
+        self.items = build_items(job, eng, cfg.poles)
         self.state = NestState(self.items, eng)
         self.tracker = Tracker(self.items.n)
         self.budget = Budget(cfg.max_iterations)
