@@ -1,4 +1,4 @@
-"""Packing units onto hide copies with the Numba collision engine: the geometric step of hide nesting.
+"""Packing units onto hide copies with the Numba collision engine: the geometric step of hides.
 
 For one copy (or a pair or group) and one hide copy, every allowed orientation is tried at a grid of
 positions over the hide, all evaluated in one ``batch_feasible`` kernel call; the feasible sample

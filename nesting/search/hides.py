@@ -196,7 +196,7 @@ class _HideNester:
     def assign(self, stop: StopToken) -> _Layout | None:
         knapsack = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE) or (
             sum(u.area for u in self.units if not u.optional) > sum(s.usable for s in self.slots))
-        fill = {s: INITIAL_FILL for s in range(len(self.slots))}
+        fill = dict.fromkeys(range(len(self.slots)), INITIAL_FILL)
         cuts: list[tuple[int, frozenset[int]]] = []
         lay: _Layout | None = None
         while not stop.stopped():
@@ -257,23 +257,30 @@ class _HideNester:
 
     # -- phase 4 ----------------------------------------------------------------------------------
 
-    def eliminate(self, stop: StopToken) -> None:
+    def _order(self, units: list[int], shuffle: bool) -> list[int]:
+        """Largest units first, or a random order for later attempts."""
+        if shuffle:
+            return [units[i] for i in self.rng.permutation(len(units))]
+        return sorted(units, key=lambda u: -self.units[u].area)
+
+    def eliminate(self, stop: StopToken, shuffle: bool = False) -> bool:
         """Empty the emptiest hide copy of the best layout into the others, while it works."""
         assert self.best is not None
         tried: set[tuple[str, int]] = set()
+        improved = False
         while not stop.stopped() and not self.lower_bound_reached():
             lay = self.best
             used = [b for b in lay.bins if b.placements]
             cands = [b for b in used if (b.hide.id, b.copy) not in tried]
             if len(used) < 2 or not cands:
-                return
+                return improved
             victim = min(cands, key=lambda b: b.area / self.usable[b.hide.id])
             tried.add((victim.hide.id, victim.copy))
             others = [b for b in used if b is not victim]
             saved = [(b, b.engine.save(), dict(b.placements), b.area) for b in others]
             moved: dict[int, list[int]] = {id(b): [] for b in others}
             ok = True
-            for u in sorted(lay.units_on[id(victim)], key=lambda u: -self.units[u].area):
+            for u in self._order(lay.units_on[id(victim)], shuffle):
                 target = next((b for b in sorted(others, key=lambda b: -b.area)
                                if self.packer.place_unit(b, self.copies[u])), None)
                 if target is None or stop.stopped():
@@ -284,21 +291,26 @@ class _HideNester:
                 units_on = {id(b): lay.units_on[id(b)] + moved[id(b)] for b in others}
                 self.offer(_Layout(others, units_on, list(lay.leftover), "eliminate"))
                 tried.clear()
+                improved = True
             else:
                 for b, snap, pls, area in saved:
                     b.engine.restore(snap)
                     b.placements = pls
                     b.area = area
                     b.next_key = 0
+        return improved
 
-    def downsize(self, stop: StopToken) -> None:
+    def downsize(self, stop: StopToken, shuffle: bool = False) -> bool:
         """Move the units of a hide copy onto a smaller unused hide copy, largest hides first."""
+        improved = False
         assert self.best is not None
         for victim in sorted([b for b in self.best.bins if b.placements],
                              key=lambda b: -self.usable[b.hide.id]):
             if stop.stopped():
-                return
+                return improved
             lay = self.best
+            if not any(x is victim for x in lay.bins):
+                continue
             in_use = {(b.hide.id, b.copy) for b in lay.bins if b.placements}
             units = lay.units_on[id(victim)]
             need = sum(self.units[u].area for u in units)
@@ -309,16 +321,18 @@ class _HideNester:
                              key=lambda s: s.usable)
             for slot in smaller:
                 if stop.stopped():
-                    return
+                    return improved
                 b = self.packer.new_bin(slot.hide, slot.copy)
-                order = sorted(units, key=lambda u: -self.units[u].area)
+                order = self._order(units, shuffle)
                 if all(not stop.stopped() and self.packer.place_unit(b, self.copies[u])
                        for u in order):
                     bins = [b if x is victim else x for x in lay.bins]
                     units_on = {id(x): lay.units_on[id(x)] for x in lay.bins if x is not victim}
                     units_on[id(b)] = list(units)
                     self.offer(_Layout(bins, units_on, list(lay.leftover), "downsize"))
+                    improved = True
                     break
+        return improved
 
     # -- the whole run ----------------------------------------------------------------------------
 
@@ -331,9 +345,15 @@ class _HideNester:
             lay = self.assign(self.stop.sub(self.stop.remaining_s * ASSIGN_SHARE / 0.55))
             if lay is not None:
                 self.offer(lay)
-        if not self.lower_bound_reached():
-            self.eliminate(self.stop)
-        if self.job.objective not in (Objective.MAX_AREA, Objective.MAX_VALUE):
+        # Improve the best layout until the time is up: the first pass packs largest units
+        # first, later passes in random orders (packing order decides what fits).
+        fill_only = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE)
+        attempt = 0
+        while not self.stop.stopped() and not self.lower_bound_reached() and not fill_only:
+            self.eliminate(self.stop, shuffle=attempt > 0)
+            self.downsize(self.stop, shuffle=attempt > 0)
+            attempt += 1
+        if not fill_only and attempt == 0:
             self.downsize(self.stop)
         assert self.best is not None
         return self.best
