@@ -27,7 +27,7 @@ def command(job: str, solution: str, svg_path: str | None, as_json: bool) -> Non
     \b
     Example:
       leathernest check albano out/solution.json
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import load_job
     from leathernest.io.solution_json import read_solution
     from leathernest.validate import validate

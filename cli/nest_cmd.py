@@ -72,7 +72,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
       leathernest nest albano --time 10 --out out
       leathernest nest job.json --gap 2 --margin 3 --json
       leathernest nest wallet.dxf --hides calf.dxf --gap 2 --margin 3
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import job_from_patterns, load_job
     from leathernest.io.outputs import write_outputs
     from leathernest.nest import nest

@@ -1,7 +1,7 @@
 """The exception hierarchy of leathernest.
 
-Bad input is an :class:`InputError` that knows the file, the place in it and what to do; the CLI prints
-it as one line and exits with code 2. A layout rejected by the validator is a
+Bad input is an :class:`InputError` that knows the file, the place in it and what to do; the CLI
+prints it as one line and exits with code 2. A layout rejected by the validator is a
 :class:`SolutionInvalidError`: the engine produced it, so it is a bug, never a warning.
 """
 

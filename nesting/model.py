@@ -9,16 +9,16 @@ Conventions
 -----------
 - Lengths in millimetres, areas in mm², angles in degrees (``*_deg``).
 - x to the right, y up; outer rings counter-clockwise, holes clockwise, no repeated closing point.
-- A placement mirrors the piece about its local y axis (x -> -x) when ``mirrored``, then rotates it
-  counter-clockwise by ``rotation_deg`` about the local origin, then translates it. The piece keeps the
-  coordinates it was drawn in; its local origin is the drawing's origin.
-- Grades: higher is better, grade 0 is a hole or defect that is never usable, the unmarked hide is the
-  best grade. A piece with ``min_grade`` m may lie on a zone of grade >= m; a piece with ``min_grade``
-  ``None`` needs the best leather and may not touch any zone. :func:`zone_blocks` is the one place
-  that decides.
-- Copies: a piece with demand d has d copies, numbered 0..d-1. A mirrored pair (``Mirror.PAIR``) has 2d
-  copies: even copies are cut as drawn, odd copies mirrored, and copies 2k and 2k+1 form pair k, which
-  must come from the same hide.
+- A placement mirrors the piece about its local y axis (x -> -x) when ``mirrored``, then rotates
+  it counter-clockwise by ``rotation_deg`` about the local origin, then translates it. The piece
+  keeps the coordinates it was drawn in; its local origin is the drawing's origin.
+- Grades: higher is better, grade 0 is a hole or defect that is never usable, the unmarked hide is
+  the best grade. A piece with ``min_grade`` m may lie on a zone of grade >= m; a piece with
+  ``min_grade`` ``None`` needs the best leather and may not touch any zone. :func:`zone_blocks` is
+  the one place that decides.
+- Copies: a piece with demand d has d copies, numbered 0..d-1. A mirrored pair (``Mirror.PAIR``) has
+  2d copies: even copies are cut as drawn, odd copies mirrored, and copies 2k and 2k+1 form pair k,
+  which must come from the same hide.
 
 This module imports numpy only.
 """
@@ -34,12 +34,15 @@ import numpy as np
 
 from leathernest.errors import InputError
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Geometry values
 
 
 def _as_ring(points: object, what: str) -> np.ndarray:
-    """Return points as a read-only float64 (n, 2) array without consecutive or closing duplicates."""
+    """Return points as a read-only float64 (n, 2) array.
+
+    The array has no consecutive or closing duplicates.
+    """
     arr = np.array(points, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise InputError(f"{what}: expected a list of [x, y] points, got shape {arr.shape}")
@@ -114,8 +117,8 @@ class CurvePath:
     """A contour with true arcs, kept for cutter export: vertices plus a bulge per segment.
 
     The bulge of segment i (from point i to point i+1) is tan(theta/4) of the arc's included angle,
-    positive counter-clockwise, 0 for a straight line (the DXF LWPOLYLINE convention). Circles and arcs
-    are therefore exact; ellipses and splines are stored as fine polylines.
+    positive counter-clockwise, 0 for a straight line (the DXF LWPOLYLINE convention). Circles and
+    arcs are therefore exact; ellipses and splines are stored as fine polylines.
     """
 
     points: np.ndarray
@@ -159,7 +162,7 @@ class Feature:
     layer: str = ""
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Piece constraints
 
 
@@ -167,8 +170,8 @@ class Feature:
 class Rotations:
     """Rotations a piece may take, in degrees: free, a finite set, closed ranges, or their union.
 
-    Angles are compared modulo 360. ``Rotations()`` (nothing allowed but 0) is never built by readers:
-    they use :data:`FREE_ROTATION` or ``Rotations(angles_deg=(...))``.
+    Angles are compared modulo 360. ``Rotations()`` (nothing allowed but 0) is never built by
+    readers: they use :data:`FREE_ROTATION` or ``Rotations(angles_deg=(...))``.
     """
 
     free: bool = False
@@ -217,11 +220,16 @@ class Grain:
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.tolerance_deg <= 90.0):
-            raise InputError(f"grain tolerance must be in [0, 90] degrees, got {self.tolerance_deg}")
+            raise InputError(
+                f"grain tolerance must be in [0, 90] degrees, got {self.tolerance_deg}"
+            )
 
 
 class Mirror(StrEnum):
-    """Whether a piece may be cut mirrored. Leather is cut grain side up: a mirror is a new shape."""
+    """Whether a piece may be cut mirrored.
+
+    Leather is cut grain side up: a mirror is a new shape.
+    """
 
     NO = "no"
     ALLOWED = "allowed"  # either hand will do
@@ -286,7 +294,7 @@ class Piece:
         return None
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Stock
 
 
@@ -317,9 +325,10 @@ def zone_blocks(zone_grade: int, min_grade: int | None) -> bool:
 class Hide:
     """A hide (or any irregular bin): outline with holes, graded zones, backbone, price, stock.
 
-    ``backbone`` is a polyline (float64 (k, 2)); the grain of a piece is measured against the backbone
-    segment nearest to the piece. A hide without one is taken as lying with its backbone along x.
-    ``cost`` is the price of the whole hide; ``price_per_m2`` prices leather area (either may be None).
+    ``backbone`` is a polyline (float64 (k, 2)); the grain of a piece is measured against the
+    backbone segment nearest to the piece. A hide without one is taken as lying with its backbone
+    along x. ``cost`` is the price of the whole hide; ``price_per_m2`` prices leather area (either
+    may be None).
     """
 
     id: str
@@ -434,7 +443,7 @@ class Job:
         return sum(p.area * p.n_copies for p in self.pieces)
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Results
 
 

@@ -55,7 +55,9 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
         from leathernest.search.hides import nest_hides
 
         solution = nest_hides(job, stop, listener)
-    solution = dataclasses.replace(solution, config={**config.as_dict(), "workers": workers, **solution.config})
+    solution = dataclasses.replace(
+        solution, config={**config.as_dict(), "workers": workers, **solution.config}
+    )
     return checked(job, solution)
 
 

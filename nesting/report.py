@@ -1,5 +1,7 @@
-"""Figures of a layout: density and length for strips; utilisation, area by grade, waste and cost
-per hide and overall. The same numbers go into the solution JSON, the SVG and the CLI summary.
+"""Figures of a layout.
+
+Density and length for strips; utilisation, area by grade, waste and cost per hide and overall.
+The same numbers go into the solution JSON, the SVG and the CLI summary.
 
 Definitions (stated once, used everywhere):
 
@@ -8,8 +10,8 @@ Definitions (stated once, used everywhere):
 - usable area of a hide = its leather (outline minus holes) minus its grade-0 zones;
 - utilisation = placed piece area / usable area of the hides used;
 - waste = usable area of the hides used - placed area;
-- cost of a hide = its ``cost`` when given, else ``price_per_m2`` x its gross area in m²; a hide with
-  neither costs nothing in the figures (and says so with ``cost`` None).
+- cost of a hide = its ``cost`` when given, else ``price_per_m2`` x its gross area in m²; a hide
+  with neither costs nothing in the figures (and says so with ``cost`` None).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from leathernest.transform import place_ring
 
 def outline_polygon(outline: Outline) -> Polygon:
     """The outline as a shapely polygon (no validity repair)."""
-    return Polygon(outline.outer, [h for h in outline.holes])
+    return Polygon(outline.outer, list(outline.holes))
 
 
 def check_outline(outline: Outline, what: str, path: str | None = None) -> Polygon:
@@ -49,8 +49,8 @@ def polygons_area(polys: list[Polygon]) -> float:
 def hide_region(hide: Hide):
     """The hide's leather as a shapely geometry: the outer ring minus the union of its holes.
 
-    Holes of digitised hides may cross the outer edge (a bite at the rim), so the holes are subtracted
-    rather than taken as a polygon's interior rings, which would then be invalid.
+    Holes of digitised hides may cross the outer edge (a bite at the rim), so the holes are
+    subtracted rather than taken as a polygon's interior rings, which would then be invalid.
     """
     outer = Polygon(hide.outline.outer)
     if not hide.outline.holes:

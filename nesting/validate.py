@@ -1,9 +1,10 @@
 """The exact, independent validator: the judge of every layout leathernest writes.
 
-It rebuilds every placed shape from the job's original outlines with shapely and its own copy of the
-placement transform (:func:`_placed`, written with ``shapely.affinity`` and deliberately not shared
-with :mod:`leathernest.transform`), so a bug in offsetting, simplification or the Numba kernels cannot
-hide itself. It imports the model, the config and shapely; never ``collision`` or ``search``.
+It rebuilds every placed shape from the job's original outlines with shapely and its own copy of
+the placement transform (:func:`_placed`, written with ``shapely.affinity`` and deliberately not
+shared with :mod:`leathernest.transform`), so a bug in offsetting, simplification or the Numba
+kernels cannot hide itself. It imports the model, the config and shapely; never ``collision`` or
+``search``.
 
 Rules checked (``ViolationKind``):
 
@@ -30,6 +31,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 import shapely
 from shapely import affinity
@@ -119,7 +121,7 @@ def backbone_direction_deg(hide: Hide | None, at: Point) -> float:
         return 0.0
     bb = hide.backbone
     best, best_d = 0.0, math.inf
-    for (x0, y0), (x1, y1) in zip(bb[:-1], bb[1:], strict=True):
+    for (x0, y0), (x1, y1) in pairwise(bb):
         if x0 == x1 and y0 == y1:
             continue
         d = LineString([(x0, y0), (x1, y1)]).distance(at)
@@ -166,7 +168,8 @@ class _Checker:
             label = f"{pl.piece_id}#{pl.copy}"
             piece = self.pieces.get(pl.piece_id)
             if piece is None:
-                self.add(ViolationKind.UNKNOWN, [label], pl.hide_id, 0, f"unknown piece {pl.piece_id!r}")
+                self.add(ViolationKind.UNKNOWN, [label], pl.hide_id, 0,
+                         f"unknown piece {pl.piece_id!r}")
                 continue
             if not 0 <= pl.copy < piece.n_copies or (pl.piece_id, pl.copy) in seen:
                 self.add(ViolationKind.DEMAND, [label], pl.hide_id, 1,
@@ -192,7 +195,8 @@ class _Checker:
     def _stock_known(self, pl: Placement, label: str) -> bool:
         if self.job.is_strip:
             if pl.hide_id is not None:
-                self.add(ViolationKind.UNKNOWN, [label], pl.hide_id, 0, "strip job placement names a hide")
+                self.add(ViolationKind.UNKNOWN, [label], pl.hide_id, 0,
+                         "strip job placement names a hide")
                 return False
             return True
         hide = self.hides.get(pl.hide_id or "")
@@ -233,9 +237,11 @@ class _Checker:
                 worst = max(margin - x0, margin - y0, y1 - (self.job.stock.height - margin),
                             x1 - (right - margin))
                 if worst > self.tol:
-                    kind = ViolationKind.OUTSIDE if worst > margin + self.tol else ViolationKind.MARGIN
+                    kind = (ViolationKind.OUTSIDE if worst > margin + self.tol
+                            else ViolationKind.MARGIN)
                     self.add(kind, [f"{pl.piece_id}#{pl.copy}"], None, worst,
-                             f"{pl.piece_id}#{pl.copy}: {worst:.4f} mm beyond the strip's usable area")
+                             f"{pl.piece_id}#{pl.copy}: {worst:.4f} mm beyond the strip's "
+                             "usable area")
             return
         hide = self.hides[hide_id or ""]
         outside, zones = _hide_hazards(hide)

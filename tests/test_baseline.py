@@ -1,12 +1,11 @@
 """The baseline nester: always valid, honours every constraint, reports what it cannot place."""
 
 import numpy as np
+from helpers import assert_valid, hide_100, hide_job, l_piece, rect, square_piece, strip_job
 
 from leathernest.model import Grain, Mirror, Outline, Rotations, UnplacedReason, Zone
 from leathernest.nest import nest
 from leathernest.search.baseline import nest_baseline
-
-from helpers import assert_valid, hide_100, hide_job, l_piece, rect, square_piece, strip_job
 
 
 def test_strip_packs_squares_tightly_and_validly():
@@ -31,7 +30,8 @@ def test_hide_grade_zone_pushes_best_pieces_away():
     s = nest_baseline(job)
     assert_valid(job, s)
     fronts = [p for p in s.placements if p.piece_id == "front"]
-    assert len(fronts) == 4 and all(p.x >= 50 for p in fronts)
+    assert len(fronts) == 4
+    assert all(p.x >= 50 for p in fronts)
 
 
 def test_pairs_are_cut_as_drawn_and_mirrored_on_one_hide():

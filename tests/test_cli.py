@@ -35,10 +35,12 @@ def test_nest_writes_valid_solution_and_picture(tiny, tmp_path):
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     assert result["metrics"]["pieces_placed"] == 3
-    assert (out / "solution.json").exists() and (out / "layout.svg").exists()
+    assert (out / "solution.json").exists()
+    assert (out / "layout.svg").exists()
     assert "<svg" in (out / "layout.svg").read_text()
     r2 = run("check", tiny, out / "solution.json")
-    assert r2.exit_code == 0 and "valid" in r2.stdout
+    assert r2.exit_code == 0
+    assert "valid" in r2.stdout
 
 
 def test_check_finds_violations_and_exits_1(tiny, tmp_path):
@@ -52,7 +54,8 @@ def test_check_finds_violations_and_exits_1(tiny, tmp_path):
     r = run("check", tiny, bad, "--json")
     assert r.exit_code == 1
     found = json.loads(r.stdout)
-    assert not found["valid"] and found["violations"][0]["kind"] == "overlap"
+    assert not found["valid"]
+    assert found["violations"][0]["kind"] == "overlap"
 
 
 def test_unplaced_pieces_exit_1_and_are_named(tmp_path):
@@ -72,7 +75,9 @@ def test_bad_input_exits_2_with_one_line(tmp_path, content):
     r = run("nest", p, "--out", tmp_path / "o")
     assert r.exit_code == 2
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(p) in lines[0] and "Traceback" not in r.output
+    assert len(lines) == 1
+    assert str(p) in lines[0]
+    assert "Traceback" not in r.output
     assert not (tmp_path / "o").exists()
 
 
@@ -87,7 +92,8 @@ def test_version_help_and_light_import_in_a_subprocess():
     v = subprocess.run([*exe, "--version"], capture_output=True, text=True, check=True)
     assert "leathernest" in v.stdout
     code = ("import sys, leathernest.cli.main; "
-            "print(sorted(m for m in ('numba', 'shapely', 'ortools', 'ezdxf') if m in sys.modules))")
+            "print(sorted(m for m in ('numba', 'shapely', 'ortools', 'ezdxf') "
+            "if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
 

@@ -31,7 +31,9 @@ def test_every_shared_instance_loads(path):
     assert sum(p.demand for p in job.pieces) == sum(i["demand"] for i in data["items"])
     if "bins" in data:
         assert len(job.hides) == len(data["bins"])
-        assert sum(len(h.zones) for h in job.hides) == sum(len(b.get("zones", [])) for b in data["bins"])
+        assert sum(len(h.zones) for h in job.hides) == sum(
+            len(b.get("zones", [])) for b in data["bins"]
+        )
 
 
 def test_jagua_quality_semantics():
@@ -71,11 +73,16 @@ def test_job_file_reads_everything_and_scales_units(tmp_path):
     job = load_job(_write(tmp_path, JOB))
     front = job.pieces[0]
     assert front.area == pytest.approx(100 * 60)
-    assert front.mirror is Mirror.PAIR and front.n_copies == 4 and front.group == "wallet"
-    assert front.rotations.allows(5) and not front.rotations.allows(20)
+    assert front.mirror is Mirror.PAIR
+    assert front.n_copies == 4
+    assert front.group == "wallet"
+    assert front.rotations.allows(5)
+    assert not front.rotations.allows(20)
     hide = job.hides[0]
-    assert hide.zones[0].grade == 0 and hide.backbone[1, 0] == 900
-    assert job.gap_mm == 2 and job.margin_mm == 3
+    assert hide.zones[0].grade == 0
+    assert hide.backbone[1, 0] == 900
+    assert job.gap_mm == 2
+    assert job.margin_mm == 3
 
 
 def test_job_json_round_trip(tmp_path):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import assert_valid, hide_job, l_piece, rect, square_piece
 
 from leathernest.model import (
     Grain,
@@ -16,8 +17,6 @@ from leathernest.model import (
 from leathernest.nest import nest
 from leathernest.ordering.assign import HideSlot, Unit, placement_order, solve_assignment
 
-from helpers import assert_valid, hide_job, l_piece, rect, square_piece
-
 
 def hide(w, h, hid="H", stock=1, **kw):
     return Hide(hid, Outline.of(rect(w, h)), stock=stock, **kw)
@@ -28,7 +27,7 @@ def placed_ids(s):
 
 
 def test_grain_decides_whether_a_long_piece_fits():
-    long_piece = dict(rotations=Rotations(free=True), demand=1)
+    long_piece = {"rotations": Rotations(free=True), "demand": 1}
     along = Piece("strap", Outline.of(rect(80, 10)), grain=Grain(0.0, 5.0), **long_piece)
     across = Piece("strap", Outline.of(rect(80, 10)), grain=Grain(0.0, 5.0, across=True),
                    **long_piece)
@@ -44,13 +43,15 @@ def test_gap_decides_whether_two_pieces_fit():
     pieces = [square_piece("a", demand=2)]
     assert len(nest(hide_job(pieces, [hide(21, 11)])).placements) == 2
     with_gap = nest(hide_job(pieces, [hide(21, 11)], gap_mm=2))
-    assert len(with_gap.placements) == 1 and len(with_gap.unplaced) == 1
+    assert len(with_gap.placements) == 1
+    assert len(with_gap.unplaced) == 1
 
 
 def test_margin_decides_whether_a_piece_fits():
     assert len(nest(hide_job([square_piece("a")], [hide(12, 12)])).placements) == 1
     s = nest(hide_job([square_piece("a")], [hide(12, 12)], margin_mm=2))
-    assert s.unplaced and s.unplaced[0].reason in (UnplacedReason.NO_ROOM, UnplacedReason.TOO_LARGE)
+    assert s.unplaced
+    assert s.unplaced[0].reason in (UnplacedReason.NO_ROOM, UnplacedReason.TOO_LARGE)
 
 
 def test_group_must_share_one_hide():
@@ -77,7 +78,8 @@ def test_knapsack_names_what_does_not_fit_when_stock_is_short():
     s = nest(job)
     assert_valid(job, s)
     assert "big" in placed_ids(s)
-    assert s.unplaced and all(u.reason is not None for u in s.unplaced)
+    assert s.unplaced
+    assert all(u.reason is not None for u in s.unplaced)
 
 
 def _unit(pid, area, grade=None):
@@ -94,7 +96,8 @@ def test_master_uses_fewest_hides_and_respects_area():
     units = [_unit(f"u{i}", 40.0) for i in range(5)]
     slots = [_slot("h", k, 100.0) for k in range(4)]
     a = solve_assignment(units, slots, Objective.MIN_HIDES, {}, [], 5.0)
-    assert a.status == "OPTIMAL" and not a.unassigned
+    assert a.status == "OPTIMAL"
+    assert not a.unassigned
     assert len(a.by_slot) == 3  # 2 + 2 + 1 units of 40 in hides of 100
     assert all(sum(units[u].area for u in us) <= 100 for us in a.by_slot.values())
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import rect
 
 from leathernest.errors import InputError
 from leathernest.model import (
@@ -13,8 +14,6 @@ from leathernest.model import (
     Strip,
     zone_blocks,
 )
-
-from helpers import rect
 
 
 def test_outline_orients_outer_ccw_and_holes_cw():
@@ -47,10 +46,14 @@ def test_zone_blocks_truth_table(zone, need, blocks):
 
 def test_rotations_sets_ranges_and_free():
     r = Rotations(angles_deg=(0.0, 180.0))
-    assert r.allows(180.0) and r.allows(-180.0) and r.allows(540.0)
+    assert r.allows(180.0)
+    assert r.allows(-180.0)
+    assert r.allows(540.0)
     assert not r.allows(90.0)
     rr = Rotations(ranges_deg=((-10.0, 10.0),))
-    assert rr.allows(355.0) and rr.allows(10.0) and not rr.allows(11.0)
+    assert rr.allows(355.0)
+    assert rr.allows(10.0)
+    assert not rr.allows(11.0)
     assert FREE_ROTATION.allows(123.4)
     with pytest.raises(InputError):
         Rotations()

@@ -4,16 +4,32 @@ import math
 
 import numpy as np
 import pytest
+from helpers import (
+    assert_valid,
+    at,
+    hide_100,
+    hide_job,
+    l_piece,
+    rect,
+    sol,
+    square_piece,
+    strip_job,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
 from leathernest.config import VALIDATION_REL_TOL
-from leathernest.model import Grain, Mirror, Outline, Piece, Rotations, Unplaced, UnplacedReason
-from leathernest.model import Zone
+from leathernest.model import (
+    Grain,
+    Mirror,
+    Outline,
+    Rotations,
+    Unplaced,
+    UnplacedReason,
+    Zone,
+)
 from leathernest.transform import place_ring
 from leathernest.validate import ViolationKind, placed_shape, validate
-
-from helpers import assert_valid, at, hide_100, hide_job, l_piece, rect, sol, square_piece, strip_job
 
 
 def kinds(job, solution):
@@ -114,7 +130,8 @@ def test_pairs_and_groups_stay_on_one_hide():
     assert kinds(job, sol(job, split)) == [ViolationKind.GROUP]
     g = [square_piece("a", group="w"), square_piece("b", group="w")]
     job2 = hide_job(g, [hide_100(stock=2)])
-    assert kinds(job2, sol(job2, [at("a", 5, 5), at("b", 5, 5, hide_copy=1)])) == [ViolationKind.GROUP]
+    split2 = sol(job2, [at("a", 5, 5), at("b", 5, 5, hide_copy=1)])
+    assert kinds(job2, split2) == [ViolationKind.GROUP]
 
 
 def test_demand_unknown_missing_and_stock():
@@ -141,7 +158,8 @@ def test_strip_bounds_and_length():
     assert_valid(job, good)
     high = sol(job, [at("a", 1, 15, hide=None), at("a", 20, 1, copy=1, hide=None)], strip_length=40)
     assert kinds(job, high) == [ViolationKind.OUTSIDE]
-    short = sol(job, [at("a", 1, 1, hide=None), at("a", 20, 1, copy=1, hide=None)], strip_length=30.5)
+    short = sol(job, [at("a", 1, 1, hide=None), at("a", 20, 1, copy=1, hide=None)],
+                strip_length=30.5)
     assert kinds(job, short) == [ViolationKind.MARGIN]
 
 

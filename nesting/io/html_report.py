@@ -41,7 +41,8 @@ def _figures(job: Job, solution: Solution) -> str:
     m = solution.metrics
     items: list[tuple[str, str]] = []
     if job.is_strip:
-        items += [("density", f"{m['density']:.2%}"), ("strip length", f"{m['strip_length']:.1f} mm")]
+        items += [("density", f"{m['density']:.2%}"),
+                  ("strip length", f"{m['strip_length']:.1f} mm")]
     else:
         items += [("utilisation", f"{m['utilisation']:.2%}"), ("hides used", str(m["hides_used"])),
                   ("waste", _m2(m["waste_mm2"]))]
@@ -68,7 +69,8 @@ def _hide_table(solution: Solution) -> str:
     if not rows:
         return ""
     head = ("<tr><th class='name'>hide</th><th>pieces</th><th>usable</th><th>placed</th>"
-            "<th>utilisation</th><th>waste</th><th class='name'>area by grade</th><th>cost</th></tr>")
+            "<th>utilisation</th><th>waste</th><th class='name'>area by grade</th>"
+            "<th>cost</th></tr>")
     return f"<h2>Hides</h2><table>{head}{''.join(rows)}</table>"
 
 

@@ -1,13 +1,14 @@
-"""Reader of the jagua-rs instance JSON (strip and bin packing), the format of the ESICUP and
-Baldacci instances as Sparrow and jagua-rs publish them.
+"""Reader of the jagua-rs instance JSON (strip and bin packing).
 
-Semantics (``datasets/README.md``): ``strip_height`` makes a strip job; ``bins`` a hide job whose bins
-are hides with ``stock`` copies, ``cost``, holes (inner rings) and quality ``zones``. Quality maps to
-our grade one to one (0 is a hole, higher is better, the unmarked hide is the best). An item's
-``min_quality`` becomes ``min_grade``; an item without it needs the best grade, as jagua-rs documents.
-Absent ``allowed_orientations`` means free rotation. Item ``zones`` (quality inside a piece) are not
-supported; they are reported, not silently dropped. The ``dxf`` fields name files that are not
-shipped and are ignored.
+This is the format of the ESICUP and Baldacci instances as Sparrow and jagua-rs publish them.
+
+Semantics (``datasets/README.md``): ``strip_height`` makes a strip job; ``bins`` a hide job whose
+bins are hides with ``stock`` copies, ``cost``, holes (inner rings) and quality ``zones``. Quality
+maps to our grade one to one (0 is a hole, higher is better, the unmarked hide is the best). An
+item's ``min_quality`` becomes ``min_grade``; an item without it needs the best grade, as jagua-rs
+documents. Absent ``allowed_orientations`` means free rotation. Item ``zones`` (quality inside a
+piece) are not supported; they are reported, not silently dropped. The ``dxf`` fields name files
+that are not shipped and are ignored.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def _outline(shape: dict, where: str, path: str | None) -> Outline:
         data = shape["data"]
         return Outline.of(data["outer"], data.get("inner", []), what=where)
     except InputError as exc:
-        raise JobFileError(exc.message.removeprefix(f"{where}: "), path=path, location=where) from None
+        raise JobFileError(
+            exc.message.removeprefix(f"{where}: "), path=path, location=where
+        ) from None
 
 
 def read_jagua(

@@ -1,5 +1,6 @@
-"""The leathernest job format (JSON): everything the model can say, checked against
-``schemas/job.schema.json`` (shipped in the package).
+"""The leathernest job format (JSON).
+
+Everything the model can say, checked against ``schemas/job.schema.json`` (shipped in the package).
 
 A job file looks like::
 
@@ -52,7 +53,9 @@ def _outline(raw: object, scale: float, where: str, path: str | None) -> Outline
             return Outline.of(np.asarray(raw["outer"], float) * scale, holes, what=where)
         return Outline.of(np.asarray(raw, float) * scale, what=where)
     except InputError as exc:
-        raise JobFileError(exc.message.removeprefix(f"{where}: "), path=path, location=where) from None
+        raise JobFileError(
+            exc.message.removeprefix(f"{where}: "), path=path, location=where
+        ) from None
 
 
 def _path(raw: dict, scale: float) -> CurvePath:
@@ -170,7 +173,7 @@ def read_job(data: dict, path: str | None, name: str) -> Job:
         raise JobFileError(exc.message, path=path, hint=exc.hint) from None
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Writing
 
 
@@ -232,7 +235,8 @@ def _piece_json(p: Piece) -> dict:
 
 def _hide_json(h: Hide) -> dict:
     out: dict = {"id": h.id, "name": h.name, "outline": _outline_json(h.outline),
-                 "zones": [{"grade": z.grade, "outline": _outline_json(z.outline)} for z in h.zones],
+                 "zones": [{"grade": z.grade, "outline": _outline_json(z.outline)}
+                           for z in h.zones],
                  "stock": h.stock}
     if h.backbone is not None:
         out["backbone"] = _ring(h.backbone)

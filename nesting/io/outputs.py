@@ -1,5 +1,7 @@
-"""Write the files of a nesting run into one folder: solution JSON and SVG picture (and, when the
-DXF writer is installed, cutter-ready DXF files). Each file is written atomically.
+"""Write the files of a nesting run into one folder.
+
+The files are the solution JSON and SVG picture (and, when the DXF writer is installed,
+cutter-ready DXF files). Each file is written atomically.
 """
 
 from __future__ import annotations

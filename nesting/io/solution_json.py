@@ -8,7 +8,8 @@ Layout of the file (``format`` ``leathernest-solution``, ``version`` 1)::
      "placements": [{"item_id": "3", "name": "3", "copy": 0, "bin_id": null, "hide_copy": 0,
                      "rotation_deg": 180.0, "mirrored": false, "translation": [x, y],
                      "polygon": [[x, y], ...]}],
-     "seed": 0, "elapsed_s": 9.8, "engine": "baseline", "version": "0.1.0", "config": {...}}
+     "seed": 0, "elapsed_s": 9.8, "engine": "baseline", "leathernest_version": "0.1.0",
+     "config": {...}}
 
 ``polygon`` is the placed outer ring in absolute coordinates (holes under ``holes`` when the piece
 has them). ``bin_id`` is the hide id (null for strips), ``hide_copy`` which copy of that hide.
@@ -65,7 +66,7 @@ def solution_to_json(job: Job, solution: Solution) -> dict:
         "unplaced": [{"item_id": u.piece_id, "name": pieces[u.piece_id].name, "copy": u.copy,
                       "reason": u.reason.value} for u in solution.unplaced],
         "placements": placements, "seed": solution.seed, "elapsed_s": solution.elapsed_s,
-        "engine": solution.engine, "version": solution.version or __version__,
+        "engine": solution.engine, "leathernest_version": solution.version or __version__,
         "config": dict(solution.config),
     }
     if solution.kind == "strip":
@@ -121,6 +122,7 @@ def read_solution(path: str | Path) -> Solution:
         unplaced=unplaced,
         strip_length=None if data.get("strip_length") is None else float(data["strip_length"]),
         metrics=data.get("metrics", {}), seed=int(data.get("seed", 0)),
-        elapsed_s=float(data.get("elapsed_s", 0.0)), version=str(data.get("version", "")),
+        elapsed_s=float(data.get("elapsed_s", 0.0)),
+        version=str(data.get("leathernest_version", "")),
         engine=str(data.get("engine", "")), config=data.get("config", {}),
     )

@@ -1,8 +1,10 @@
-"""SVG pictures of a layout: hides (or the strip) to scale, zones coloured by grade, defects, pieces
-filled and labelled, violations outlined in red, unplaced pieces listed.
+"""SVG pictures of a layout.
 
-The picture is plain SVG 1.1 with no scripts or external references, so it can be inlined in the HTML
-report and opened by any browser or CAD viewer.
+They show hides (or the strip) to scale, zones coloured by grade, defects, pieces filled and
+labelled, violations outlined in red, unplaced pieces listed.
+
+The picture is plain SVG 1.1 with no scripts or external references, so it can be inlined in the
+HTML report and opened by any browser or CAD viewer.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import shapely
@@ -54,6 +55,12 @@ BATCH = 512  # candidates tested per vectorised shapely call
 
 @dataclass(frozen=True, slots=True)
 class PieceCopy:
+    """One copy of a piece to place, with the mirror states it may take.
+
+    The mirror state is fixed per copy (pairs, pieces that may not be mirrored) or left to the
+    placement, so the engines that share this type try only the states the validator accepts.
+    """
+
     piece: Piece
     copy: int
     mirrors: tuple[bool, ...]  # mirror states this copy may take
@@ -84,17 +91,27 @@ class Bin:
     hazards: dict = field(default_factory=dict)  # min_grade -> (edge hazard, zone hazard)
 
 
-def allowed_rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None, mirrored: bool) -> list[float]:
+def allowed_rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None,
+                      mirrored: bool) -> list[float]:
+    """Rotations, in degrees, worth trying for the piece cut as ``mirrored`` on ``hide``.
+
+    A piece with grain is tried only at the angles that lay its grain along (or, with
+    ``grain.across``, across) a backbone segment, either way round (the x axis without a
+    backbone or on a strip); a free piece at ``cfg.free_angles`` evenly spaced angles; any other
+    at its listed angles and the ends and middle of its ranges. Angles the piece does not allow
+    and repeats modulo 360 are dropped, so the search tries a short list of valid rotations.
+    """
     r = piece.rotations
     if piece.grain is not None:
         targets = {0.0}
         if hide is not None and hide.backbone is not None:
             bb = hide.backbone
             targets = {round(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])), 9)
-                       for a, b in zip(bb[:-1], bb[1:], strict=True) if not np.array_equal(a, b)}
+                       for a, b in pairwise(bb) if not np.array_equal(a, b)}
         base = placed_direction_deg(piece.grain.direction_deg, 0.0, mirrored)
         extra = 90.0 if piece.grain.across else 0.0
-        cands = [(t + extra + flip - base) % 360.0 for t in sorted(targets) for flip in (0.0, 180.0)]
+        cands = [(t + extra + flip - base) % 360.0
+                 for t in sorted(targets) for flip in (0.0, 180.0)]
     elif r.free:
         cands = [360.0 * k / cfg.free_angles for k in range(cfg.free_angles)]
     else:
@@ -155,7 +172,8 @@ class Filler:
         outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(region)
         defects = [zone_region(z) for z in hide.zones if z.grade == 0]
         edge = shapely.union_all([outside, *defects])
-        low = [zone_region(z) for z in hide.zones if z.grade > 0 and zone_blocks(z.grade, min_grade)]
+        low = [zone_region(z) for z in hide.zones
+               if z.grade > 0 and zone_blocks(z.grade, min_grade)]
         zones = shapely.union_all(low) if low else None
         shapely.prepare(edge)
         if zones is not None:
@@ -290,6 +308,11 @@ def make_units(job: Job) -> list[list[PieceCopy]]:
 
 
 def hide_order(job: Job) -> list[Hide]:
+    """The order in which hides are opened, so the layout uses few or cheap hides.
+
+    For a cost objective, the lowest cost per mm² first (the larger hide among equals); otherwise
+    the largest usable area first.
+    """
     def per_area(h: Hide) -> float:
         cost = h.cost if h.cost is not None else (h.price_per_m2 or 0.0) * h.area / 1e6
         return cost / max(h.area, 1e-9)
