@@ -9,7 +9,7 @@ re-checked here with shapely (overlap, inside the hide, off holes and the zones 
 use), independently of the script's own check. Our layouts go through the exact validator inside
 ``leathernest.nest.nest``.
 
-The scale case: an order of leather goods from the bundled pattern library, about 400 pieces, over
+The scale case: an order of leather goods from the bundled pattern library, about 470 pieces, over
 ten generated calf and cow hides with grade zones and defects. It reports the time to the first
 layout that places every piece and the utilisation over time.
 """
@@ -122,14 +122,14 @@ def peers_table(names: list[str], time_s: int) -> str:
 
 
 def scale_job(seed: int = 0) -> Job:
-    """About 400 pieces of the pattern library over ten generated hides."""
+    """About 470 pieces of the pattern library over ten generated hides."""
     from leathernest.datasets.patterns.catalog import product_pieces
     from leathernest.hidegen import generate_hides
     from leathernest.model import Job
 
-    pieces = (product_pieces("bifold_wallet", 12, "w-") + product_pieces("card_holder", 20, "c-")
-              + product_pieces("zip_pouch", 10, "z-") + product_pieces("belt", 6, "b-")
-              + product_pieces("tote_bag", 3, "t-"))
+    pieces = (product_pieces("bifold_wallet", 18, "w-") + product_pieces("card_holder", 30, "c-")
+              + product_pieces("zip_pouch", 15, "z-") + product_pieces("belt", 9, "b-")
+              + product_pieces("tote_bag", 4, "t-"))
     hides = generate_hides("calf", 6, seed) + generate_hides("cow_side", 4, seed + 100)
     return Job("scale", tuple(pieces), tuple(hides), gap_mm=2.0, margin_mm=3.0, seed=seed)
 

@@ -28,6 +28,7 @@ from leathernest.validate import backbone_direction_deg
 GRID = 28  # positions per axis sampled over the hide for each orientation
 RANDOM_SAMPLES = 256  # extra uniform samples per orientation (finds narrow gaps the grid misses)
 SLIDE_MIN_REL = 1e-3  # the slide stops when its step falls below this share of the piece size
+FREE_ANGLES = 16  # free rotation is sampled at this many angles (the baseline takes 8)
 Y_WEIGHT = 0.35  # gravity key = right edge + Y_WEIGHT x top edge (mostly leftwards, then down)
 
 
@@ -63,7 +64,7 @@ class HidePacker:
                  max_pieces: int | None = None) -> None:
         self.job = job
         self.rng = rng
-        self.cfg = cfg or BaselineConfig()
+        self.cfg = cfg or BaselineConfig(free_angles=FREE_ANGLES)
         self.max_pieces = max_pieces or max(sum(p.n_copies for p in job.pieces), 1)
         self._shapes: dict[str, PreparedShape] = {}
         self._orients: dict[tuple[str, bool, str], list[_Orientation]] = {}

@@ -65,7 +65,7 @@ class StripConfig:
     compress_share: float = 0.2  # share of the time given to compression
     compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
     pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)
-    large_item_share: float = 0.75  # pieces making up this share of hull area count as large
+    large_item_share: float = 0.75  # pieces making up this share of the area count as large
     # poles per piece for the overlap proxy: (max count, area coverage, smallest radius relative
     # to the first); None keeps the engine's (6, 0.85, 0.1)
     poles: tuple[int, float, float] | None = None
@@ -198,9 +198,10 @@ class StripSearch:
         keys = self.keys()
         if len(keys) < 2:
             return
-        hull_area = np.array([self.items.areas[k] for k in keys.tolist()])
-        order = np.argsort(-hull_area, kind="stable")
-        cum = np.cumsum(hull_area[order])
+        # Sparrow ranks by convex-hull area; the outline area is close enough for the choice
+        area = np.array([self.items.areas[k] for k in keys.tolist()])
+        order = np.argsort(-area, kind="stable")
+        cum = np.cumsum(area[order])
         cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
         large = keys[order[: max(cut, 2)]]
         a = int(self.rng.choice(large))

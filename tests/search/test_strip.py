@@ -11,6 +11,7 @@ import pytest
 from helpers import FREE_ROTATION, Grain, Mirror, assert_valid, l_piece, square_piece, strip_job
 
 from leathernest.model import Outline, Piece, Rotations
+from leathernest.search.parallel import nest_parallel
 from leathernest.search.state import orientation_rows
 from leathernest.search.stop import StopToken
 from leathernest.search.strip import StripConfig, StripSearch, nest_strip
@@ -132,6 +133,14 @@ def test_two_worker_processes_return_a_valid_layout_reproducibly():
     assert_valid(job, a)
     assert placements(a) == placements(b)
     assert a.config["workers"] == 2
+
+
+def test_thread_workers_return_a_valid_layout():
+    job = small_job()
+    sol = nest_parallel(job, StopToken(120.0), lambda _p: None, 2, 2,
+                        StripConfig(max_iterations=10), mode="thread")
+    assert_valid(job, sol)
+    assert sol.config["parallel"] == "thread"
 
 
 @pytest.mark.slow
