@@ -65,3 +65,12 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def emit_json(obj: dict) -> None:
     """Print the one JSON object of a command."""
     click.echo(json.dumps(obj, indent=None, default=str))
+
+
+def compile_note(quiet: bool) -> None:
+    """Compile the Numba kernels before the clock starts, saying so when it takes a while."""
+    from leathernest.nest import warm_up
+
+    seconds = warm_up()
+    if seconds > 3.0 and not quiet:
+        err(f"compiled the Numba kernels in {seconds:.0f} s (first run on this machine only)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from leathernest.cli.common import emit_json, err, handle_errors, json_option
+from leathernest.cli.common import compile_note, emit_json, err, handle_errors, json_option
 
 DEMO_JOB = "demo_wallets"
 
@@ -33,6 +33,7 @@ def command(out_dir: str, time_s: float, as_json: bool) -> None:
     from leathernest.report import summary_line
 
     job = dataclasses.replace(load_job(DEMO_JOB), time_limit_s=time_s)
+    compile_note(quiet=as_json)
     solution = nest(job)
     paths = write_outputs(Path(out_dir), job, solution)
     if as_json:

@@ -13,6 +13,7 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
+    compile_note,
     emit_json,
     err,
     handle_errors,
@@ -79,30 +80,45 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     from leathernest.report import summary_line
     from leathernest.search.stop import StopToken
 
-    warn = None if quiet else err
-    if any(i.lower().endswith(".dxf") for i in inputs):
-        job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units)
-    elif len(inputs) > 1:
-        raise click.UsageError("give one job file or bundled instance name, or DXF pattern files")
-    else:
-        job = load_job(inputs[0], warn=warn)
-    changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed), ("gap_mm", gap_mm),
-                                 ("margin_mm", margin_mm)) if v is not None}
-    job = dataclasses.replace(job, **changes)
-    stop = StopToken(job.time_limit_s)
+    # Ctrl-C from the first moment: before the search starts it is remembered, during the search
+    # it stops it and the best valid layout so far is written; a second Ctrl-C aborts at once.
     previous = signal.getsignal(signal.SIGINT)
+    stops: list[StopToken] = []
+    early: list[bool] = []
 
     def on_sigint(_sig: int, _frame: object) -> None:
-        stop.interrupt()
-        signal.signal(signal.SIGINT, previous)  # a second Ctrl-C aborts at once
+        if stops:
+            stops[0].interrupt()
+        else:
+            early.append(True)
+        signal.signal(signal.SIGINT, previous)
 
     signal.signal(signal.SIGINT, on_sigint)
-    bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
     try:
-        solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
+        warn = None if quiet else err
+        if any(i.lower().endswith(".dxf") for i in inputs):
+            job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units)
+        elif len(inputs) > 1:
+            raise click.UsageError(
+                "give one job file or bundled instance name, or DXF pattern files")
+        else:
+            job = load_job(inputs[0], warn=warn)
+        changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed),
+                                     ("gap_mm", gap_mm), ("margin_mm", margin_mm))
+                   if v is not None}
+        job = dataclasses.replace(job, **changes)
+        compile_note(quiet)
+        stop = StopToken(job.time_limit_s)
+        stops.append(stop)
+        if early:
+            stop.interrupt()
+        bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
+        try:
+            solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
+        finally:
+            bar.close()
     finally:
         signal.signal(signal.SIGINT, previous)
-        bar.close()
     out = Path(out_dir) if out_dir else _default_out(job.name)
     paths = write_outputs(out, job, solution)
     if as_json:

@@ -13,6 +13,7 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
+    compile_note,
     emit_json,
     err,
     handle_errors,
@@ -79,6 +80,7 @@ def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
     layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
     note = (lambda _msg: None) if quiet or as_json else err
     note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
+    compile_note(quiet or as_json)
     stop = StopToken(the_job.time_limit_s)
     previous = signal.getsignal(signal.SIGINT)
 

@@ -67,3 +67,27 @@ def checked(job: Job, solution: Solution) -> Solution:
     if violations:
         raise SolutionInvalidError(violations)
     return with_metrics(job, solution)
+
+
+def warm_up() -> float:
+    """Compile (or load from the on-disk cache) every Numba kernel the engines use; seconds taken.
+
+    The first run on a machine compiles the kernels (about 20 s on two cores); a search must not
+    spend its time limit on that, so commands call this before starting the clock. With a warm
+    cache it takes about a second.
+    """
+    import time
+
+    from leathernest.collision.jit import warmup
+    from leathernest.model import FREE_ROTATION, Hide, Outline, Piece
+
+    t0 = time.perf_counter()
+    warmup()
+    square = Outline.of([[0, 0], [10, 0], [10, 10], [0, 10]])
+    pieces = (Piece("a", square, demand=3, rotations=FREE_ROTATION),)
+    strip = Job("warm-up", pieces, Strip(15.0), time_limit_s=1.0)
+    hides = Job("warm-up", pieces, (Hide("h", Outline.of([[0, 0], [40, 0], [40, 40], [0, 40]])),),
+                time_limit_s=0.5)
+    for job in (strip, hides):
+        nest(job, stop=StopToken(job.time_limit_s))
+    return time.perf_counter() - t0

@@ -105,3 +105,21 @@ def test_nest_bundled_instance_as_subprocess(tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["metrics"]["density"] > 0.5
     assert Path(out / "solution.json").exists()
+
+
+def test_ctrl_c_writes_the_best_valid_layout_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "nest", "baldacci1",
+                             "--time", "600", "--out", str(out), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert json.loads(stdout)["interrupted"] is True
+    r = run("check", "baldacci1", out / "solution.json")
+    assert r.exit_code == 0, r.stdout  # valid: pieces not reached are reported, not missing

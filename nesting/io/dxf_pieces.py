@@ -17,7 +17,6 @@ Imports shapely, numpy and the model; no ezdxf.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -30,6 +29,7 @@ from leathernest.io.dxf_chain import Chain
 from leathernest.io.dxf_curves import flatten_path, orient_path, path_signed_area
 from leathernest.io.dxf_entities import PointItem, TextItem
 from leathernest.io.dxf_report import ImportReport, IssueCode
+from leathernest.io.dxf_text import PieceText
 from leathernest.model import CurvePath, Feature, FeatureKind, Grain, Outline, Piece
 
 
@@ -56,8 +56,6 @@ _FEATURE_OF_ROLE = {
     Role.GRAIN: FeatureKind.GRAIN,
     Role.MIRROR: FeatureKind.MIRROR_LINE,
 }
-
-_TAG = re.compile(r"^\s*(piece name|name|quantity|qty|size|category|annotation)\s*:\s*(.*)$", re.I)
 
 
 @dataclass(eq=False)
@@ -239,13 +237,21 @@ def _merge_overlaps(shapes, report: ImportReport) -> list[Region]:
 
 @dataclass
 class Found:
-    """Name, quantity, size and features found on a region."""
+    """The piece text (name, size, quantity, grade, ...) and the features found on a region."""
 
-    name: str = ""
-    size: str = ""
-    quantity: int | None = None
+    text: PieceText = field(default_factory=PieceText)
     features: list[Feature] = field(default_factory=list)
     grain_deg: float | None = None
+
+    @property
+    def name(self) -> str:
+        """The piece name of the text, or ``""``."""
+        return self.text.name
+
+    @property
+    def size(self) -> str:
+        """The size of the text (graded files), or ``""``."""
+        return self.text.size
 
 
 def attach(
@@ -316,19 +322,10 @@ def attach(
         k = owner(Point(t.at), t.group)
         if k is None:
             continue
-        m = _TAG.match(t.text)
-        f = found[k]
-        if m:
-            tag, value = m.group(1).lower(), m.group(2).strip()
-            if tag in ("piece name", "name") and value and not f.name:
-                f.name = value
-            elif tag in ("quantity", "qty"):
-                q = re.match(r"\d+", value)
-                if q:
-                    f.quantity = int(q.group(0))
-            elif tag == "size" and value:
-                f.size = value
-        f.features.append(Feature(FeatureKind.TEXT, text=t.text, at=t.at, layer=t.layer))
+        found[k].text.read(t.text, t.layer, t.handle, report)
+        found[k].features.append(Feature(FeatureKind.TEXT, text=t.text, at=t.at, layer=t.layer))
+    for f in found:
+        f.text.check(f.grain_deg is not None, report)
     return found
 
 
@@ -343,13 +340,20 @@ def make_piece(pid: str, region: Region, found: Found, name: str, path: str) -> 
         )
     except InputError:
         return None
-    grain = Grain(direction_deg=found.grain_deg) if found.grain_deg is not None else None
-    demand = found.quantity if found.quantity is not None and found.quantity >= 0 else 1
+    text = found.text
+    grain = None
+    if found.grain_deg is not None:
+        grain = Grain(found.grain_deg)
+        if text.grain_tol_deg is not None:
+            grain = Grain(found.grain_deg, text.grain_tol_deg)
     return Piece(
         id=pid,
         outline=outline,
         name=name,
-        demand=demand,
+        demand=text.demand(),
+        min_grade=text.min_grade,
+        mirror=text.mirror,
+        priority=text.priority,
         grain=grain,
         features=tuple(found.features),
         cut_paths=tuple(region.cut_paths),

@@ -29,6 +29,7 @@ class IssueCode(StrEnum):
     BLOCK_TOO_DEEP = "BLOCK_TOO_DEEP"  # block nesting deeper than the limit
     TOO_MANY_ENTITIES = "TOO_MANY_ENTITIES"  # an INSERT array too large to explode
     IGNORED_ENTITIES = "IGNORED_ENTITIES"  # entity types that carry no cut geometry
+    BAD_ANNOTATION = "BAD_ANNOTATION"  # a piece text value cannot be read: attribute left default
 
 
 @dataclass(frozen=True, slots=True)

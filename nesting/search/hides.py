@@ -102,6 +102,7 @@ class _HideNester:
         self.demanded = sum(len(u.copies) for u in self.units)
         self.best: _Layout | None = None
         self.impossible: set[int] = set()  # units that fit on no empty hide at all
+        self.phase_best: dict[str, tuple[tuple, dict]] = {}  # strategy -> (score, figures)
 
     # -- scoring ----------------------------------------------------------------------------------
 
@@ -119,7 +120,17 @@ class _HideNester:
         return (missing, by, -placed, leather)
 
     def offer(self, lay: _Layout) -> None:
+        """Keep the layout if it beats the best; remember each phase's best for the record."""
         lay.score = self.score(lay)
+        mine = self.phase_best.get(lay.strategy)
+        if mine is None or lay.score < mine[0]:
+            used = [b for b in lay.bins if b.placements]
+            usable = sum(self.usable[b.hide.id] for b in used)
+            self.phase_best[lay.strategy] = (lay.score, {
+                "hides": len(used),
+                "utilisation": round(sum(b.area for b in used) / usable, 4) if usable else 0.0,
+                "unplaced": sum(len(self.units[u].copies) for u in lay.leftover),
+                "at_s": round(self.stop.elapsed_s, 2)})
         if self.best is None or lay.score < self.best.score:
             self.best = lay
             placed = self.demanded - sum(len(self.units[u].copies) for u in lay.leftover)
@@ -385,5 +396,6 @@ def nest_hides(job: Job, stop: StopToken | None = None,
                      for u in best.leftover for p, c in nester.units[u].copies)
     return Solution(job.name, "hides", layouts, unplaced, seed=job.seed,
                     elapsed_s=time.monotonic() - t0, version=__version__, engine="hides",
-                    config={"hides_strategy": best.strategy})
+                    config={"hides_strategy": best.strategy,
+                            "hides_phases": {k: v for k, (_s, v) in nester.phase_best.items()}})
 
