@@ -51,7 +51,9 @@ def _piece_row(piece) -> dict:
         "id": piece.id,
         "name": piece.name,
         "area": round(piece.area, 6),
-        "quantity": piece.demand,
+        "quantity": piece.n_copies,  # pieces to cut: both hands of a left/right pair
+        "mirror": piece.mirror.value,
+        "min_grade": piece.min_grade,
         "holes": len(piece.outline.holes),
         "features": dict(kinds),
         "bbox": [round(v, 6) for v in (x0, y0, x1, y1)],
@@ -127,11 +129,14 @@ def _show_pieces(pieces, report, as_json: bool) -> None:
     for r in rows:
         feats = ", ".join(f"{k} {v}" for k, v in sorted(r["features"].items())) or "-"
         grain = "-" if r["grain_deg"] is None else f"{r['grain_deg']:.1f}°"
+        grade = "best" if r["min_grade"] is None else f">={r['min_grade']}"
+        pair = " (pairs)" if r["mirror"] == "pair" else ""
         w = r["bbox"][2] - r["bbox"][0]
         h = r["bbox"][3] - r["bbox"][1]
         click.echo(
-            f"  {r['name']:<24} x{r['quantity']:<3} area {r['area']:>12.1f} mm²  "
-            f"{w:.1f} x {h:.1f} mm  holes {r['holes']}  grain {grain}  features {feats}"
+            f"  {r['name']:<24} x{r['quantity']:<3}{pair} area {r['area']:>12.1f} mm²  "
+            f"{w:.1f} x {h:.1f} mm  grade {grade}  holes {r['holes']}  grain {grain}  "
+            f"features {feats}"
         )
 
 
