@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-compare lint clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leathernest needs Python 3.11 or newer")'
@@ -27,6 +27,16 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-enable -q
+
+# First run on a machine: saves a baseline; later runs compare with the newest saved run and fail
+# when a benchmark's minimum got more than 25 % slower.
+bench-compare: $(STAMP)
+	@if ls .benchmarks/*/*_base.json >/dev/null 2>&1; then \
+	  $(BIN)/python -m pytest benchmarks --benchmark-enable -q --benchmark-compare \
+	    --benchmark-compare-fail=min:25%; \
+	else \
+	  $(BIN)/python -m pytest benchmarks --benchmark-enable -q --benchmark-save=base; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -28,7 +28,7 @@ Plain Python over the engine's batch kernels and :func:`leathernest.search.kerne
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -56,7 +56,8 @@ class HideSeparateConfig:
 
     iter_no_improve: int = 50  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # strikes before giving up
-    move: SeparatorConfig = SeparatorConfig(n_container=50, n_focus=25, n_refine=3)
+    move: SeparatorConfig = field(
+        default_factory=lambda: SeparatorConfig(n_container=50, n_focus=25, n_refine=3))
 
 
 DEFAULT_HIDE_SEPARATE_CONFIG = HideSeparateConfig()
