@@ -100,7 +100,7 @@ def test_version_help_and_light_import_in_a_subprocess():
 
 def test_nest_bundled_instance_as_subprocess(tmp_path):
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", "jakobs1", "--time", "20",
+    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", "jakobs1", "--time", "5",
                         "--out", str(out), "--json"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["metrics"]["density"] > 0.5

@@ -27,19 +27,25 @@ Plain Python over the engine's batch kernels and :func:`leathernest.search.kerne
 
 from __future__ import annotations
 
+import logging
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from leathernest.collision.prepare import PreparedShape
-from leathernest.model import Placement
+from leathernest.config import ANGLE_TOL_DEG
+from leathernest.model import Piece, Placement
 from leathernest.search import kernels as sk
 from leathernest.search.baseline import PieceCopy
 from leathernest.search.hide_pack import HideBin, HidePacker, _Orientation
 from leathernest.search.separate import SeparatorConfig
+from leathernest.search.state import orientation_rows, prepare_piece
 from leathernest.search.stop import StopToken
+
+log = logging.getLogger("nesting.hide_separate")
 
 INSERT_GRID = 24  # grid positions per axis for the first (least-overlap) position of a new copy
 INSERT_RANDOM = 384  # extra uniform samples per orientation for that first position
@@ -56,6 +62,10 @@ class HideSeparateConfig:
 
     iter_no_improve: int = 50  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # strikes before giving up
+    continuous: bool = True  # pieces without grain may take any allowed angle, not 16 samples
+    # poles per piece for the overlap proxy during the separation (max count, area coverage,
+    # smallest radius relative to the first; see state.prepare_piece); None: the packer's shapes
+    poles: tuple[int, float, float] | None = None
     move: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(n_container=50, n_focus=25, n_refine=3))
 
@@ -70,8 +80,8 @@ class _Item:
     key: int
     copy: PieceCopy
     shape: PreparedShape
-    orients: list[_Orientation]
-    rows: np.ndarray  # float64[m, 3] (lo_deg, hi_deg, mirrored), lo == hi: finite angles only
+    starts: list[_Orientation]  # the packer's orientations, sampled for a first position
+    rows: np.ndarray  # float64[m, 3] (lo_deg, hi_deg, mirrored): what moves may use
     hull: np.ndarray  # float64[2, h] convex hull of the stock-inflated outline
     params: np.ndarray  # float64[sk.N_PARAMS]
     new: bool
@@ -155,28 +165,65 @@ def _hull(shape: PreparedShape) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(h.exterior.coords)[:-1].T, dtype=np.float64)
 
 
+# per packer (weakly, so the cache goes with it): (piece id, poles) -> richer prepared shape
+_RICH: weakref.WeakKeyDictionary[HidePacker, dict[tuple, PreparedShape]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _rich_shape(packer: HidePacker, b: HideBin, piece: Piece, poles: tuple[int, float, float]
+                ) -> PreparedShape:
+    """The piece with more poles for a finer overlap proxy (collision answers are unchanged)."""
+    cache = _RICH.setdefault(packer, {})
+    key = (piece.id, poles)
+    s = cache.get(key)
+    if s is None:
+        s = cache[key] = prepare_piece(b.engine, piece, poles)
+    return s
+
+
+def _same_angle(a: float, b: float) -> bool:
+    return abs((a - b + 180.0) % 360.0 - 180.0) <= ANGLE_TOL_DEG
+
+
 def _item(packer: HidePacker, b: HideBin, key: int, c: PieceCopy, new: bool,
-          cfg: HideSeparateConfig, current: tuple[float, bool] | None = None) -> _Item:
-    """An item with its allowed orientations (plus its current one, if the list lacks it)."""
-    orients = list(packer.orientations(c, b.hide))
-    if current is not None and not any(
-            o.mirrored == current[1] and abs((o.rotation_deg - current[0] + 180.0) % 360.0
-                                             - 180.0) <= 1e-9 for o in orients):
-        orients.append(_Orientation(current[0], current[1], (0.0, 0.0, 0.0, 0.0)))
-    rows = np.array([(o.rotation_deg, o.rotation_deg, 1.0 if o.mirrored else 0.0)
-                     for o in orients], dtype=np.float64).reshape(-1, 3)
+          cfg: HideSeparateConfig) -> _Item:
+    """An item with its allowed orientations.
+
+    A piece with grain keeps the packer's finite list (grain-aligned angles for this hide's
+    backbone). Without grain and with ``cfg.continuous``, moves may take any angle the piece's
+    rotation rule allows (:func:`leathernest.search.state.orientation_rows`: free rotation and
+    ranges become ranges, refined by the coordinate descent's angle "wiggle").
+    """
+    starts = list(packer.orientations(c, b.hide))
+    if cfg.continuous and c.piece.grain is None:
+        rows = orientation_rows(c.piece, c.mirrors)
+    else:
+        rows = np.array([(o.rotation_deg, o.rotation_deg, 1.0 if o.mirrored else 0.0)
+                         for o in starts], dtype=np.float64).reshape(-1, 3)
     shape = packer.shape(c.piece)
+    if cfg.poles is not None:
+        shape = _rich_shape(packer, b, c.piece, cfg.poles)
     x0, y0, x1, y1 = c.piece.outline.bbox
-    return _Item(key, c, shape, orients, rows, _hull(shape), cfg.move.params(min(x1 - x0, y1 - y0)),
-                 new)
+    return _Item(key, c, shape, starts, np.ascontiguousarray(rows), _hull(shape),
+                 cfg.move.params(min(x1 - x0, y1 - y0)), new)
 
 
 def _row_of(it: _Item, rotation_deg: float, mirrored: bool) -> int:
-    for j, o in enumerate(it.orients):
-        if o.mirrored == mirrored and abs((o.rotation_deg - rotation_deg + 180.0) % 360.0
-                                          - 180.0) <= 1e-9:
+    """The orientation row holding a placement's angle; a fixed row is added if none does.
+
+    A piece already on the hide was placed at an allowed angle, which may still lie just outside
+    the inset ranges; it then keeps exactly that angle.
+    """
+    m = 1.0 if mirrored else 0.0
+    for j, (lo, hi, mir) in enumerate(it.rows.tolist()):
+        if mir != m:
+            continue
+        if lo == hi and _same_angle(lo, rotation_deg):
             return j
-    raise AssertionError("placement outside the item's orientations")
+        if lo < hi and any(lo <= rotation_deg + t <= hi for t in (-720.0, -360.0, 0.0, 360.0)):
+            return j
+    it.rows = np.ascontiguousarray(np.vstack([it.rows, [[rotation_deg, rotation_deg, m]]]))
+    return len(it.rows) - 1
 
 
 def _first_position(packer: HidePacker, b: HideBin, it: _Item,
@@ -184,7 +231,7 @@ def _first_position(packer: HidePacker, b: HideBin, it: _Item,
     """Least-overlap placement row (rot, mirrored, x, y, orientation row) of a new copy."""
     hx0, hy0, hx1, hy1 = b.engine.static.box
     best: tuple[float, np.ndarray] | None = None
-    for j, o in enumerate(it.orients):
+    for o in it.starts:
         bx0, by0, bx1, by1 = o.bbox
         xlo, xhi = hx0 - bx0, hx1 - bx1
         ylo, yhi = hy0 - by0, hy1 - by1
@@ -201,8 +248,11 @@ def _first_position(packer: HidePacker, b: HideBin, it: _Item,
         ub = math.inf if best is None else best[0]
         i, out = b.engine.batch_loss(it.shape, smp, upper_bound=ub)
         if i >= 0 and (best is None or out[i] < best[0]):
-            best = (float(out[i]), np.array([*smp[i], float(j)]))
-    return None if best is None else best[1]
+            best = (float(out[i]), smp[i].copy())
+    if best is None:
+        return None
+    row = _row_of(it, float(best[1][0]), bool(best[1][1] != 0.0))
+    return np.array([*best[1], float(row)])
 
 
 class _Separation:
@@ -283,8 +333,18 @@ class _Separation:
                     no_improve += 1
                 tr.update_weights()
             strikes = strikes + 1 if best_loss >= IMPROVE_FRAC * start_loss else 0
+            log.debug("[HSEP] iteration %d: best overlap %.6g, strikes %d", iters, best_loss,
+                      strikes)
             self.restore(best)
         return False
+
+
+def _reshape(b: HideBin, key: int, shape: PreparedShape) -> None:
+    """Register a placed key with another prepared shape of the same piece, where it stands."""
+    old, r, m, x, y = b.engine.placement(key)
+    if old is not shape:
+        b.engine.remove(key)
+        b.engine.add(key, shape, r, m, x, y)
 
 
 def _free_keys(b: HideBin, n: int) -> list[int] | None:
@@ -300,8 +360,8 @@ def _exact_ok(packer: HidePacker, b: HideBin, sep: _Separation) -> bool:
                       float(sep.place[i, 3]))
         if not b.engine.feasible(it.shape, r, m, x, y, ignore=it.key):
             return False
-        o = it.orients[int(sep.place[i, 4])]
-        if not packer._grain_ok(it.copy.piece, o, b.hide, x, y):
+        if not packer._grain_ok(it.copy.piece, _Orientation(r, m, (0.0, 0.0, 0.0, 0.0)), b.hide,
+                                x, y):
             return False
     return True
 
@@ -330,7 +390,9 @@ def insert_by_separation(packer: HidePacker, b: HideBin, units: list[list[PieceC
         piece = packer.job.piece(pl.piece_id)
         forced = piece.mirrored_copy(pl.copy)
         c = PieceCopy(piece, pl.copy, (False, True) if forced is None else (forced,))
-        items.append(_item(packer, b, key, c, False, cfg, (pl.rotation_deg, pl.mirrored)))
+        it = _item(packer, b, key, c, False, cfg)
+        _reshape(b, key, it.shape)
+        items.append(it)
     ok = True
     for key, c in zip(keys, new_copies, strict=True):
         it = _item(packer, b, key, c, True, cfg)
@@ -351,6 +413,7 @@ def insert_by_separation(packer: HidePacker, b: HideBin, units: list[list[PieceC
     for i, it in enumerate(items):
         r, m, x, y = (float(sep.place[i, 0]), bool(sep.place[i, 1] != 0.0),
                       float(sep.place[i, 2]), float(sep.place[i, 3]))
+        _reshape(b, it.key, packer.shape(it.copy.piece))  # the packer's shape again
         b.placements[it.key] = Placement(it.copy.piece.id, it.copy.copy, b.hide.id, r, m, x, y,
                                          b.copy)
         if it.new:
