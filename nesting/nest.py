@@ -52,9 +52,14 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     elif engine == "baseline" or job.is_strip:
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
-        from leathernest.search.hides import nest_hides
+        if workers > 1:
+            from leathernest.search.hides_parallel import nest_hides_parallel
 
-        solution = nest_hides(job, stop, listener)
+            solution = nest_hides_parallel(job, stop, listener, workers)
+        else:
+            from leathernest.search.hides import nest_hides
+
+            solution = nest_hides(job, stop, listener)
     solution = dataclasses.replace(
         solution, config={**config.as_dict(), "workers": workers, **solution.config}
     )

@@ -132,3 +132,13 @@ def test_baldacci1_nests_validly_with_every_piece():
     s = nest(job, stop=StopToken(20))
     assert not s.unplaced
     assert s.metrics["hides_used"] <= 8
+
+
+def test_two_worker_processes_return_a_valid_layout():
+    job = hide_job([square_piece("a", size=30, demand=5)], [hide(70, 70, stock=3)],
+                   time_limit_s=3.0)
+    s = nest(job, workers=2)
+    assert_valid(job, s)
+    assert s.config["workers"] == 2
+    assert s.config["best_worker"] in (0, 1)
+    assert not s.unplaced
