@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,3 +77,48 @@ def compile_note(quiet: bool) -> None:
     seconds = warm_up()
     if seconds > 3.0 and not quiet:
         err(f"compiled the Numba kernels in {seconds:.0f} s (first run on this machine only)")
+
+
+def new_out_dir(job_name: str, suffix: str) -> Path:
+    """A folder named after the job that does not exist yet: ``<job>-<suffix>[-k]``."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", job_name).strip("_") or "job"
+    out = Path(f"{stem}-{suffix}")
+    k = 2
+    while out.exists():
+        out = Path(f"{stem}-{suffix}-{k}")
+        k += 1
+    return out
+
+
+class CtrlC:
+    """Ctrl-C for a command that searches.
+
+    Pressed before the search starts, it is remembered; during the search it stops it (the search
+    returns its best layout); a second press aborts at once (the previous handler).
+    """
+
+    def __init__(self) -> None:
+        self.stop: Any = None
+        self.early = False
+
+    def __enter__(self) -> CtrlC:
+        self.previous = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def _on_sigint(self, _sig: int, _frame: object) -> None:
+        if self.stop is not None:
+            self.stop.interrupt()
+        else:
+            self.early = True
+        signal.signal(signal.SIGINT, self.previous)
+
+    def watch(self, stop: Any) -> Any:
+        """Route Ctrl-C to this stop token (interrupting it at once if already pressed)."""
+        self.stop = stop
+        if self.early:
+            stop.interrupt()
+        return stop
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
-import signal
 import sys
 from pathlib import Path
 
@@ -13,23 +11,15 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
+    CtrlC,
     compile_note,
     emit_json,
     err,
     handle_errors,
     json_option,
+    new_out_dir,
 )
 from leathernest.cli.progress import ProgressLine
-
-
-def _default_out(job_name: str) -> Path:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", job_name).strip("_") or "job"
-    out = Path(f"{stem}-nest")
-    k = 2
-    while out.exists():
-        out = Path(f"{stem}-nest-{k}")
-        k += 1
-    return out
 
 
 @click.command("nest")
@@ -82,19 +72,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
 
     # Ctrl-C from the first moment: before the search starts it is remembered, during the search
     # it stops it and the best valid layout so far is written; a second Ctrl-C aborts at once.
-    previous = signal.getsignal(signal.SIGINT)
-    stops: list[StopToken] = []
-    early: list[bool] = []
-
-    def on_sigint(_sig: int, _frame: object) -> None:
-        if stops:
-            stops[0].interrupt()
-        else:
-            early.append(True)
-        signal.signal(signal.SIGINT, previous)
-
-    signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with CtrlC() as ctrl_c:
         warn = None if quiet else err
         if any(i.lower().endswith(".dxf") for i in inputs):
             job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units)
@@ -108,18 +86,13 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
                    if v is not None}
         job = dataclasses.replace(job, **changes)
         compile_note(quiet)
-        stop = StopToken(job.time_limit_s)
-        stops.append(stop)
-        if early:
-            stop.interrupt()
+        stop = ctrl_c.watch(StopToken(job.time_limit_s))
         bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
         try:
             solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
         finally:
             bar.close()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    out = Path(out_dir) if out_dir else _default_out(job.name)
+    out = Path(out_dir) if out_dir else new_out_dir(job.name, "nest")
     paths = write_outputs(out, job, solution)
     if as_json:
         emit_json({"job": job.name, "kind": solution.kind, "seed": solution.seed,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
-import signal
 import sys
 from pathlib import Path
 
@@ -13,22 +11,14 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
+    CtrlC,
     compile_note,
     emit_json,
     err,
     handle_errors,
     json_option,
+    new_out_dir,
 )
-
-
-def _default_out(job_name: str) -> Path:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", job_name).strip("_") or "job"
-    out = Path(f"{stem}-score")
-    k = 2
-    while out.exists():
-        out = Path(f"{stem}-score-{k}")
-        k += 1
-    return out
 
 
 @click.command("score")
@@ -81,20 +71,11 @@ def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
     note = (lambda _msg: None) if quiet or as_json else err
     note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
     compile_note(quiet or as_json)
-    stop = StopToken(the_job.time_limit_s)
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_sigint(_sig: int, _frame: object) -> None:
-        stop.interrupt()
-        signal.signal(signal.SIGINT, previous)  # a second Ctrl-C aborts at once
-
-    signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with CtrlC() as ctrl_c:
+        stop = ctrl_c.watch(StopToken(the_job.time_limit_s))
         engine = nest(the_job, stop=stop)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     score = score_layout(the_job, layout, engine)
-    out = Path(out_dir) if out_dir else _default_out(the_job.name)
+    out = Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")
     paths = {
         "compare": str(write_compare(out / "compare.html", score, hand_layout)),
         "hand_solution": str(write_solution(out / "hand_solution.json", the_job, score.hand)),

@@ -38,7 +38,7 @@ class SeparatorConfig:
     iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # attempts without a 2 % improvement before giving up
     # Samples per move: Sparrow uses 50 + 25 and refines 3; with a slower evaluation, fewer
-    # samples and more moves did better in 15 s runs on shirts and dagli (0.82-0.84 against
+    # samples and more moves did better in 15 s runs on shirts and dagli (0.82-0.85 against
     # 0.79-0.83 density; noisy, one seed each).
     n_container: int = 25  # samples over the whole strip per move
     n_focus: int = 15  # samples around the current position per move
