@@ -295,6 +295,31 @@ class CollisionEngine:
         new.restore(self.save())
         return new
 
+    def kernel_args(
+        self, shape: PreparedShape, ignore: int, w_static: np.ndarray, w_piece: np.ndarray
+    ) -> tuple:
+        """The argument tuple of the batch-loss kernel for this shape, for search kernels.
+
+        Search kernels (``leathernest.search.kernels``) call the engine's loss kernel themselves,
+        many times per move, without a Python round trip; this is the one public way to hand
+        them the engine's arrays. Build it anew after ``restore`` (the dynamic arrays change).
+        """
+        self._fit_scratch(shape)
+        return (
+            shape.for_pieces.kernel,
+            shape.for_stock.kernel,
+            shape.same,
+            self._st,
+            self._dy,
+            self.static.g,
+            self.static.dims,
+            self.mask_for(shape.min_grade),
+            ignore,
+            self._sc,
+            w_static,
+            w_piece,
+        )
+
     # -- queries -----------------------------------------------------------------------------------
 
     def feasible(

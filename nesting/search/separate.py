@@ -76,28 +76,8 @@ class Budget:
 
 
 def engine_args(state: NestState, k: int, tracker: Tracker) -> tuple:
-    """The kernel tuple for moving copy k (reads the engine's kernel arrays; see the module doc).
-
-    The engine has no public accessor for its kernel arrays yet, so this is the one place that
-    reads its private fields; ``_dy`` is rebuilt by the engine on restore, so it is read per call.
-    """
-    eng = state.engine
-    shape = state.shape(k)
-    eng._fit_scratch(shape)
-    return (
-        shape.for_pieces.kernel,
-        shape.for_stock.kernel,
-        shape.same,
-        eng._st,
-        eng._dy,
-        eng.static.g,
-        eng.static.dims,
-        eng.mask_for(shape.min_grade),
-        k,
-        eng._sc,
-        tracker.w_ext[k],
-        tracker.w_pair[k],
-    )
+    """The kernel tuple for moving copy k (the engine's arrays, this copy's GLS weights)."""
+    return state.engine.kernel_args(state.shape(k), k, tracker.w_ext[k], tracker.w_pair[k])
 
 
 class Separator:
