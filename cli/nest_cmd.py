@@ -28,6 +28,8 @@ from leathernest.cli.progress import ProgressLine
               help="Hides to cut pattern DXF files from (hide DXF or job JSON); repeatable.")
 @click.option("--strip-width", "strip_width", type=click.FloatRange(min=0, min_open=True),
               default=None, help="Nest pattern DXF files on a strip of this width (mm).")
+@click.option("--products", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many of each pattern set to cut (multiplies DXF quantities).")
 @click.option("--units", type=click.Choice(["mm", "cm", "m", "in", "ft"]), default=None,
               help="Units of DXF files without usable $INSUNITS (default: read from the file).")
 @click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
@@ -47,7 +49,7 @@ from leathernest.cli.progress import ProgressLine
 @json_option
 @handle_errors
 def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float | None,
-            units: str | None, time_s: float | None, seed: int | None, workers: int,
+            products: int, units: str | None, time_s: float | None, seed: int | None, workers: int,
             gap_mm: float | None, margin_mm: float | None, engine: str, out_dir: str | None,
             quiet: bool, as_json: bool) -> None:
     """Nest INPUT and write the layout into --out.
@@ -75,7 +77,8 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     with CtrlC() as ctrl_c:
         warn = None if quiet else err
         if any(i.lower().endswith(".dxf") for i in inputs):
-            job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units)
+            job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units,
+                                    products)
         elif len(inputs) > 1:
             raise click.UsageError(
                 "give one job file or bundled instance name, or DXF pattern files")

@@ -123,3 +123,15 @@ def test_ctrl_c_writes_the_best_valid_layout_and_exits_130(tmp_path):
     assert json.loads(stdout)["interrupted"] is True
     r = run("check", "baldacci1", out / "solution.json")
     assert r.exit_code == 0, r.stdout  # valid: pieces not reached are reported, not missing
+
+
+def test_pattern_dxf_on_a_strip_with_products(tmp_path):
+    dxf = Path(__file__).resolve().parents[1] / "datasets" / "patterns" / "card_holder.dxf"
+    one = run("nest", dxf, "--strip-width", 400, "--time", 2, "--out", tmp_path / "a", "--json")
+    two = run("nest", dxf, "--strip-width", 400, "--time", 2, "--products", 2,
+              "--out", tmp_path / "b", "--json")
+    assert one.exit_code == 0, one.output
+    assert two.exit_code == 0, two.output
+    demanded = [json.loads(r.stdout)["metrics"]["pieces_demanded"] for r in (one, two)]
+    assert demanded[1] == 2 * demanded[0] > 0
+    assert list((tmp_path / "b").glob("*.dxf"))

@@ -45,9 +45,12 @@ def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> J
 
 def job_from_patterns(
     patterns: list[str], hides: list[str], strip_width: float | None,
-    warn: Callable[[str], None] | None = None, units: str | None = None,
+    warn: Callable[[str], None] | None = None, units: str | None = None, products: int = 1,
 ) -> Job:
-    """A job from pattern DXF files and hides (DXF or job JSON) or a strip width."""
+    """A job from pattern DXF files and hides (DXF or job JSON) or a strip width.
+
+    ``products`` multiplies every piece's quantity: the number of each pattern set to cut.
+    """
     from leathernest.io.dxf_in import read_hide_dxf, read_pattern_dxf
     from leathernest.model import Strip
 
@@ -58,7 +61,8 @@ def job_from_patterns(
             if warn is not None:
                 warn(f"{path}: {issue.message}")
         stem = Path(path).stem
-        pieces += [dataclasses.replace(p, id=f"{stem}/{p.id}") if len(patterns) > 1 else p
+        pieces += [dataclasses.replace(p, id=f"{stem}/{p.id}" if len(patterns) > 1 else p.id,
+                                       demand=p.demand * products)
                    for p in found.pieces]
     if strip_width is not None:
         stock: tuple[Hide, ...] | Strip = Strip(strip_width)

@@ -15,8 +15,10 @@ What differs from the strip separator (:mod:`leathernest.search.separate`):
 - the loss tracker keeps one exterior loss *per static hazard* (hide border, holes, each zone), so
   that GLS weights grow on the defect a piece keeps sitting on, not on "the exterior" as a whole;
 - pieces are addressed by engine key (``HideBin.placements``), so pair weights are stored per key;
-- orientations are the packer's finite list per copy (grain-aligned angles only on a grain piece),
-  so every move keeps a piece within its allowed orientations;
+- a grain piece moves only among the packer's finite, grain-aligned angles for this hide; a piece
+  without grain may take any angle its rotation rule allows (ranges refined by the coordinate
+  descent's angle wiggle; ``HideSeparateConfig.continuous``), which on baldacci2 turned a failed
+  insertion into a success where the 16 sampled angles were not enough;
 - the result is checked exactly (``CollisionEngine.feasible`` for every piece) and, on a bent
   backbone, grain is checked at each piece's centroid as the validator does; any failure means
   "not separated", and the hide copy is restored exactly.
