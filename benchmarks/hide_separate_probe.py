@@ -7,7 +7,8 @@ For each instance: ``nest_hides`` for --nest-time seconds gives a layout; the em
 (placed area / usable area, as the eliminate phase picks it) is then emptied into the others.
 Each of its units (largest first) goes to the first other hide copy (fullest first) the
 bottom-left packer fits it on; failing that, to the first (most free leather first) on which
-``insert_by_separation`` succeeds. The whole emptying has --probe-time seconds. A saved hide is
+``insert_by_separation`` succeeds (--iters separator iterations per call), pass after pass
+over the hides until one takes it. The whole emptying has --probe-time seconds. A saved hide is
 re-checked with the exact validator. Prints one line per unit and a summary per instance.
 """
 
@@ -77,8 +78,10 @@ def probe(name: str, nest_time: float, probe_time: float, seed: int, iters: int)
         target = next((b for b in sorted(others, key=lambda b: -b.area)
                        if packer.place_unit(b, u)), None)
         how = "packer"
-        if target is None:
+        passes = 0
+        while target is None and not stop.stopped():  # passes differ in their random stream
             how = "separation"
+            passes += 1
             for b in sorted(others, key=lambda b: b.area - usable[b.hide.id]):
                 if stop.stopped():
                     break
@@ -86,7 +89,8 @@ def probe(name: str, nest_time: float, probe_time: float, seed: int, iters: int)
                     target = b
                     break
         print(f"  unit {'+'.join(c.piece.id for c in u)} ({area:.0f} mm2): "
-              + (f"{how} -> hide {target.hide.id} ({time.monotonic() - ts:.1f} s)"
+              + (f"{how} -> hide {target.hide.id} ({time.monotonic() - ts:.1f} s, "
+                 f"{passes} separation passes)"
                  if target else f"no hide took it ({time.monotonic() - ts:.1f} s)"))
         if target is None:
             saved = False

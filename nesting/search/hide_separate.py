@@ -276,14 +276,9 @@ class _Separation:
         self.tracker.rebuild(b)
 
     def _engine_args(self, i: int) -> tuple:
-        # The engine has no public accessor for its kernel arrays; separate.engine_args reads the
-        # same private fields for a NestState, this is its per-hazard-weight twin for a hide copy.
-        eng = self.b.engine
         it = self.items[i]
-        eng._fit_scratch(it.shape)
-        return (it.shape.for_pieces.kernel, it.shape.for_stock.kernel, it.shape.same, eng._st,
-                eng._dy, eng.static.g, eng.static.dims, eng.mask_for(it.shape.min_grade), it.key,
-                eng._sc, self.tracker.w_ext[i], self.tracker.w_key[i])
+        return self.b.engine.kernel_args(it.shape, it.key, self.tracker.w_ext[i],
+                                         self.tracker.w_key[i])
 
     def move(self, i: int) -> None:
         """Move item i to the best position found for its weighted overlap."""

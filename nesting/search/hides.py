@@ -12,7 +12,12 @@ mandatory pieces missing, then fewer hides or lower cost, then more leather plac
    in the master's placement order; a copy whose units do not all fit gets a no-good cut and a
    lower planned fill, and the master is solved again; leftovers go wherever they fit;
 4. *hide elimination*: the emptiest hide copy of the best layout is emptied and its units are
-   offered to the other copies; a success saves a hide.
+   offered to the other copies, first by the packer, then by overlap minimisation
+   (:func:`leathernest.search.hide_separate.insert_by_separation`: the unit is put where it
+   overlaps least and every piece on that hide moves until nothing overlaps, after Sparrow's
+   separator); a success saves a hide;
+5. *downsize*: a hide copy's units are moved to a smaller unused hide copy, with the same two
+   steps, which raises the utilisation of the hides used.
 
 Which phase produced the layout is recorded in ``config["hides_strategy"]``; the benchmark table
 in ``benchmarks/RESULTS.md`` says how often each wins. The engine packs; the exact validator
@@ -42,6 +47,7 @@ from leathernest.ordering.assign import HideSlot, Unit, placement_order, solve_a
 from leathernest.report import hide_cost, usable_region
 from leathernest.search.baseline import PieceCopy, hide_order, make_units
 from leathernest.search.hide_pack import HideBin, HidePacker
+from leathernest.search.hide_separate import insert_by_separation
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.shapes import zone_region
 
@@ -50,6 +56,7 @@ FILL_STEP = 0.9  # a hide copy that failed has its planned fill multiplied by th
 SEQUENTIAL_SHARE = 0.45  # time for the sequential fill and its restarts
 ASSIGN_SHARE = 0.3  # time for the CP-SAT strategy (the rest goes to hide elimination)
 SWAPS = 3  # random swaps of the unit order per restart
+SEPARATION_ITERS = 300  # separator iterations per insertion attempt (about 8 ms each on Baldacci)
 
 
 @dataclass
@@ -294,6 +301,12 @@ class _HideNester:
             for u in self._order(lay.units_on[id(victim)], shuffle):
                 target = next((b for b in sorted(others, key=lambda b: -b.area)
                                if self.packer.place_unit(b, self.copies[u])), None)
+                if target is None:  # make room: overlap minimisation moves the pieces there
+                    target = next((b for b in sorted(others,
+                                                     key=lambda b: b.area - self.usable[b.hide.id])
+                                   if not stop.stopped() and insert_by_separation(
+                                       self.packer, b, [self.copies[u]], stop, self.rng,
+                                       budget_iters=SEPARATION_ITERS)), None)
                 if target is None or stop.stopped():
                     ok = False
                     break
@@ -335,8 +348,11 @@ class _HideNester:
                     return improved
                 b = self.packer.new_bin(slot.hide, slot.copy)
                 order = self._order(units, shuffle)
-                if all(not stop.stopped() and self.packer.place_unit(b, self.copies[u])
-                       for u in order):
+                rest = [u for u in order
+                        if stop.stopped() or not self.packer.place_unit(b, self.copies[u])]
+                if not rest or (not stop.stopped() and insert_by_separation(
+                        self.packer, b, [self.copies[u] for u in rest], stop, self.rng,
+                        budget_iters=SEPARATION_ITERS)):
                     bins = [b if x is victim else x for x in lay.bins]
                     units_on = {id(x): lay.units_on[id(x)] for x in lay.bins if x is not victim}
                     units_on[id(b)] = list(units)
