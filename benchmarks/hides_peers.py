@@ -95,13 +95,15 @@ def run_ours(job: Job, time_s: float) -> tuple[dict, list[tuple[float, int, floa
     m = s.metrics
     return ({"hides_used": m["hides_used"], "utilisation": m["utilisation"],
              "placed": m["pieces_placed"], "demand": m["pieces_demanded"],
-             "time_s": time.monotonic() - t0, "strategy": s.config.get("hides_strategy")}, curve)
+             "time_s": time.monotonic() - t0, "strategy": s.config.get("hides_strategy"),
+             "phases": s.config.get("hides_phases", {})}, curve)
 
 
 def peers_table(names: list[str], time_s: int) -> str:
     rows = ["| instance | PackingSolver hides | PS utilisation | PS valid (script / ours) "
             "| leathernest hides | leathernest utilisation | placed | phase that won |",
             "|---|---|---|---|---|---|---|---|"]
+    phases: list[str] = []
     for name in names:
         ours, _ = run_ours(load_job(name), time_s)
         ps = run_packingsolver(name, time_s)
@@ -118,7 +120,10 @@ def peers_table(names: list[str], time_s: int) -> str:
         rows.append(f"| {name} | {ps_cells} | {ours['hides_used']} | {ours['utilisation']:.2%} | "
                     f"{ours['placed']}/{ours['demand']} | {ours['strategy']} |")
         print(rows[-1], file=sys.stderr, flush=True)
-    return "\n".join(rows)
+        phases.append(f"| {name} | " + " | ".join(
+            f"{k}: {v['hides']} hides, {v['utilisation']:.2%}, {v['unplaced']} unplaced, "
+            f"at {v['at_s']} s" for k, v in ours["phases"].items()) + " |")
+    return "\n".join(rows) + "\n\nBest layout of each phase (leathernest):\n\n" + "\n".join(phases)
 
 
 def scale_job(seed: int = 0) -> Job:

@@ -135,3 +135,13 @@ def test_pattern_dxf_on_a_strip_with_products(tmp_path):
     demanded = [json.loads(r.stdout)["metrics"]["pieces_demanded"] for r in (one, two)]
     assert demanded[1] == 2 * demanded[0] > 0
     assert list((tmp_path / "b").glob("*.dxf"))
+
+
+def test_job_whose_every_piece_is_larger_than_every_hide_exits_2(tmp_path):
+    job = dict(TINY, pieces=[{"id": "huge", "outline": [[0, 0], [500, 0], [500, 500], [0, 500]]}])
+    p = tmp_path / "j.json"
+    p.write_text(json.dumps(job))
+    r = run("nest", p, "--out", tmp_path / "o")
+    assert r.exit_code == 2
+    assert "larger than every hide" in r.stderr
+    assert not (tmp_path / "o").exists()
