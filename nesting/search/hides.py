@@ -56,6 +56,7 @@ FILL_STEP = 0.9  # a hide copy that failed has its planned fill multiplied by th
 SEQUENTIAL_SHARE = 0.25  # time for the sequential fill and its restarts
 ASSIGN_SHARE = 0.2  # time for the CP-SAT strategy (the rest goes to the improvement passes)
 SWAPS = 3  # random swaps of the unit order per restart
+RESTARTS_IDLE = 4  # restarts stop after this many in a row that did not improve (time goes on)
 SEPARATION_ITERS = 300  # separator iterations per insertion attempt (about 8 ms each on Baldacci)
 
 
@@ -199,15 +200,19 @@ class _HideNester:
         return _Layout(bins, units_on, leftover, name)
 
     def restarts(self, stop: StopToken) -> None:
+        """Sequential fills in perturbed orders, until RESTARTS_IDLE of them bring nothing."""
         base = list(range(len(self.units)))
-        while not stop.stopped() and not self.lower_bound_reached():
+        idle = 0
+        while not stop.stopped() and not self.lower_bound_reached() and idle < RESTARTS_IDLE:
             order = list(base)
             for _ in range(SWAPS):
                 i, j = self.rng.integers(0, len(order), 2)
                 order[i], order[j] = order[j], order[i]
+            before = self.best
             lay = self.sequential(order, stop, "restart")
             if not stop.stopped() or not lay.leftover:
                 self.offer(lay)
+            idle = 0 if self.best is not before else idle + 1
 
     # -- phase 3 ----------------------------------------------------------------------------------
 
