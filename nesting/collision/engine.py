@@ -49,6 +49,11 @@ from leathernest.errors import InputError
 from leathernest.model import Hide, Outline, Piece, Strip
 
 DEG = math.pi / 180.0
+# The per-engine arrays a snapshot copies (the static hazards are shared, never copied).
+_DYNAMIC_FIELDS = (
+    "_active", "_xy", "_vbase", "_rings", "_rbase", "_nrings", "_poles", "_pbase", "_npoles",
+    "_bbox", "_cells", "_items", "_count", "_vcap", "_rcap", "_pcap",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -255,25 +260,9 @@ class CollisionEngine:
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a saved state (the snapshot stays usable for further restores)."""
-        (
-            self._active,
-            self._xy,
-            self._vbase,
-            self._rings,
-            self._rbase,
-            self._nrings,
-            self._poles,
-            self._pbase,
-            self._npoles,
-            self._bbox,
-            self._cells,
-            self._items,
-            self._count,
-            self._vcap,
-            self._rcap,
-            self._pcap,
-            ends,
-        ) = (a.copy() for a in snap.arrays)
+        *arrays, ends = snap.arrays
+        for name, a in zip(_DYNAMIC_FIELDS, arrays, strict=True):
+            setattr(self, name, a.copy())
         self._v_end, self._r_end, self._p_end = (int(v) for v in ends)
         self._shapes = list(snap.shapes)
         self._tf = snap.transforms.copy()
@@ -536,25 +525,7 @@ class CollisionEngine:
 
     def _dynamic_arrays(self) -> tuple:
         ends = np.array([self._v_end, self._r_end, self._p_end], dtype=np.int64)
-        return (
-            self._active,
-            self._xy,
-            self._vbase,
-            self._rings,
-            self._rbase,
-            self._nrings,
-            self._poles,
-            self._pbase,
-            self._npoles,
-            self._bbox,
-            self._cells,
-            self._items,
-            self._count,
-            self._vcap,
-            self._rcap,
-            self._pcap,
-            ends,
-        )
+        return (*(getattr(self, name) for name in _DYNAMIC_FIELDS), ends)
 
     def _rebuild_dy(self) -> None:
         self._dy = (
