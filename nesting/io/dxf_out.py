@@ -42,15 +42,15 @@ ROLES = (
 DEFAULT_LAYERS: dict[str, tuple[str, int]] = {
     "outer_cut": ("CUT_OUTER", 1), "inner_cut": ("CUT_INNER", 5), "punch": ("PUNCH", 6),
     "notch": ("NOTCH", 4), "pen": ("PEN", 3), "crease": ("CREASE", 2), "label": ("LABEL", 7),
-    "grain": ("GRAIN", 8), "hide": ("REF_HIDE", 8), "defect": ("REF_DEFECT", 1),
+    "grain": ("GRAIN", 8), "hide": ("REF_HIDE", 8), "defect": ("REF_DEFECT", 30),
 }  # fmt: skip
 # The ASTM D6673 / AAMA numbers for the same roles (leather_domain.md, section 5).
 AAMA_LAYERS: dict[str, str] = {
     "outer_cut": "1", "inner_cut": "11", "punch": "13", "notch": "4", "pen": "8",
     "crease": "14", "label": "15", "grain": "7",
 }  # fmt: skip
-# Label text height, mm: half the distance from the label point to the piece's edge, within bounds a
-# person can read and a pen can draw.
+# Label text height, mm: small enough for the text to stay inside the piece (see _place), within
+# bounds a person can read and a pen can draw.
 LABEL_MIN_MM, LABEL_MAX_MM = 1.5, 12.0
 # Routing time per file, seconds, when the caller gives none.
 ROUTE_TIME_LIMIT_S = 1.0
@@ -168,8 +168,12 @@ def _place(piece: Piece, pl: Placement) -> _Placed:
     poly = Polygon(flatten_path(outer, 0.1, on_curve=True))
     if poly.is_valid and poly.area > 0:
         pole = polylabel(poly, tolerance=max(0.1, math.sqrt(poly.area) / 100))
-        height = min(LABEL_MAX_MM, max(LABEL_MIN_MM, 0.5 * poly.exterior.distance(pole)))
+        room = poly.exterior.distance(pole)  # radius of a circle inside the piece
         text = f"{piece.name} #{pl.copy + 1}"
+        # A centred text line is about 0.6 x height x characters wide; keep it inside that
+        # circle (the pen must not draw on a neighbour), but never below a readable size.
+        height = min(LABEL_MAX_MM, 0.5 * room, 1.6 * room / (0.6 * len(text)))
+        height = max(LABEL_MIN_MM, height)
         item.label = (text, (pole.x, pole.y), height)
     return item
 
