@@ -38,6 +38,10 @@ def test_nest_writes_valid_solution_and_picture(tiny, tmp_path):
     assert (out / "solution.json").exists()
     assert (out / "layout.svg").exists()
     assert "<svg" in (out / "layout.svg").read_text()
+    assert "cutting order" in (out / "layout.svg").read_text()  # the route is drawn
+    report = (out / "report.html").read_text()
+    assert "<h2>Cutting</h2>" in report
+    assert list(out.glob("*.dxf"))
     r2 = run("check", tiny, out / "solution.json")
     assert r2.exit_code == 0
     assert "valid" in r2.stdout

@@ -93,8 +93,22 @@ def _legend() -> str:
     return f"<p class='legend'>{''.join(parts)}</p>"
 
 
-def report_html(job: Job, solution: Solution) -> str:
-    """The report as one HTML document."""
+def _cutting(cuts: list | None) -> str:
+    """Per cutter file: pieces and the head's idle travel, routed against unordered."""
+    if not cuts:
+        return ""
+    rows = "".join(
+        f"<tr><td class='name'>{html.escape(Path(c.path).name)}</td><td>{len(c.order)}</td>"
+        f"<td>{c.travel_mm / 1000:.2f} m</td><td>{c.unoptimised_travel_mm / 1000:.2f} m</td></tr>"
+        for c in cuts)
+    return ("<h2>Cutting</h2><p>Cutter-ready DXF per hide: inner cuts before each outline, pieces "
+            "in the numbered order drawn on the layout (an OR-Tools route from the table's "
+            "corner).</p><table><tr><th class='name'>file</th><th>pieces</th>"
+            "<th>idle travel</th><th>in placement order</th></tr>" + rows + "</table>")
+
+
+def report_html(job: Job, solution: Solution, cuts: list | None = None) -> str:
+    """The report as one HTML document (with ``cuts``, the cutter files and cutting order)."""
     title = f"leathernest: {job.name}"
     what = "strip packing" if job.is_strip else "nesting on hides"
     body = [
@@ -104,15 +118,20 @@ def report_html(job: Job, solution: Solution) -> str:
         _figures(job, solution),
         _hide_table(solution),
         _unplaced(job, solution),
+        _cutting(cuts),
         "<h2>Layout</h2>",
         "" if job.is_strip else _legend(),
-        layout_svg(job, solution),
+        layout_svg(job, solution, cut_orders=_orders(cuts)),
     ]
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
             f"<body>{''.join(body)}</body></html>\n")
 
 
-def write_report(path: str | Path, job: Job, solution: Solution) -> Path:
+def _orders(cuts: list | None) -> dict | None:
+    return {(c.hide_id, c.hide_copy): c.order for c in cuts} if cuts else None
+
+
+def write_report(path: str | Path, job: Job, solution: Solution, cuts: list | None = None) -> Path:
     """Write the HTML report atomically."""
-    return write_atomic(path, report_html(job, solution))
+    return write_atomic(path, report_html(job, solution, cuts))

@@ -1,7 +1,7 @@
 """Write the files of a nesting run into one folder.
 
-The files are the solution JSON and SVG picture (and, when the DXF writer is installed,
-cutter-ready DXF files). Each file is written atomically.
+The files are the cutter-ready DXF per hide (written first: their cutting order is drawn in the
+pictures), the solution JSON, the SVG picture and the HTML report. Each is written atomically.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ def write_outputs(out_dir: str | Path, job: Job, solution: Solution) -> dict[str
     """Write every output of a run; returns {kind: path}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "solution": str(write_solution(out / "solution.json", job, solution)),
-        "svg": str(write_svg(out / "layout.svg", job, solution)),
-        "report": str(write_report(out / "report.html", job, solution)),
-    }
     from leathernest.io.dxf_out import write_cutter_dxf
 
-    for k, cut in enumerate(write_cutter_dxf(job, solution, out)):
+    cuts = write_cutter_dxf(job, solution, out)
+    orders = {(c.hide_id, c.hide_copy): c.order for c in cuts}
+    paths = {
+        "solution": str(write_solution(out / "solution.json", job, solution)),
+        "svg": str(write_svg(out / "layout.svg", job, solution, cut_orders=orders)),
+        "report": str(write_report(out / "report.html", job, solution, cuts)),
+    }
+    for k, cut in enumerate(cuts):
         paths[f"dxf{k}" if k else "dxf"] = str(cut.path)
     return paths

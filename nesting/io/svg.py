@@ -71,8 +71,30 @@ def _frame(title: str, bounds: tuple[float, float, float, float], body: list[str
     return label + g, height + 34
 
 
-def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None = None) -> str:
-    """The whole layout as one SVG document."""
+CutOrders = dict[tuple[str | None, int], tuple[tuple[str, int], ...]]
+
+
+def _route(order: tuple[tuple[str, int], ...], centres: dict[tuple[str, int], tuple[float, float]],
+           px_per_mm: float) -> list[str]:
+    """The cutting order: a dashed line through the pieces in turn and the step numbers."""
+    pts = [centres[k] for k in order if k in centres]
+    if len(pts) < 2:
+        return []
+    size = 11.0 / px_per_mm
+    line = " ".join(f"{x:.2f},{y:.2f}" for x, y in pts)
+    out = [f'<polyline points="{line}" fill="none" stroke="#b03060" stroke-width="1.2" '
+           'stroke-dasharray="4 3" vector-effect="non-scaling-stroke"><title>cutting order'
+           "</title></polyline>"]
+    for i, (x, y) in enumerate(pts, start=1):
+        out.append(f'<text transform="translate({x:.2f},{y - 0.8 * size:.2f}) scale(1,-1)" '
+                   f'font-size="{size:.3f}" text-anchor="middle" font-family="sans-serif" '
+                   f'font-weight="bold" fill="#b03060">{i}</text>')
+    return out
+
+
+def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None = None,
+               cut_orders: CutOrders | None = None) -> str:
+    """The whole layout as one SVG document; with ``cut_orders``, the cutting order drawn too."""
     pieces = {p.id: p for p in job.pieces}
     colour = {p.id: PIECE_FILLS[i % len(PIECE_FILLS)] for i, p in enumerate(job.pieces)}
     bad = {label for v in (violations or []) for label in v.pieces}
@@ -121,7 +143,13 @@ def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None 
                         f"<title>{html.escape(pieces[pl.piece_id].name)} copy {pl.copy}"
                         f"{' (mirrored)' if pl.mirrored else ''}, {pl.rotation_deg:g} deg</title>"
                         "</path>")
-        panel, h = _frame(title, bounds, body + labels, y)
+        route: list[str] = []
+        order = (cut_orders or {}).get((lay.hide_id, lay.hide_copy))
+        if order:
+            centres = {(pl.piece_id, pl.copy): (poly.centroid.x, poly.centroid.y)
+                       for pl, poly in polys}
+            route = _route(order, centres, px_per_mm)
+        panel, h = _frame(title, bounds, body + labels + route, y)
         panels.append(panel)
         y += h
     if solution.unplaced:
@@ -137,6 +165,7 @@ def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None 
 
 
 def write_svg(path: str | Path, job: Job, solution: Solution,
-              violations: list[Violation] | None = None) -> Path:
+              violations: list[Violation] | None = None,
+              cut_orders: CutOrders | None = None) -> Path:
     """Write the layout picture atomically."""
-    return write_atomic(path, layout_svg(job, solution, violations))
+    return write_atomic(path, layout_svg(job, solution, violations, cut_orders))
