@@ -30,6 +30,8 @@ from leathernest.cli.progress import ProgressLine
               default=None, help="Nest pattern DXF files on a strip of this width (mm).")
 @click.option("--products", type=click.IntRange(min=1), default=1, show_default=True,
               help="How many of each pattern set to cut (multiplies DXF quantities).")
+@click.option("--close-gaps-mm", "close_gaps_mm", type=click.FloatRange(min=0), default=0.0,
+              help="Join DXF contour ends up to this far apart (for drawings with small gaps).")
 @click.option("--units", type=click.Choice(["mm", "cm", "m", "in", "ft"]), default=None,
               help="Units of DXF files without usable $INSUNITS (default: read from the file).")
 @click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
@@ -49,9 +51,9 @@ from leathernest.cli.progress import ProgressLine
 @json_option
 @handle_errors
 def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float | None,
-            products: int, units: str | None, time_s: float | None, seed: int | None, workers: int,
-            gap_mm: float | None, margin_mm: float | None, engine: str, out_dir: str | None,
-            quiet: bool, as_json: bool) -> None:
+            products: int, close_gaps_mm: float, units: str | None, time_s: float | None,
+            seed: int | None, workers: int, gap_mm: float | None, margin_mm: float | None,
+            engine: str, out_dir: str | None, quiet: bool, as_json: bool) -> None:
     """Nest INPUT and write the layout into --out.
 
     INPUT is a leathernest job file, a jagua-rs instance (strip or hides), the name of a bundled
@@ -78,7 +80,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
         warn = None if quiet else err
         if any(i.lower().endswith(".dxf") for i in inputs):
             job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units,
-                                    products)
+                                    products, close_gaps_mm)
         elif len(inputs) > 1:
             raise click.UsageError(
                 "give one job file or bundled instance name, or DXF pattern files")

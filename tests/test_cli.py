@@ -149,3 +149,21 @@ def test_job_whose_every_piece_is_larger_than_every_hide_exits_2(tmp_path):
     assert r.exit_code == 2
     assert "larger than every hide" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_dxf_gap_error_names_an_option_nest_accepts(tmp_path):
+    import ezdxf
+
+    doc = ezdxf.new()
+    doc.header["$INSUNITS"] = 4
+    msp = doc.modelspace()
+    for a, b in [((0, 0), (50, 0)), ((50, 0), (50, 30)), ((50, 30), (0, 30)), ((0, 30), (0, 2))]:
+        msp.add_line(a, b)
+    path = tmp_path / "gap.dxf"
+    doc.saveas(path)
+    r = run("nest", path, "--strip-width", 100, "--time", 1, "--out", tmp_path / "o")
+    assert r.exit_code == 2
+    assert "--close-gaps-mm" in r.stderr
+    fixed = run("nest", path, "--strip-width", 100, "--time", 1, "--close-gaps-mm", 3,
+                "--out", tmp_path / "o2")
+    assert fixed.exit_code == 0, fixed.output

@@ -46,6 +46,7 @@ def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> J
 def job_from_patterns(
     patterns: list[str], hides: list[str], strip_width: float | None,
     warn: Callable[[str], None] | None = None, units: str | None = None, products: int = 1,
+    close_gaps_mm: float = 0.0,
 ) -> Job:
     """A job from pattern DXF files and hides (DXF or job JSON) or a strip width.
 
@@ -56,7 +57,7 @@ def job_from_patterns(
 
     pieces = []
     for path in patterns:
-        found = read_pattern_dxf(path, units=units)
+        found = read_pattern_dxf(path, units=units, close_gaps_mm=close_gaps_mm)
         for issue in found.report.issues:
             if warn is not None:
                 warn(f"{path}: {issue.message}")
@@ -70,7 +71,8 @@ def job_from_patterns(
         got: list[Hide] = []
         for path in hides:
             if Path(path).suffix.lower() == ".dxf":
-                got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem).hide)
+                got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem,
+                                         close_gaps_mm=close_gaps_mm).hide)
             else:
                 got += list(load_job(path, warn).hides)
         stock = tuple(got)
