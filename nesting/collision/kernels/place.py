@@ -21,31 +21,7 @@ def place_shape(sxy, sp, c: float, s: float, mirrored: bool, tx: float, ty: floa
 
     txy: float64[2, >= n] and tp: float64[3, >= p] are caller-owned scratch; tbbox: float64[4].
     """
-    n = sxy.shape[1]
-    x0 = y0 = 1e308
-    x1 = y1 = -1e308
-    sign = -1.0 if mirrored else 1.0
-    for i in range(n):
-        x = sign * sxy[0, i]
-        y = sxy[1, i]
-        px = c * x - s * y + tx
-        py = s * x + c * y + ty
-        txy[0, i] = px
-        txy[1, i] = py
-        x0 = min(x0, px)
-        x1 = max(x1, px)
-        y0 = min(y0, py)
-        y1 = max(y1, py)
-    tbbox[0] = x0
-    tbbox[1] = y0
-    tbbox[2] = x1
-    tbbox[3] = y1
-    for i in range(sp.shape[1]):
-        x = sign * sp[0, i]
-        y = sp[1, i]
-        tp[0, i] = c * x - s * y + tx
-        tp[1, i] = s * x + c * y + ty
-        tp[2, i] = sp[2, i]
+    place_into(sxy, sp, c, s, mirrored, tx, ty, txy, 0, tp, 0, tbbox)
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -65,7 +41,8 @@ def place_into(
 ) -> None:
     """Place a shape into the engine's pools: vertices at dxy[:, vbase:], poles at dp[:, pbase:].
 
-    Same arithmetic as :func:`place_shape`; bbox_row is the float64[4] row receiving the bbox.
+    :func:`place_shape` is this with both offsets 0; bbox_row is the float64[4] row receiving
+    the bbox.
     """
     n = sxy.shape[1]
     x0 = y0 = 1e308
