@@ -259,6 +259,10 @@ class Piece:
     value: float | None = None
     features: tuple[Feature, ...] = ()
     cut_paths: tuple[CurvePath, ...] = ()
+    # The pattern set (product) and the graded size the piece belongs to, as a pattern file or
+    # job names them; per-product yield and size selection read these (None: not given).
+    product: str | None = None
+    size: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id:

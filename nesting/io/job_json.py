@@ -102,6 +102,8 @@ def _piece(raw: dict, scale: float, where: str, path: str | None) -> Piece:
         grain=None if grain is None else Grain(**grain),
         mirror=Mirror(raw.get("mirror", "no")),
         group=raw.get("group"),
+        product=raw.get("product"),
+        size=raw.get("size"),
         priority=int(raw.get("priority", 0)),
         optional=bool(raw.get("optional", False)),
         value=raw.get("value"),
@@ -208,6 +210,10 @@ def _piece_json(p: Piece) -> dict:
                         "tolerance_deg": p.grain.tolerance_deg, "across": p.grain.across}
     if p.group is not None:
         out["group"] = p.group
+    if p.product is not None:
+        out["product"] = p.product
+    if p.size is not None:
+        out["size"] = p.size
     if p.priority:
         out["priority"] = p.priority
     if p.optional:
