@@ -17,7 +17,7 @@ import shapely
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.io.instance import load_job
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 
 
 @dataclass

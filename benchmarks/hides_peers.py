@@ -32,7 +32,7 @@ from leathernest.io.instance import load_job
 from leathernest.model import Job
 from leathernest.nest import nest
 from leathernest.search.stop import Progress, StopToken
-from leathernest.shapes import hide_region, zone_region
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import zone_blocks
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 Read this module first. Everything is an immutable value; construction checks what numpy can check
 (finite coordinates, at least three distinct points, non-zero area) so that bad data fails at the
-boundary. Topological checks (self-intersection) need shapely and live in :mod:`leathernest.shapes`,
+boundary. Topological checks (self-intersection) need shapely and live in :mod:`leathernest.geometry.shapes`,
 which the readers call.
 
 Conventions

@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from leathernest.model import Hide, Job, Solution, Strip
-from leathernest.shapes import hide_region, zone_region
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import placed_shape
 
 BEST_GRADE = "best"  # key of the unmarked hide in area-by-grade tables

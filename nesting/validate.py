@@ -2,7 +2,7 @@
 
 It rebuilds every placed shape from the job's original outlines with shapely and its own copy of
 the placement transform (:func:`_placed`, written with ``shapely.affinity`` and deliberately not
-shared with :mod:`leathernest.transform`), so a bug in offsetting, simplification or the Numba
+shared with :mod:`leathernest.geometry.transform`), so a bug in offsetting, simplification or the Numba
 kernels cannot hide itself. It imports the model, the config and shapely; never ``collision`` or
 ``search``.
 

@@ -15,7 +15,7 @@ from leathernest.datasets.patterns import catalog
 from leathernest.datasets.patterns.geometry import FLATTEN_TOL_MM, flatten, rounded_rect
 from leathernest.io.instance import load_job
 from leathernest.model import CurvePath, Mirror
-from leathernest.shapes import hide_region, zone_region
+from leathernest.geometry.shapes import hide_region, zone_region
 
 EXAMPLES = ["demo_wallets", "demo_goods", "tiny"]
 PRODUCTS = list(catalog.products())

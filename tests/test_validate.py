@@ -28,7 +28,7 @@ from leathernest.model import (
     UnplacedReason,
     Zone,
 )
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 from leathernest.validate import ViolationKind, placed_shape, validate
 
 

@@ -35,7 +35,7 @@ from shapely.geometry import Polygon, box
 from leathernest.config import VALIDATION_REL_TOL
 from leathernest.model import Hide, Job, Piece, Strip, zone_blocks
 from leathernest.report import usable_region
-from leathernest.shapes import hide_region, zone_region
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import job_scale
 
 # A peer's angles come back through float coordinates (cos/sin, then our fit): allow this much

@@ -42,17 +42,17 @@ from shapely.geometry import Polygon
 
 from leathernest.collision import hazards as hz
 from leathernest.collision.kernels import batch as kb
-from leathernest.collision.kernels.grid import cell_range, grid_insert, grid_remove
-from leathernest.collision.kernels.place import place_into
+from leathernest.collision.kernels.dynamic import set_key
+from leathernest.collision.kernels.grid import grid_remove
 from leathernest.collision.prepare import PreparedShape, prepare
-from leathernest.errors import InputError
 from leathernest.model import Hide, Outline, Piece, Strip
 
 DEG = math.pi / 180.0
 # The per-engine arrays a snapshot copies (the static hazards are shared, never copied).
 _DYNAMIC_FIELDS = (
     "_active", "_xy", "_vbase", "_rings", "_rbase", "_nrings", "_poles", "_pbase", "_npoles",
-    "_bbox", "_cells", "_items", "_count", "_vcap", "_rcap", "_pcap",
+    "_bbox", "_cells", "_head", "_nxt", "_prv", "_nkey", "_nbase", "_ncap", "_vcap", "_rcap",
+    "_pcap", "_closed", "_listed",
 )  # fmt: skip
 
 
@@ -84,10 +84,9 @@ class CollisionEngine:
         max_pieces: int,
         gap_mm: float = 0.0,
         margin_mm: float = 0.0,
-        cell_capacity: int = 8,
     ) -> None:
         if max_pieces < 1:
-            raise InputError(f"max_pieces must be >= 1, got {max_pieces}")
+            raise ValueError(f"max_pieces must be >= 1, got {max_pieces}")
         self.static = static
         self.gap_mm = float(gap_mm)
         self.margin_mm = float(margin_mm)
@@ -105,13 +104,19 @@ class CollisionEngine:
         self._bbox = np.zeros((k, 4), dtype=np.float64)
         self._cells = np.zeros((k, 4), dtype=np.int64)
         n_cells = int(static.dims[0] * static.dims[1])
-        self._items = np.zeros((n_cells, cell_capacity), dtype=np.int64)
-        self._count = np.zeros(n_cells, dtype=np.int64)
+        self._head = np.full(n_cells, -1, dtype=np.int64)
+        self._nxt = np.zeros(64, dtype=np.int64)
+        self._prv = np.zeros(64, dtype=np.int64)
+        self._nkey = np.zeros(64, dtype=np.int64)
+        self._nbase = np.zeros(k, dtype=np.int64)
+        self._ncap = np.zeros(k, dtype=np.int64)
+        self._closed = np.zeros(static.n_containers, dtype=np.uint8)
+        self._listed = np.zeros(k, dtype=np.uint8)  # key is linked into the grid
         # slot bookkeeping (Python side): capacity reserved per key in the pools, -1 = none yet
         self._vcap = np.full(k, -1, dtype=np.int64)
         self._rcap = np.zeros(k, dtype=np.int64)
         self._pcap = np.zeros(k, dtype=np.int64)
-        self._v_end = self._r_end = self._p_end = 0
+        self._v_end = self._r_end = self._p_end = self._n_end = 0
         self._shapes: list[PreparedShape | None] = [None] * k
         self._tf = np.zeros((k, 4), dtype=np.float64)
         self._masks: dict[int | None, np.ndarray] = {}
@@ -162,6 +167,49 @@ class CollisionEngine:
         st = hz.strip_hazards(height, length, gap_mm, margin_mm, cell_mm)
         return cls(st, max_pieces, gap_mm, margin_mm)
 
+    @classmethod
+    def for_sheet(
+        cls,
+        hides: list[Hide],
+        *,
+        gap_mm: float = 0.0,
+        margin_mm: float = 0.0,
+        max_pieces: int = 256,
+        cell_mm: float | None = None,
+        simplify_tol_mm: float = 0.0,
+    ) -> CollisionEngine:
+        """An engine for several hide copies on one sheet (container c holds hides[c]).
+
+        Copies of one hide share their static geometry, built once. Every container starts open;
+        :meth:`set_closed` takes one out of play. ``static.offsets[c]`` maps hide coordinates to
+        the sheet.
+        """
+        built: dict[int, hz.HideParts] = {}
+        parts = []
+        for h in hides:
+            p = built.get(id(h))
+            if p is None:
+                p = built[id(h)] = hz.hide_parts(h, gap_mm, margin_mm, simplify_tol_mm)
+            parts.append(p)
+        st = hz.sheet_hazards(parts, cell_mm=cell_mm)
+        return cls(st, max_pieces, gap_mm, margin_mm)
+
+    def set_closed(self, container: int, closed: bool) -> None:
+        """Take a container out of play (its closure hazard then blocks every piece) or back."""
+        if bool(self._closed[container]) == closed:
+            return
+        self._closed[container] = 1 if closed else 0
+        self._refresh_masks()
+
+    def is_closed(self, container: int) -> bool:
+        """Whether the container is out of play."""
+        return bool(self._closed[container])
+
+    def _refresh_masks(self) -> None:
+        closed = self._closed.astype(bool)
+        for grade, m in self._masks.items():
+            self.static.mask(grade, closed, out=m)
+
     def prepare(
         self, shape: Piece | Outline | Polygon, simplify_tol_mm: float = 0.0
     ) -> PreparedShape:
@@ -190,7 +238,7 @@ class CollisionEngine:
         """The uint8 filter of static hazards that block a piece needing min_grade (cached)."""
         m = self._masks.get(min_grade)
         if m is None:
-            m = self._masks[min_grade] = self.static.mask(min_grade)
+            m = self._masks[min_grade] = self.static.mask(min_grade, self._closed.astype(bool))
         return m
 
     # -- pieces -----------------------------------------------------------------------------------
@@ -207,11 +255,14 @@ class CollisionEngine:
         """Register a placed piece under key (unchecked: overlapping states are allowed)."""
         self._check_key(key)
         if self._active[key]:
-            raise InputError(f"piece key {key} is already placed; move or remove it first")
+            raise ValueError(f"piece key {key} is already placed; move or remove it first")
         arr = shape.for_pieces
         nv, nr, npl = arr.xy.shape[1], arr.rings.shape[0] - 1, arr.poles.shape[1]
         if self._vcap[key] < nv or self._rcap[key] < nr + 1 or self._pcap[key] < npl:
             self._allocate(key, nv, nr + 1, npl)
+        need = self._nodes_for(arr)
+        if self._ncap[key] < need:
+            self._allocate_nodes(key, need)
         rb = self._rbase[key]
         self._rings[rb : rb + nr + 1] = arr.rings
         self._nrings[key] = nr
@@ -223,13 +274,14 @@ class CollisionEngine:
     def move(self, key: int, rotation_deg: float, mirrored: bool, x: float, y: float) -> None:
         """Move a placed piece to a new placement."""
         self._check_placed(key)
-        grid_remove(key, self._cells[key], self.static.dims, self._items, self._count)
         self._place(key, rotation_deg, mirrored, x, y)
 
     def remove(self, key: int) -> None:
         """Take a placed piece out (its pool slot stays reserved for the same key)."""
         self._check_placed(key)
-        grid_remove(key, self._cells[key], self.static.dims, self._items, self._count)
+        grid_remove(key, self._cells[key], self.static.dims, self._head, self._nxt, self._prv,
+                    self._nbase)
+        self._listed[key] = 0
         self._active[key] = 0
         self._shapes[key] = None
 
@@ -256,26 +308,31 @@ class CollisionEngine:
     def save(self) -> Snapshot:
         """Copy the dynamic state (cheap: pools, grid and bookkeeping; not the static hazards)."""
         arrays = tuple(a.copy() for a in self._dynamic_arrays())
-        return Snapshot(arrays, tuple(self._shapes), self._tf.copy(), self.static.box.copy())
+        return Snapshot(arrays, tuple(self._shapes), self._tf.copy(),
+                        np.concatenate([self.static.box, self.static.container_box[0]]))
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a saved state (the snapshot stays usable for further restores)."""
         *arrays, ends = snap.arrays
         for name, a in zip(_DYNAMIC_FIELDS, arrays, strict=True):
             setattr(self, name, a.copy())
-        self._v_end, self._r_end, self._p_end = (int(v) for v in ends)
+        self._v_end, self._r_end, self._p_end, self._n_end = (int(v) for v in ends)
         self._shapes = list(snap.shapes)
         self._tf = snap.transforms.copy()
-        self.static.box[:] = snap.box
+        self.static.box[:] = snap.box[:4]
+        if self.static.n_containers == 1:
+            self.static.container_box[0] = snap.box[4:]
         self._rebuild_dy()
+        self._refresh_masks()
 
     def copy(self) -> CollisionEngine:
         """An independent engine with the same state (static hazards shared read-only)."""
         new = object.__new__(CollisionEngine)
         new.__dict__.update(self.__dict__)
-        new.static = hz.StaticHazards(**{**self.static.__dict__, "box": self.static.box.copy()})
+        new.static = hz.StaticHazards(**{**self.static.__dict__, "box": self.static.box.copy(),
+                                         "container_box": self.static.container_box.copy()})
         new._st = new.static.kernel()
-        new._masks = dict(self._masks)
+        new._masks = {g: m.copy() for g, m in self._masks.items()}
         new._out_ids = self._out_ids.copy()
         new._out_vals = self._out_vals.copy()
         new._one = self._one.copy()
@@ -470,47 +527,31 @@ class CollisionEngine:
 
     def _check_key(self, key: int) -> None:
         if not 0 <= key < self.max_pieces:
-            raise InputError(f"piece key {key} outside [0, {self.max_pieces})")
+            raise ValueError(f"piece key {key} outside [0, {self.max_pieces})")
 
     def _check_placed(self, key: int) -> None:
         self._check_key(key)
         if not self._active[key]:
-            raise InputError(f"piece key {key} is not placed")
+            raise ValueError(f"piece key {key} is not placed")
 
     @staticmethod
     def _check_samples(samples: np.ndarray) -> np.ndarray:
         if samples.dtype != np.float64 or samples.ndim != 2 or samples.shape[1] != 4:
-            raise InputError(f"samples must be float64[N, 4], got {samples.dtype}{samples.shape}")
+            raise ValueError(f"samples must be float64[N, 4], got {samples.dtype}{samples.shape}")
         return np.ascontiguousarray(samples)
 
     def _place(self, key: int, rotation_deg: float, mirrored: bool, x: float, y: float) -> None:
         if not (math.isfinite(rotation_deg) and math.isfinite(x) and math.isfinite(y)):
-            raise InputError(
+            raise ValueError(
                 f"piece key {key}: placement must be finite, got {(rotation_deg, x, y)}"
             )
         arr = self._shapes[key].for_pieces  # type: ignore[union-attr]
-        a = math.radians(rotation_deg)
-        place_into(
-            arr.xy,
-            arr.poles,
-            math.cos(a),
-            math.sin(a),
-            bool(mirrored),
-            float(x),
-            float(y),
-            self._xy,
-            self._vbase[key],
-            self._poles,
-            self._pbase[key],
-            self._bbox[key],
-        )
+        listed = bool(self._listed[key])
+        if not set_key(key, arr.xy, arr.poles, float(rotation_deg), bool(mirrored), float(x),
+                       float(y), self._dy, self.static.g, self.static.dims, listed):
+            raise AssertionError(f"piece key {key}: cell range larger than its node block")
+        self._listed[key] = 1
         self._tf[key] = (rotation_deg, 1.0 if mirrored else 0.0, x, y)
-        cell_range(self._bbox[key], self.static.g, self.static.dims, self._cells[key])
-        while not grid_insert(key, self._cells[key], self.static.dims, self._items, self._count):
-            grown = np.zeros((self._items.shape[0], 2 * self._items.shape[1]), dtype=np.int64)
-            grown[:, : self._items.shape[1]] = self._items
-            self._items = grown
-            self._rebuild_dy()
 
     def _allocate(self, key: int, nv: int, nr1: int, npl: int) -> None:
         self._xy = _grow(self._xy, self._v_end + nv)
@@ -523,8 +564,31 @@ class CollisionEngine:
         self._p_end += npl
         self._rebuild_dy()
 
+    def _nodes_for(self, arr) -> int:
+        """Grid nodes a shape needs in any orientation: cells its rotated bbox can span.
+
+        Every rotation's bbox lies within the circle of radius R (farthest vertex from the local
+        origin), so it spans at most floor(2R / cell) + 2 cells per axis.
+        """
+        r = float(np.sqrt((arr.xy**2).sum(axis=0)).max()) if arr.xy.shape[1] else 0.0
+        g, dims = self.static.g, self.static.dims
+        nx = min(int(2.0 * r * g[2]) + 2, int(dims[0]))
+        ny = min(int(2.0 * r * g[3]) + 2, int(dims[1]))
+        return max(nx * ny, 1)
+
+    def _allocate_nodes(self, key: int, need: int) -> None:
+        end = self._n_end + need
+        self._nxt = _grow(self._nxt, end)
+        self._prv = _grow(self._prv, end)
+        self._nkey = _grow(self._nkey, end)
+        self._nbase[key] = self._n_end
+        self._ncap[key] = need
+        self._nkey[self._n_end : end] = key
+        self._n_end = end
+        self._rebuild_dy()
+
     def _dynamic_arrays(self) -> tuple:
-        ends = np.array([self._v_end, self._r_end, self._p_end], dtype=np.int64)
+        ends = np.array([self._v_end, self._r_end, self._p_end, self._n_end], dtype=np.int64)
         return (*(getattr(self, name) for name in _DYNAMIC_FIELDS), ends)
 
     def _rebuild_dy(self) -> None:
@@ -540,8 +604,12 @@ class CollisionEngine:
             self._npoles,
             self._bbox,
             self._cells,
-            self._items,
-            self._count,
+            self._head,
+            self._nxt,
+            self._nkey,
+            self._prv,
+            self._nbase,
+            self._ncap,
         )
 
     def _alloc_scratch(self, n_vertices: int, n_poles: int) -> None:

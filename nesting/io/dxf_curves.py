@@ -100,9 +100,9 @@ def place_path(path: CurvePath, rotation_deg: float, mirrored: bool, x: float, y
 
     Rotation and translation keep arcs congruent, so the bulge (a ratio) is unchanged; a mirror
     reverses the sense of every arc. The order of operations is the one of
-    :func:`leathernest.transform.place_points` (mirror x -> -x, rotate ccw, translate).
+    :func:`leathernest.geometry.transform.place_points` (mirror x -> -x, rotate ccw, translate).
     """
-    from leathernest.transform import place_points
+    from leathernest.geometry.transform import place_points
 
     pts = place_points(path.points, rotation_deg, mirrored, x, y)
     bulges = -path.bulges if mirrored else path.bulges.copy()

@@ -160,7 +160,7 @@ def _place(piece: Piece, pl: Placement) -> _Placed:
         path = place_path(f.path, *args) if f.path is not None else None
         at = None
         if f.at is not None and f.path is None:
-            from leathernest.transform import place_points
+            from leathernest.geometry.transform import place_points
 
             p = place_points(np.array([f.at], dtype=np.float64), *args)[0]
             at = (float(p[0]), float(p[1]))

@@ -27,7 +27,7 @@ from leathernest.model import (
     Strip,
     Zone,
 )
-from leathernest.shapes import check_outline, check_rings
+from leathernest.geometry.shapes import check_outline, check_rings
 
 
 def is_jagua(data: object) -> bool:

@@ -36,7 +36,7 @@ from leathernest.model import (
     Strip,
     Zone,
 )
-from leathernest.shapes import check_outline, check_rings
+from leathernest.geometry.shapes import check_outline, check_rings
 
 UNIT_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
 

@@ -46,8 +46,8 @@ from leathernest.model import (
 )
 from leathernest.report import usable_region
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.shapes import hide_region, zone_region
-from leathernest.transform import place_ring, placed_direction_deg
+from leathernest.geometry.shapes import hide_region, zone_region
+from leathernest.geometry.transform import place_ring, placed_direction_deg
 from leathernest.validate import backbone_direction_deg, job_scale
 
 BATCH = 512  # candidates tested per vectorised shapely call

@@ -22,7 +22,7 @@ from leathernest.collision.prepare import PreparedShape, prepare
 from leathernest.config import BaselineConfig
 from leathernest.model import Hide, Job, Piece, Placement
 from leathernest.search.baseline import PieceCopy, allowed_rotations
-from leathernest.transform import place_points, placed_direction_deg
+from leathernest.geometry.transform import place_points, placed_direction_deg
 from leathernest.validate import backbone_direction_deg
 
 GRID = 28  # positions per axis sampled over the hide for each orientation
@@ -188,7 +188,7 @@ class HidePacker:
             return True
         local = self._centroids.get(piece.id)
         if local is None:
-            from leathernest.shapes import outline_polygon
+            from leathernest.geometry.shapes import outline_polygon
 
             c = outline_polygon(piece.outline).centroid
             local = self._centroids[piece.id] = np.array([[c.x, c.y]])

@@ -49,7 +49,7 @@ from leathernest.search.baseline import PieceCopy, hide_order, make_units
 from leathernest.search.hide_pack import HideBin, HidePacker
 from leathernest.search.hide_separate import insert_by_separation
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.shapes import zone_region
+from leathernest.geometry.shapes import zone_region
 
 INITIAL_FILL = 0.85  # share of a hide's usable leather the master may plan to use at first
 FILL_STEP = 0.9  # a hide copy that failed has its planned fill multiplied by this

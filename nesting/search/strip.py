@@ -49,7 +49,7 @@ from leathernest.search.separate import Budget, Separator, SeparatorConfig
 from leathernest.search.state import NestState, StateSnapshot, build_items
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.search.tracker import Tracker
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 
 log = logging.getLogger("nesting.strip")
 

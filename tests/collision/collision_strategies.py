@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
 from leathernest.model import Outline
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 
 
 @st.composite
@@ -51,7 +51,7 @@ placements = st.tuples(ANGLES, st.booleans(), st.floats(-15.0, 15.0), st.floats(
 
 
 def placed(geom, rotation_deg: float, mirrored: bool, x: float, y: float):
-    """A shapely polygon/multipolygon under the placement, with leathernest.transform."""
+    """A shapely polygon/multipolygon under the placement, with leathernest.geometry.transform."""
     out = []
     for p in shapely.get_parts(geom):
         args = (rotation_deg, mirrored, x, y)

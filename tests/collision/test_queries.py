@@ -189,7 +189,7 @@ def test_importing_the_engine_compiles_nothing():
     code = (
         "import leathernest.collision.engine as e, leathernest.collision.kernels.batch as kb\n"
         "print(sum(len(d.signatures) for d in (kb.batch_feasible, kb.batch_loss, kb.overlap_one, "
-        "e.place_into, e.grid_insert)))"
+        "e.set_key, e.grid_remove)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"

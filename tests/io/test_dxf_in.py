@@ -13,7 +13,7 @@ from shapely.geometry import Point, Polygon
 from leathernest.errors import DxfError, InputError
 from leathernest.io.dxf_in import CHORD_TOL_MM, read_hide_dxf, read_pattern_dxf
 from leathernest.model import FeatureKind
-from leathernest.shapes import outline_polygon
+from leathernest.geometry.shapes import outline_polygon
 
 TOL = CHORD_TOL_MM
 

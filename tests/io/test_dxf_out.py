@@ -20,7 +20,7 @@ from leathernest.io.dxf_out import (
     write_cutter_dxf,
 )
 from leathernest.model import Hide, HideLayout, Job, Outline, Placement, Solution, Strip, Zone
-from leathernest.shapes import placed_polygon
+from leathernest.geometry.shapes import placed_polygon
 
 ROUND_TRIP_MAP = {
     "CUT_OUTER": "cut", "CUT_INNER": "cutout", "PUNCH": "punch", "NOTCH": "notch", "PEN": "mark",

@@ -10,7 +10,7 @@ from leathernest.search import kernels as sk
 from leathernest.search.separate import Separator, SeparatorConfig, engine_args
 from leathernest.search.stop import StopToken
 from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripSearch
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 
 
 @pytest.mark.parametrize("mirrored", [False, True])

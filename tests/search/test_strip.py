@@ -15,7 +15,7 @@ from leathernest.search.parallel import nest_parallel
 from leathernest.search.state import orientation_rows
 from leathernest.search.stop import StopToken
 from leathernest.search.strip import StripConfig, StripSearch, nest_strip
-from leathernest.transform import placed_direction_deg
+from leathernest.geometry.transform import placed_direction_deg
 
 BUDGET = StripConfig(max_iterations=40)
 

@@ -54,9 +54,10 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     sxy, srings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
     spoles, hz_pole, edge_next, edge_hz = st[5], st[6], st[7], st[8]
     cell_start, cell_edges, row_start, row_edges, box = st[9], st[10], st[11], st[12], st[13]
+    cont_box, cell_cont, edge_cont, hz_cont = st[14], st[15], st[16], st[17]
     active, dxy, vbase, drings, rbase, n_rings = dy[0], dy[1], dy[2], dy[3], dy[4], dy[5]
     dpoles, pbase, n_poles, dbbox = dy[6], dy[7], dy[8], dy[9]
-    cells, items, count = dy[10], dy[11], dy[12]
+    cells, head, nxt, nkey = dy[10], dy[11], dy[12], dy[13]
     txy, tp, txy2, tp2, tb, tb2 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5]
     parity, hit = sc[6], sc[7]
     record = out_ids.shape[0] > 0
@@ -90,8 +91,8 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
         total = 0.0
         stop = False
         if static_hits(qxy, qrings, qb, sxy, srings, hz_ring, kind, hz_bbox, edge_next, edge_hz,
-                       cell_start, cell_edges, row_start, row_edges, box, g, dims, mask, parity,
-                       hit, early):
+                       cell_start, cell_edges, row_start, row_edges, box, cont_box, cell_cont,
+                       edge_cont, hz_cont, g, dims, mask, parity, hit, early):
             if early:
                 out[i] = 0.0
                 continue
@@ -118,9 +119,10 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
         qy1 = cell_of(tb[3], g[1], g[3], ny)
         for cy in range(qy0, qy1 + 1):
             for cx in range(qx0, qx1 + 1):
-                cell = cy * nx + cx
-                for t in range(count[cell]):
-                    k = items[cell, t]
+                node = head[cy * nx + cx]
+                while node >= 0:
+                    k = nkey[node]
+                    node = nxt[node]
                     if k == ignore or active[k] == 0:
                         continue
                     # reference cell: a piece listed in several cells is tested once

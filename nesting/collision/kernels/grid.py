@@ -7,8 +7,10 @@ share a cell. Each item is listed in every cell its bbox meets; a pair is proces
 reference cell (the lowest cell of the overlap of the two cell ranges), so no visited marks are
 needed.
 
-Placed pieces live in ``items`` int64[nx * ny, cap] with ``count`` int64[nx * ny]; insertion returns
-False when a cell is full, and the Python side grows ``cap`` and retries.
+Placed pieces live in linked lists, one per cell: ``head`` int64[nx * ny] (first node or -1),
+``nxt``/``prv`` int64[N] and ``nkey`` int64[N] (the key a node lists). Each key owns a fixed block
+of nodes, sized by the engine for the largest cell range its shape can cover in any orientation, so
+an insertion never runs out of room: moving pieces (also inside a Numba loop) never reallocates.
 """
 
 from __future__ import annotations
@@ -39,35 +41,46 @@ def cell_range(bbox, g, dims, out):
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def grid_insert(key: int, rng, dims, items, count) -> bool:
-    """List key in every cell of rng (int64[4]); False, inserting nothing, if a cell is full."""
+def grid_insert(key: int, rng, dims, head, nxt, prv, nbase, ncap) -> bool:
+    """List key in every cell of rng (int64[4]), at the head of each cell's list.
+
+    Key k owns the nodes ``nbase[k] .. nbase[k] + ncap[k]``; the t-th cell of its range (row by
+    row) uses node ``nbase[k] + t``. Returns False, inserting nothing, if the range has more cells
+    than the key owns nodes (cannot happen for ranges of the key's own shape, see the engine).
+    """
     nx = dims[0]
-    cap = items.shape[1]
-    for iy in range(rng[1], rng[3] + 1):
-        for ix in range(rng[0], rng[2] + 1):
-            if count[iy * nx + ix] >= cap:
-                return False
+    n_cells = (rng[2] - rng[0] + 1) * (rng[3] - rng[1] + 1)
+    if n_cells > ncap[key]:
+        return False
+    node = nbase[key]
     for iy in range(rng[1], rng[3] + 1):
         for ix in range(rng[0], rng[2] + 1):
             c = iy * nx + ix
-            items[c, count[c]] = key
-            count[c] += 1
+            h = head[c]
+            nxt[node] = h
+            prv[node] = -1
+            if h >= 0:
+                prv[h] = node
+            head[c] = node
+            node += 1
     return True
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def grid_remove(key: int, rng, dims, items, count) -> None:
-    """Remove key from every cell of rng (swap with the cell's last entry)."""
+def grid_remove(key: int, rng, dims, head, nxt, prv, nbase) -> None:
+    """Unlink key's nodes from every cell of rng (the range it was inserted with)."""
     nx = dims[0]
+    node = nbase[key]
     for iy in range(rng[1], rng[3] + 1):
         for ix in range(rng[0], rng[2] + 1):
-            c = iy * nx + ix
-            n = count[c]
-            for k in range(n):
-                if items[c, k] == key:
-                    items[c, k] = items[c, n - 1]
-                    count[c] = n - 1
-                    break
+            p, n = prv[node], nxt[node]
+            if p >= 0:
+                nxt[p] = n
+            else:
+                head[iy * nx + ix] = n
+            if n >= 0:
+                prv[n] = p
+            node += 1
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)

@@ -1,6 +1,6 @@
 """Apply a placement to a prepared shape's arrays (EXACT: placed coordinates decide feasibility).
 
-The transform is the one of :mod:`leathernest.transform`, operation for operation, so a kernel and
+The transform is the one of :mod:`leathernest.geometry.transform`, operation for operation, so a kernel and
 the validator see the same float64 coordinates: mirror x -> -x, rotate counter-clockwise by the
 angle about the local origin, translate. ``cos``/``sin`` are computed by the caller from
 ``math.radians``.

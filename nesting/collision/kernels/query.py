@@ -14,12 +14,14 @@ Layouts (built and checked once by :mod:`leathernest.collision.engine`):
   int64[V]; 8 edge_hz int64[V]; 9 cell_start int64[C + 1]; 10 cell_edges int64[*] (static edges per
   grid cell, CSR); 11 row_start int64[ny + 1]; 12 row_edges int64[*] (edges per grid row, for ray
   casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no
-  rings, as for a strip).
+  rings, as for a strip); 14 container_box float64[C, 4]; 15 cell_container int64[cells]; 16
+  edge_container int64[V]; 17 hz_container int64[S] (see :mod:`leathernest.collision.hazards`).
 
 ``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3
   rings int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles
   float64[3, *]; 7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4];
-  11 items int64[C, cap]; 12 count int64[C].
+  11 head int64[C]; 12 nxt int64[N]; 13 nkey int64[N] (the cell lists of
+  :mod:`leathernest.collision.kernels.grid`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ def static_hits(
     row_start,
     row_edges,
     box,
+    container_box,
+    cell_container,
+    edge_container,
+    hz_container,
     g,
     dims,
     mask,
@@ -124,19 +130,31 @@ def static_hits(
                     any_hit = True
                     if early:
                         return True
-    # containment, piece in hazard: ray cast from the piece's first vertex over its grid row
+    # containment, piece in hazard: ray cast from the piece's first vertex over its grid row,
+    # crossing only the edges of the container the vertex lies in (the other containers' rings
+    # are closed curves apart from it, each crossed an even number of times)
     px, py = txy[0, 0], txy[1, 0]
     row = cell_of(py, g[1], g[3], dims[1])
-    for t in range(row_start[row], row_start[row + 1]):
-        e = row_edges[t]
-        h = edge_hz[e]
-        if mask[h] != 0:
-            f = edge_next[e]
-            if crosses_ray(xy[0, e], xy[1, e], xy[0, f], xy[1, f], px, py):
-                parity[h] ^= 1
+    qc = cell_container[row * nx + cell_of(px, g[0], g[2], nx)]
+    if qc >= 0:
+        cb = container_box[qc]
+        if not (cb[0] <= px <= cb[2] and cb[1] <= py <= cb[3]):
+            qc = -1  # outside every usable region: the exterior's parity stays 0
+    if qc >= 0:
+        for t in range(row_start[row], row_start[row + 1]):
+            e = row_edges[t]
+            if edge_container[e] != qc:
+                continue
+            h = edge_hz[e]
+            if mask[h] != 0:
+                f = edge_next[e]
+                if crosses_ray(xy[0, e], xy[1, e], xy[0, f], xy[1, f], px, py):
+                    parity[h] ^= 1
     for h in range(n_hz):
         if mask[h] == 0 or hit[h] != 0:
             continue
+        if h > 0 and hz_container[h] != qc:
+            continue  # a zone of another container: reaching it means crossing the exterior
         hb = hz_bbox[h]
         if kind[h] == 0:
             if parity[h] == 0:
@@ -231,15 +249,16 @@ def dynamic_hits(
         dy[7],
         dy[8],
     )
-    dbbox, cells, items, count = dy[9], dy[10], dy[11], dy[12]
+    dbbox, cells, head, nxt, nkey = dy[9], dy[10], dy[11], dy[12], dy[13]
     cell_range(tbbox, g, dims, qr)
     nx = dims[0]
     n = 0
     for cy in range(qr[1], qr[3] + 1):
         for cx in range(qr[0], qr[2] + 1):
-            c = cy * nx + cx
-            for t in range(count[c]):
-                k = items[c, t]
+            node = head[cy * nx + cx]
+            while node >= 0:
+                k = nkey[node]
+                node = nxt[node]
                 if k == ignore or active[k] == 0:
                     continue
                 if max(cells[k, 0], qr[0]) != cx or max(cells[k, 1], qr[1]) != cy:

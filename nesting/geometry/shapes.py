@@ -12,7 +12,7 @@ from shapely.validation import explain_validity
 
 from leathernest.errors import InputError
 from leathernest.model import Hide, Outline, Piece, Placement, Zone
-from leathernest.transform import place_ring
+from leathernest.geometry.transform import place_ring
 
 
 def outline_polygon(outline: Outline) -> Polygon:

@@ -1,0 +1,356 @@
+"""The position search of one piece: samples over its container and around it, then refinement.
+
+One call of :func:`search_position` does, for one piece, what Sparrow's ``search_placement`` does
+(Gardeyn, Vanden Berghe and Wauters, arXiv 2509.13329, Algorithm 6 and Figure 7): evaluate the
+current placement, a few samples focused around it and a few over its container, keep the best few
+distinct ones, refine each by an adaptive coordinate descent (steps grow by 1.1 on success and
+halve on failure; axes x, y, both diagonals and, for a rotation range, a "wiggle" of the angle),
+then refine the best once more with finer steps. Every evaluation is the engine's weighted overlap
+proxy with an upper bound, so a sample stops as soon as it is worse than the best kept one. Moving
+one piece to its position of least weighted overlap is also the heart of Egeblad, Nielsen and
+Odgaard (2007) and Imamichi, Yagiura and Nagamochi (2009).
+
+Containers: the sheet's containers (hide copies, or the strip) have usable boxes ``cbox``
+float64[C, 4] and a ``closed`` flag uint8[C]. Samples over the container go to the piece's own
+container, or, with probability ``P_CROSS`` (for pieces allowed to change hides), to a random
+other open one: a move between hides is one more sample.
+
+Conventions. A placement row is float64[6] ``(rotation_deg, mirrored, x, y, row, a)``: x, y is the
+piece's centroid (shapes are centred), ``row`` the orientation row it uses and ``a`` the angle
+parameter within that row (:mod:`leathernest.geometry.orient`: the rotation itself for FIXED and
+CHECKED rows, the offset from the backbone's reference for ALONG rows). ``hull`` float64[2, h] is
+the convex hull of the stock-inflated outline, for the rotated bounding box that keeps samples
+inside a container. ``ctx`` bundles the sheet arrays: (cbox, closed, cell_container, g, dims, bb_off,
+bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts evaluated samples (the unit of the work
+budget).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from leathernest.collision.jit import EXACT
+from leathernest.collision.kernels.batch import batch_loss
+from leathernest.search.kernels.field import container_at, reference_rad
+from leathernest.search.kernels.rng import next_int, next_u01
+
+DEG = math.pi / 180.0
+RAD = 180.0 / math.pi
+MODE_FIXED, MODE_ALONG, MODE_CHECKED = 0.0, 1.0, 2.0  # as leathernest.geometry.orient
+# params layout of search_position (float64[N_PARAMS])
+P_N_CONTAINER, P_N_FOCUS, P_N_CD, P_MIN_DIM, P_UNIQUE = 0, 1, 2, 3, 4
+P_PRE_T0, P_PRE_T1, P_PRE_R0, P_PRE_R1 = 5, 6, 7, 8
+P_FIN_T0, P_FIN_T1, P_FIN_R0, P_FIN_R1 = 9, 10, 11, 12
+P_CROSS = 13  # probability that a container sample goes to another open container
+N_PARAMS = 14
+CD_STEP_SUCCESS = 1.1  # Sparrow's coordinate-descent step factors (consts.rs)
+CD_STEP_FAIL = 0.5
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def hull_bbox(hull, rot_deg: float, mirrored: bool, out) -> None:
+    """Bbox (out float64[4]) of hull (float64[2, h]) mirrored (x -> -x), then rotated ccw."""
+    a = rot_deg * DEG
+    c, s = math.cos(a), math.sin(a)
+    out[0] = math.inf
+    out[1] = math.inf
+    out[2] = -math.inf
+    out[3] = -math.inf
+    for i in range(hull.shape[1]):
+        x = -hull[0, i] if mirrored else hull[0, i]
+        y = hull[1, i]
+        px = c * x - s * y
+        py = s * x + c * y
+        out[0] = min(out[0], px)
+        out[1] = min(out[1], py)
+        out[2] = max(out[2], px)
+        out[3] = max(out[3], py)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def materialize(rows, j: int, a: float, x: float, y: float, ctx) -> float:
+    """The rotation (degrees) of angle parameter a in row j at centroid (x, y); NaN if not allowed.
+
+    FIXED: a itself; ALONG: the backbone's reference at (x, y) plus a; CHECKED: a, if the grain
+    lies within the row's tolerance of the reference there.
+    """
+    mode = rows[j, 3]
+    if mode == MODE_FIXED:
+        return a
+    c = container_at(x, y, ctx[3], ctx[4], ctx[2], ctx[0])
+    ref = reference_rad(c, x, y, ctx[5], ctx[6], ctx[7], ctx[8], ctx[9]) * RAD
+    if mode == MODE_ALONG:
+        return ref + a
+    d = abs(rows[j, 4] + a - ref) % 180.0
+    d = min(d, 180.0 - d)
+    if d <= rows[j, 5]:
+        return a
+    return math.nan
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def eval_one(ea, smp, ub: float, lout, work) -> float:
+    """Weighted loss of the sample smp[0] (float64[1, 4]) with upper bound ub (inf above it).
+
+    ea is the engine tuple (spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece).
+    """
+    work[0] += 1
+    batch_loss(ea[0], ea[1], ea[2], smp, ea[3], ea[4], ea[5], ea[6], ea[7], ea[8], ea[9],
+               ea[10], ea[11], ub, lout)
+    return lout[0]
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> int:
+    """Keep cand among the best distinct samples (sorted ascending); returns the new count."""
+    if not math.isfinite(loss):
+        return n_kept
+    cap = best.shape[0]
+    for i in range(n_kept):
+        if (
+            best[i, 4] == cand[4]
+            and abs(best[i, 2] - cand[2]) < unique
+            and abs(best[i, 3] - cand[3]) < unique
+        ):
+            if loss >= best_loss[i]:
+                return n_kept
+            best[i, :] = cand
+            best_loss[i] = loss
+            while i > 0 and best_loss[i - 1] > best_loss[i]:
+                for c in range(best.shape[1]):
+                    t = best[i - 1, c]
+                    best[i - 1, c] = best[i, c]
+                    best[i, c] = t
+                tl = best_loss[i - 1]
+                best_loss[i - 1] = best_loss[i]
+                best_loss[i] = tl
+                i -= 1
+            return n_kept
+    if n_kept == cap and loss >= best_loss[cap - 1]:
+        return n_kept
+    pos = min(n_kept, cap - 1)
+    while pos > 0 and best_loss[pos - 1] > loss:
+        best[pos, :] = best[pos - 1, :]
+        best_loss[pos] = best_loss[pos - 1]
+        pos -= 1
+    best[pos, :] = cand
+    best_loss[pos] = loss
+    return min(n_kept + 1, cap)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def evaluate(ea, rows, pos, ub: float, ctx, smp, lout, work) -> float:
+    """Loss of placement row pos (its rotation materialized into pos[0]); inf if not allowed."""
+    rot = materialize(rows, int(pos[4]), pos[5], pos[2], pos[3], ctx)
+    if not math.isfinite(rot):
+        return math.inf
+    pos[0] = rot
+    smp[0, 0] = rot
+    smp[0, 1] = pos[1]
+    smp[0, 2] = pos[2]
+    smp[0, 3] = pos[3]
+    return eval_one(ea, smp, ub, lout, work)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def coord_descent(ea, rows, pos, loss: float, t0: float, t1: float, r0: float, r1: float,
+                  rng, ctx, smp, lout, trial, work) -> float:
+    """Refine pos (float64[6], changed in place) to a local minimum; returns its loss.
+
+    Adaptive coordinate descent after Sparrow's ``refine_coord_desc``: two candidates either side
+    along a random axis; a success grows that axis's step by 1.1, anything else halves it and
+    picks a new axis; stop when every step is below its limit. The wiggle axis exists only when
+    the current orientation row is a range, and keeps the angle parameter inside it.
+    """
+    row = int(pos[4])
+    lo, hi = rows[row, 0], rows[row, 1]
+    wiggle = hi > lo
+    n_axes = 6 if wiggle else 4
+    sx, sy, sr = t0, t0, r0
+    axis = next_int(rng, n_axes)
+    while (sx >= t1 or sy >= t1 or (wiggle and sr >= r1)) and loss > 0.0:
+        better = False
+        for side in range(2):
+            sg = 1.0 if side == 0 else -1.0
+            for c in range(6):
+                trial[c] = pos[c]
+            if axis == 0:
+                trial[2] += sg * sx
+            elif axis == 1:
+                trial[3] += sg * sy
+            elif axis == 2:
+                trial[2] += sg * sx
+                trial[3] += sg * sy
+            elif axis == 3:
+                trial[2] -= sg * sx
+                trial[3] += sg * sy
+            else:
+                trial[5] = min(pos[5] + sr, hi) if side == 0 else max(pos[5] - sr, lo)
+            v = evaluate(ea, rows, trial, loss, ctx, smp, lout, work)
+            if v < loss:
+                loss = v
+                better = True
+                for c in range(6):
+                    pos[c] = trial[c]
+                break
+        m = CD_STEP_SUCCESS if better else CD_STEP_FAIL
+        if axis == 0:
+            sx *= m
+        elif axis == 1:
+            sy *= m
+        elif axis <= 3:
+            sx *= math.sqrt(m)
+            sy *= math.sqrt(m)
+        else:
+            sr *= m
+        if not better:
+            axis = next_int(rng, n_axes)
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def pick_container(cur_c: int, cross: bool, p_cross: float, ctx, rng) -> int:
+    """The container of a container sample: the piece's own, or (sometimes) another open one."""
+    closed = ctx[1]
+    n = closed.shape[0]
+    stay = cur_c >= 0 and closed[cur_c] == 0
+    if stay and (not cross or n == 1 or next_u01(rng) >= p_cross):
+        return cur_c
+    n_open = 0
+    for c in range(n):
+        if closed[c] == 0 and c != cur_c:
+            n_open += 1
+    if n_open == 0:
+        return cur_c if stay else -1
+    k = next_int(rng, n_open)
+    for c in range(n):
+        if closed[c] == 0 and c != cur_c:
+            if k == 0:
+                return c
+            k -= 1
+    return -1
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def sample_in(hull, rows, j: int, a: float, cbox_row, ctx, rng, cand, bb) -> bool:
+    """A uniform position for row j / parameter a in a container box (False if none fits).
+
+    The box is shrunk by the rotated hull's bbox, taken at the rotation the row gives at the
+    box's centre (the backbone's reference turns slowly, so the box stays close for ALONG rows).
+    """
+    mx = 0.5 * (cbox_row[0] + cbox_row[2])
+    my = 0.5 * (cbox_row[1] + cbox_row[3])
+    rot = materialize(rows, j, a, mx, my, ctx)
+    if not math.isfinite(rot):
+        rot = a
+    mir = rows[j, 2] != 0.0
+    hull_bbox(hull, rot, mir, bb)
+    xlo, xhi = cbox_row[0] - bb[0], cbox_row[2] - bb[2]
+    ylo, yhi = cbox_row[1] - bb[1], cbox_row[3] - bb[3]
+    if xlo > xhi or ylo > yhi:
+        return False
+    cand[1] = 1.0 if mir else 0.0
+    cand[2] = xlo + next_u01(rng) * (xhi - xlo)
+    cand[3] = ylo + next_u01(rng) * (yhi - ylo)
+    cand[4] = j
+    cand[5] = a
+    return True
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def sample_angle(rows, j: int, rng) -> float:
+    """A uniform angle parameter of row j."""
+    lo, hi = rows[j, 0], rows[j, 1]
+    if hi > lo:
+        return lo + next_u01(rng) * (hi - lo)
+    return lo
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def search_position(ea, hull, rows, cur, has_cur: bool, cross: bool, params, ctx, rng, out,
+                    work) -> float:
+    """Best placement found for one piece (into out float64[6]); returns its weighted loss.
+
+    cur float64[6] is the current placement (ignored unless has_cur: a piece being inserted
+    samples its containers only). cross: the piece may move to another container. params
+    float64[N_PARAMS]: see the P_* indices. After Sparrow's ``search_placement`` (arXiv
+    2509.13329, Algorithm 6). Returns inf (out untouched) when no sample was allowed.
+    """
+    n_cont = int(params[P_N_CONTAINER])
+    n_focus = int(params[P_N_FOCUS]) if has_cur else 0
+    n_cd = max(int(params[P_N_CD]), 1)
+    unique = params[P_UNIQUE]
+    m = rows.shape[0]
+    cbox = ctx[0]
+    best = np.empty((n_cd, 6))
+    best_loss = np.full(n_cd, math.inf)
+    smp = np.empty((1, 4))
+    lout = np.empty(1)
+    bb = np.empty(4)
+    cand = np.empty(6)
+    trial = np.empty(6)
+    n_kept = 0
+    cur_c = -1
+    half_w = half_h = 0.0
+    if has_cur:
+        for c in range(6):
+            cand[c] = cur[c]
+        v = evaluate(ea, rows, cand, math.inf, ctx, smp, lout, work)
+        n_kept = _report(best, best_loss, 0, cand, v, unique)
+        cur_c = container_at(cur[2], cur[3], ctx[3], ctx[4], ctx[2], cbox)
+        hull_bbox(hull, cur[0], cur[1] != 0.0, bb)
+        half_w = 0.5 * (bb[2] - bb[0])
+        half_h = 0.5 * (bb[3] - bb[1])
+    for i in range(n_focus + n_cont):
+        if n_kept > 0 and best_loss[0] == 0.0:
+            break
+        j = next_int(rng, m)
+        a = sample_angle(rows, j, rng)
+        if i < n_focus:
+            if cur_c < 0:
+                continue
+            b = cbox[cur_c]
+            rot = materialize(rows, j, a, cur[2], cur[3], ctx)
+            if not math.isfinite(rot):
+                continue
+            hull_bbox(hull, rot, rows[j, 2] != 0.0, bb)
+            xlo = max(b[0] - bb[0], cur[2] - half_w)
+            xhi = min(b[2] - bb[2], cur[2] + half_w)
+            ylo = max(b[1] - bb[1], cur[3] - half_h)
+            yhi = min(b[3] - bb[3], cur[3] + half_h)
+            if xlo > xhi or ylo > yhi:
+                continue
+            cand[1] = rows[j, 2]
+            cand[2] = xlo + next_u01(rng) * (xhi - xlo)
+            cand[3] = ylo + next_u01(rng) * (yhi - ylo)
+            cand[4] = j
+            cand[5] = a
+        else:
+            c = pick_container(cur_c, cross, params[P_CROSS], ctx, rng)
+            if c < 0 or not sample_in(hull, rows, j, a, cbox[c], ctx, rng, cand, bb):
+                continue
+        ub = best_loss[n_cd - 1] if n_kept == n_cd else math.inf
+        v = evaluate(ea, rows, cand, ub, ctx, smp, lout, work)
+        n_kept = _report(best, best_loss, n_kept, cand, v, unique)
+    min_dim = params[P_MIN_DIM]
+    top = math.inf
+    for k in range(n_kept):
+        for c in range(6):
+            cand[c] = best[k, c]
+        v = best_loss[k]
+        if v > 0.0:
+            v = coord_descent(ea, rows, cand, v, min_dim * params[P_PRE_T0],
+                              min_dim * params[P_PRE_T1], params[P_PRE_R0], params[P_PRE_R1],
+                              rng, ctx, smp, lout, trial, work)
+        if v < top:
+            top = v
+            for c in range(6):
+                out[c] = cand[c]
+    if top > 0.0 and math.isfinite(top):
+        top = coord_descent(ea, rows, out, top, min_dim * params[P_FIN_T0],
+                            min_dim * params[P_FIN_T1], params[P_FIN_R0], params[P_FIN_R1],
+                            rng, ctx, smp, lout, trial, work)
+    return top
