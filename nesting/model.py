@@ -2,8 +2,8 @@
 
 Read this module first. Everything is an immutable value; construction checks what numpy can check
 (finite coordinates, at least three distinct points, non-zero area) so that bad data fails at the
-boundary. Topological checks (self-intersection) need shapely and live in :mod:`leathernest.geometry.shapes`,
-which the readers call.
+boundary. Topological checks (self-intersection) need shapely and live in
+:mod:`leathernest.geometry.shapes`, which the readers call.
 
 Conventions
 -----------
@@ -362,6 +362,15 @@ class Hide:
     def area(self) -> float:
         """Gross area in mm² (outline minus its holes; zones not subtracted)."""
         return self.outline.area
+
+
+def hide_cost(hide: Hide) -> float | None:
+    """Price of one copy of a hide, or None when the job gives no price."""
+    if hide.cost is not None:
+        return hide.cost
+    if hide.price_per_m2 is not None:
+        return hide.price_per_m2 * hide.area / 1e6
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,27 +21,11 @@ import dataclasses
 import shapely
 from shapely.geometry import Polygon
 
-from leathernest.model import Hide, Job, Solution, Strip
-from leathernest.geometry.shapes import hide_region, zone_region
+from leathernest.geometry.shapes import usable_region, zone_region
+from leathernest.model import Hide, Job, Solution, Strip, hide_cost
 from leathernest.validate import placed_shape
 
 BEST_GRADE = "best"  # key of the unmarked hide in area-by-grade tables
-
-
-def usable_region(hide: Hide):
-    """The leather a piece could use at all: the hide minus its holes and grade-0 zones."""
-    region = hide_region(hide)
-    defects = [zone_region(z) for z in hide.zones if z.grade == 0]
-    return region.difference(shapely.union_all(defects)) if defects else region
-
-
-def hide_cost(hide: Hide) -> float | None:
-    """Price of one copy of a hide, or None when the job gives no price."""
-    if hide.cost is not None:
-        return hide.cost
-    if hide.price_per_m2 is not None:
-        return hide.price_per_m2 * hide.area / 1e6
-    return None
 
 
 def _area_by_grade(hide: Hide, polys: list[Polygon]) -> dict[str, float]:

@@ -295,6 +295,14 @@ class CollisionEngine:
         r, m, x, y = self._tf[key]
         return self._shapes[key], float(r), bool(m), float(x), float(y)  # type: ignore[return-value]
 
+    def record_transforms(self, keys: np.ndarray, transforms: np.ndarray) -> None:
+        """Note where search kernels moved placed keys (rows rotation_deg, mirrored, x, y).
+
+        Kernels move pieces in the dynamic arrays directly (:mod:`leathernest.collision.kernels.
+        dynamic`); this keeps :meth:`placement` and snapshots in step with them.
+        """
+        self._tf[keys] = transforms[keys, :4]
+
     def placed_keys(self) -> np.ndarray:
         """Keys currently placed, ascending."""
         return np.flatnonzero(self._active)

@@ -11,8 +11,8 @@ from shapely.geometry import Polygon
 from shapely.validation import explain_validity
 
 from leathernest.errors import InputError
-from leathernest.model import Hide, Outline, Piece, Placement, Zone
 from leathernest.geometry.transform import place_ring
+from leathernest.model import Hide, Outline, Piece, Placement, Zone
 
 
 def outline_polygon(outline: Outline) -> Polygon:
@@ -78,3 +78,10 @@ def check_rings(outline: Outline, what: str, path: str | None = None) -> None:
                 path=path,
                 hint="redraw the ring so that no edge crosses another",
             )
+
+
+def usable_region(hide: Hide):
+    """The leather a piece could use at all: the hide minus its holes and grade-0 zones."""
+    region = hide_region(hide)
+    defects = [zone_region(z) for z in hide.zones if z.grade == 0]
+    return region.difference(shapely.union_all(defects)) if defects else region

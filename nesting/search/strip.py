@@ -1,27 +1,24 @@
-"""The strip optimiser: constructive start, then explore and compress by overlap minimisation.
+"""The strip problem layer: constructive start, then explore and compress by overlap minimisation.
 
 The strategy is Sparrow's (Gardeyn, Vanden Berghe and Wauters, arXiv 2509.13329, Algorithms 12
 and 13), which refines the strip-length search of Egeblad, Nielsen and Odgaard (2007) and
-Imamichi, Yagiura and Nagamochi (2009):
+Imamichi, Yagiura and Nagamochi (2009). Everything below it is the shared core: one
+:class:`~leathernest.search.layout.Layout` on a one-container sheet, one separator, one tracker.
 
-1. **Construct** (:mod:`leathernest.search.construct`): a bottom-left fill gives the first
-   feasible layout and strip length.
-2. **Explore** (most of the time): shrink the strip by ``explore_shrink`` of its length, pushing
-   the pieces right of a split line to the left, which makes them overlap; resolve the overlap
-   with the separator (:mod:`leathernest.search.separate`). On success the layout is recorded
-   (the strip length fitted tightly to it) and the strip shrinks again. On failure the layout
-   joins a pool of infeasible ones; one of the better ones is taken, two large pieces in it
-   swap places (a disruption), and separation tries again at the same length.
-3. **Compress** (the last ``compress_share`` of the time): from the best layout, try ever
-   smaller shrinks (from 0.05 % down to 0.001 % of the length, decaying with time) at a random
-   split line; keep each success.
+1. **Construct** (:func:`leathernest.search.construct.strip_fill`): the first feasible layout
+   and strip length.
+2. **Explore** (most of the work): shrink the strip by ``explore_shrink`` of its length, pushing
+   the pieces right of a split line to the left, which makes them overlap; resolve the overlap with
+   the separator. On success the layout is recorded (the length fitted tightly to it) and the strip
+   shrinks again. On failure the layout joins a pool of infeasible ones; one of the better ones is
+   taken, two large pieces in it swap places (a disruption), and separation tries again.
+3. **Compress** (the last ``compress_share``): from the best layout, ever smaller shrinks (0.05 %
+   down to 0.001 % of the length, decaying with progress) at a random split line.
 
-Anytime: the best feasible layout is kept from the first second; the stop token is polled
-between moves, so the time limit holds within a fraction of a second. Work is counted
-(:class:`Budget`), so tests can stop on iterations and a seed then gives one layout.
-
-With ``workers`` > 1, independent searches with seeds ``seed, seed + 1, ...`` run in worker
-processes (:mod:`leathernest.search.parallel`) and the densest layout wins.
+Anytime: the best feasible layout is kept from the first second; the separator polls the stop
+token between chunks of work, so a time limit holds within a fraction of a second; with a work
+budget (``StopToken(effort=...)``) every decision depends on work done, never on the clock, so a
+seed and an effort give one layout on any machine.
 """
 
 from __future__ import annotations
@@ -35,198 +32,227 @@ import numpy as np
 
 from leathernest._version import __version__
 from leathernest.collision.engine import CollisionEngine
-from leathernest.model import (
-    HideLayout,
-    Job,
-    Placement,
-    Solution,
-    Strip,
-    Unplaced,
-    UnplacedReason,
-)
-from leathernest.search.construct import construct, fit_length
-from leathernest.search.separate import Budget, Separator, SeparatorConfig
-from leathernest.search.state import NestState, StateSnapshot, build_items
+from leathernest.geometry.transform import place_points
+from leathernest.model import HideLayout, Job, Placement, Solution, Strip, Unplaced, UnplacedReason
+from leathernest.search.construct import fitted_length, strip_fill
+from leathernest.search.items import Items, MoveConfig, build_items
+from leathernest.search.kernels import sample as ks
+from leathernest.search.kernels.rng import seeded
+from leathernest.search.layout import Layout, LayoutSnapshot
+from leathernest.search.separate import Separator, SeparatorConfig
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.search.tracker import Tracker
-from leathernest.geometry.transform import place_ring
 
-log = logging.getLogger("nesting.strip")
+log = logging.getLogger("leathernest.strip")
 
 
 @dataclass(frozen=True)
 class StripConfig:
     """Tunables of the strip optimiser (Sparrow's values where they carry over)."""
 
+    move: MoveConfig = field(default_factory=MoveConfig)
     explore: SeparatorConfig = field(default_factory=SeparatorConfig)
     compress: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=100, strikes=5))
     explore_shrink: float = 0.002  # share of the length removed per successful exploration step
-    compress_share: float = 0.2  # share of the time given to compression
+    compress_share: float = 0.2  # share of the time (or work) given to compression
     compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
     pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)
     large_item_share: float = 0.75  # pieces making up this share of the area count as large
     # poles per piece for the overlap proxy: (max count, area coverage, smallest radius relative
     # to the first); None keeps the engine's (6, 0.85, 0.1)
     poles: tuple[int, float, float] | None = None
-    max_iterations: int = 10**12  # separator iterations over the whole run (tests set a budget)
 
 
 DEFAULT_STRIP_CONFIG = StripConfig()
 
 
+def _fits_height(items: Items, k: int, height: float) -> np.ndarray:
+    """Rows in which copy k's height fits the strip's usable height (sampled for ranges)."""
+    rows = items.rows[k]
+    hull = items.hulls[int(items.piece_of[k])]
+    keep = np.zeros(len(rows), dtype=bool)
+    bb = np.zeros(4)
+    for i, r in enumerate(rows):
+        for a in np.linspace(r[0], r[1], 1 if r[1] == r[0] else 73):
+            ks.hull_bbox(hull, float(a), bool(r[2] != 0.0), bb)
+            if bb[3] - bb[1] < height:
+                keep[i] = True
+                break
+    return keep
+
+
 class StripSearch:
-    """One search on one core: holds the state, the tracker and the best feasible layout."""
+    """One search on one core: the layout, the separators and the best feasible layout."""
 
     def __init__(self, job: Job, cfg: StripConfig, seed: int, stop: StopToken,
                  listener: Listener = no_listener) -> None:
         assert isinstance(job.stock, Strip)
         self.job, self.cfg, self.stop, self.listener = job, cfg, stop, listener
         self.rng = np.random.default_rng(seed)
+        self.krng = seeded(seed)
         n = sum(p.n_copies for p in job.pieces)
         length0 = 2.0 * job.margin_mm + sum(
             max(p.outline.bbox[2] - p.outline.bbox[0], p.outline.bbox[3] - p.outline.bbox[1])
             + job.gap_mm + 1.0 for p in job.pieces for _ in range(p.n_copies))
         eng = CollisionEngine.for_strip(job.stock, length=length0, gap_mm=job.gap_mm,
                                         margin_mm=job.margin_mm, max_pieces=max(n, 1))
-        self.items = build_items(job, eng, cfg.poles)
-        self.state = NestState(self.items, eng)
-        self.tracker = Tracker(self.items.n)
-        self.budget = Budget(cfg.max_iterations)
-        self.best: StateSnapshot | None = None
+        items = build_items(job, eng, 0.0, cfg.move, cfg.poles)
+        usable_h = float(eng.static.box[3] - eng.static.box[1])
+        rows = [r[_fits_height(items, k, usable_h)] if len(r) else r
+                for k, r in enumerate(items.rows)]
+        self.items = items.with_rows(rows)
+        self.unplaceable = tuple(k for k, r in enumerate(rows) if len(r) == 0)
+        self.layout = Layout(self.items, eng, [None])
+        self.best: LayoutSnapshot | None = None
         self.best_length = math.inf
-        self.history: list[float] = []  # best lengths in the order they were found
+        self.history: list[tuple[float, float]] = []  # (elapsed s, length) of each improvement
+        self.moves = 0
+        self.iterations = 0
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
-    def keys(self) -> np.ndarray:
-        """Copies in the layout."""
-        return self.state.placed_keys()
+    @property
+    def length(self) -> float:
+        """The strip length the engine currently enforces."""
+        return self.layout.engine.strip_length
 
     def exact_length(self) -> float:
         """Shortest strip holding the current layout, from the true outlines (+ the margin)."""
         right = 0.0
-        for k in self.keys().tolist():
-            r, m, x, y = self.state.place[k, :4]
-            ring = place_ring(self.items.pieces[k].outline.outer, float(r), bool(m), float(x),
-                              float(y))
+        lay = self.layout
+        for k in lay.live_keys().tolist():
+            r, m, x, y = (float(v) for v in lay.place[k, :4])
+            c = self.items.centroids[int(self.items.piece_of[k])]
+            ring = place_points(self.items.pieces[k].outline.outer - c, r, m != 0.0, x, y)
             right = max(right, float(ring[:, 0].max()))
         return right + self.job.margin_mm
 
+    def density(self, length: float) -> float:
+        """Placed area over the strip area up to length."""
+        area = float(self.items.areas[self.layout.live != 0].sum())
+        return area / (self.job.stock.height * length)  # type: ignore[union-attr]
+
     def record(self, phase: str) -> None:
         """Keep the current (feasible) layout if it is shorter than the best one."""
-        length = min(self.state.length, self.exact_length())
+        length = min(self.length, self.exact_length())
         if length < self.best_length:
-            self.best = self.state.save()
+            self.best = self.layout.save()
             self.best_length = length
-            self.history.append(length)
-            self.listener(Progress(self.stop.elapsed_s, len(self.keys()), self.items.n,
-                                   density=self.state.density(length), phase=phase))
+            self.history.append((round(self.stop.elapsed_s, 3), length))
+            self.listener(Progress(self.stop.elapsed_s, int(self.layout.live.sum()),
+                                   self.items.n, density=self.density(length), phase=phase,
+                                   work=self.stop.work))
             log.debug("[%s] length %.4f density %.4f", phase.upper(), length,
-                      self.state.density(length))
+                      self.density(length))
 
     def set_length(self, length: float, split: float) -> None:
         """Change the strip length, moving pieces right of split by the difference."""
-        delta = length - self.state.length
-        for k in self.keys().tolist():
-            bb = self.state.engine.placed_bbox(k)
+        lay = self.layout
+        delta = length - self.length
+        for k in lay.live_keys().tolist():
+            bb = lay.engine.placed_bbox(k)
             if 0.5 * (bb[0] + bb[2]) > split:
-                row = self.state.place[k].copy()
+                row = lay.place[k].copy()
                 row[2] += delta
-                self.state.put(k, row)
-        self.state.engine.set_strip_length(length)
-        self.tracker.rebuild(self.state.engine, self.keys())
+                lay.put(k, row, track=False)
+        lay.engine.set_strip_length(length)
+        lay.rebuild_tracker()
 
     def separator(self, cfg: SeparatorConfig) -> Separator:
-        """A separator on the shared state with this search's random stream."""
-        return Separator(self.state, self.tracker, cfg, self.rng)
+        """A separator on the shared layout with this search's kernel generator."""
+        return Separator(self.layout, cfg, self.krng)
+
+    def progress(self, stop: StopToken, t0: float) -> float:
+        """How far a phase is, in [0, 1]: by work when budgeted, else by the clock."""
+        if stop.budgeted and stop.effort:
+            return min(stop.work / stop.effort, 1.0)
+        span = max(stop.deadline - t0, 1e-9)
+        return min((time.monotonic() - t0) / span, 1.0)
 
     # -- phases -----------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Constructive start; the first feasible layout becomes the best."""
-        construct(self.state, self.stop)
-        self.tracker.rebuild(self.state.engine, self.keys())
-        assert self.tracker.total() == 0.0, "the constructive layout must be feasible"
+        keys = [k for k in range(self.items.n) if k not in set(self.unplaceable)]
+        strip_fill(self.layout, keys, self.krng, self.stop)
+        self.layout.engine.set_strip_length(fitted_length(self.layout))
+        self.layout.rebuild_tracker()
+        assert self.layout.total_loss() == 0.0, "the constructive layout must be feasible"
         self.record("construct")
 
     def explore(self, stop: StopToken) -> None:
         """Algorithm 12: shrink after each success; disrupt from the infeasible pool on failure."""
         sep = self.separator(self.cfg.explore)
-        pool: list[tuple[float, StateSnapshot]] = []
+        pool: list[tuple[float, LayoutSnapshot]] = []
         assert self.best is not None
-        self.state.restore(self.best)
-        self.set_length(self.state.length * (1.0 - self.cfg.explore_shrink),
-                        0.5 * self.state.length)
-        while not stop.stopped() and not self.budget.spent:
-            self.tracker.reset_weights()
-            ok, snap, _tsnap = sep.separate(stop, self.budget)
+        lay = self.layout
+        lay.restore(self.best)
+        self.set_length(self.length * (1.0 - self.cfg.explore_shrink), 0.5 * self.length)
+        while not stop.stopped():
+            lay.tracker.reset_weights()
+            ok = sep.separate(stop)
             if ok:
                 self.record("explore")
                 pool.clear()
-                length = min(self.state.length, self.best_length)
+                length = min(self.length, self.best_length)
                 self.set_length(length * (1.0 - self.cfg.explore_shrink), 0.5 * length)
                 continue
-            if stop.stopped() or self.budget.spent:
+            if stop.stopped():
                 break
-            pool.append((self.tracker.total(), snap))
+            pool.append((lay.total_loss(), lay.save()))
             pool.sort(key=lambda t: t[0])
             pick = min(int(abs(self.rng.normal(0.0, self.cfg.pool_stddev)) * len(pool)),
                        len(pool) - 1)
-            self.state.restore(pool[pick][1])
+            lay.restore(pool[pick][1])
             self.disrupt()
-            self.tracker.rebuild(self.state.engine, self.keys())
+            lay.rebuild_tracker()
+        self.moves += sep.moves
+        self.iterations += sep.iterations
 
     def compress(self, stop: StopToken) -> None:
         """Algorithm 13: small shrinks of the best layout at random split lines."""
         sep = self.separator(self.cfg.compress)
-        t0, span = time.monotonic(), max(stop.remaining_s, 1e-9)
+        t0 = time.monotonic()
         lo, hi = self.cfg.compress_range
-        while not stop.stopped() and not self.budget.spent and self.best is not None:
-            ratio = min((time.monotonic() - t0) / span, 1.0)
-            step = lo + (hi - lo) * ratio
-            self.state.restore(self.best)
-            self.tracker.reset_weights()
+        lay = self.layout
+        while not stop.stopped() and self.best is not None:
+            step = lo + (hi - lo) * self.progress(stop, t0)
+            lay.restore(self.best)
+            lay.tracker.reset_weights()
             target = self.best_length * (1.0 - step)
-            self.set_length(target, float(self.rng.uniform(0.0, self.state.length)))
-            ok, _snap, _t = sep.separate(stop, self.budget)
-            if ok:
+            self.set_length(target, float(self.rng.uniform(0.0, self.length)))
+            if sep.separate(stop):
                 self.record("compress")
+        self.moves += sep.moves
+        self.iterations += sep.iterations
 
     def disrupt(self) -> None:
         """Swap two large pieces (Sparrow's ``disrupt_solution``, without the carried items)."""
-        keys = self.keys()
+        lay = self.layout
+        keys = lay.live_keys()
         if len(keys) < 2:
             return
-        # Sparrow ranks by convex-hull area; the outline area is close enough for the choice
-        area = np.array([self.items.areas[k] for k in keys.tolist()])
+        area = self.items.areas[keys]
         order = np.argsort(-area, kind="stable")
         cum = np.cumsum(area[order])
         cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
         large = keys[order[: max(cut, 2)]]
         a = int(self.rng.choice(large))
-        others = [k for k in large.tolist()
-                  if self.items.shape_of[k] != self.items.shape_of[a]] or [
-                      k for k in keys.tolist() if k != a]
+        pa = int(self.items.piece_of[a])
+        others = [k for k in large.tolist() if int(self.items.piece_of[k]) != pa] or [
+            k for k in keys.tolist() if k != a]
         b = int(self.rng.choice(others))
-        ca, cb = self._centre(a), self._centre(b)
-        for k, frm, to in ((a, ca, cb), (b, cb, ca)):
-            row = self.state.place[k].copy()
-            row[2] += to[0] - frm[0]
-            row[3] += to[1] - frm[1]
-            self.state.put(k, row)
-
-    def _centre(self, k: int) -> tuple[float, float]:
-        bb = self.state.engine.placed_bbox(k)
-        return 0.5 * (bb[0] + bb[2]), 0.5 * (bb[1] + bb[3])
+        ra, rb = lay.place[a].copy(), lay.place[b].copy()
+        ra[2:4], rb[2:4] = lay.place[b, 2:4].copy(), lay.place[a, 2:4].copy()
+        lay.put(a, ra, track=False)
+        lay.put(b, rb, track=False)
 
     def run(self) -> None:
-        """Construct, explore, compress (each phase stops at the token's deadline)."""
+        """Construct, explore, compress (each phase stops at its share of the time or work)."""
         self.start()
-        if self.items.n - len(self.items.unplaceable) < 1:
+        if self.items.n - len(self.unplaceable) < 1:
             return
-        explore_s = self.stop.remaining_s * (1.0 - self.cfg.compress_share)
-        self.explore(self.stop.sub(explore_s))
+        self.explore(self.stop.share(1.0 - self.cfg.compress_share))
         self.compress(self.stop)
 
     # -- result -----------------------------------------------------------------------------------
@@ -234,20 +260,23 @@ class StripSearch:
     def solution(self, seed: int, elapsed_s: float, workers: int = 1) -> Solution:
         """The best layout as a Solution (strip length fitted to the true outlines)."""
         assert self.best is not None
-        place = self.best.place
+        place, live = self.best.place, self.best.live
         pls = []
-        for k in self.keys().tolist():
+        for k in np.flatnonzero(live).tolist():
             r, m, x, y = (float(v) for v in place[k, :4])
+            tx, ty = self.items.to_piece_frame(k, r, m != 0.0, x, y)
             pls.append(Placement(self.items.pieces[k].id, self.items.copies[k], None, r % 360.0,
-                                 m != 0.0, x, y))
+                                 m != 0.0, tx, ty))
         unplaced = tuple(Unplaced(self.items.pieces[k].id, self.items.copies[k],
-                                  UnplacedReason.TOO_LARGE) for k in self.items.unplaceable)
+                                  UnplacedReason.TOO_LARGE) for k in self.unplaceable)
         return Solution(
             job_name=self.job.name, kind="strip", layouts=(HideLayout(None, tuple(pls)),),
             unplaced=unplaced, strip_length=self.best_length, seed=seed, elapsed_s=elapsed_s,
             version=__version__, engine="strip",
             config={"strip": asdict(self.cfg), "workers": workers,
-                    "work": [self.budget.iterations, self.budget.moves]},
+                    "work": {"evaluations": int(self.stop.work), "moves": self.moves,
+                             "iterations": self.iterations},
+                    "history": self.history},
         )
 
 
@@ -259,11 +288,11 @@ def nest_strip(job: Job, stop: StopToken | None = None, listener: Listener = no_
     Parameters
     ----------
     job : a strip job (``job.stock`` a :class:`~leathernest.model.Strip`).
-    stop : deadline and interrupt (default: the job's time limit).
+    stop : deadline, work budget and interrupt (default: the job's time limit).
     listener : called with a :class:`Progress` (density) on every improvement.
-    seed : random seed (default: the job's); one seed and worker count give one layout when the
-        search stops on ``cfg.max_iterations`` rather than on time.
-    workers : independent searches in worker processes (seeds ``seed + i``); the best wins.
+    seed : random seed (default: the job's); a seed, a worker count and a work budget give one
+        layout.
+    workers : searches in worker processes that share their best layouts.
     cfg : tunables, :data:`DEFAULT_STRIP_CONFIG` by default.
     """
     if not isinstance(job.stock, Strip):
@@ -280,4 +309,4 @@ def nest_strip(job: Job, stop: StopToken | None = None, listener: Listener = no_
     return search.solution(seed, time.monotonic() - t0)
 
 
-__all__ = ["DEFAULT_STRIP_CONFIG", "StripConfig", "StripSearch", "fit_length", "nest_strip"]
+__all__ = ["DEFAULT_STRIP_CONFIG", "StripConfig", "StripSearch", "nest_strip"]

@@ -1,5 +1,7 @@
-"""The backbone's reference direction in Numba (:mod:`leathernest.geometry.backbone` is the numpy
-form and the definition; a test holds the two equal).
+"""The backbone's reference direction in Numba.
+
+:mod:`leathernest.geometry.backbone` is the numpy form and the definition; a test holds the two
+equal.
 
 Backbones of all containers are pooled: container c owns vertices ``off[c] .. off[c + 1]`` of
 ``xy`` float64[2, V] with arc lengths ``s``; segment i (vertex i to i + 1) has its midpoint's arc

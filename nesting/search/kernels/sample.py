@@ -20,9 +20,9 @@ piece's centroid (shapes are centred), ``row`` the orientation row it uses and `
 parameter within that row (:mod:`leathernest.geometry.orient`: the rotation itself for FIXED and
 CHECKED rows, the offset from the backbone's reference for ALONG rows). ``hull`` float64[2, h] is
 the convex hull of the stock-inflated outline, for the rotated bounding box that keeps samples
-inside a container. ``ctx`` bundles the sheet arrays: (cbox, closed, cell_container, g, dims, bb_off,
-bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts evaluated samples (the unit of the work
-budget).
+inside a container. ``ctx`` bundles the sheet arrays: (cbox, closed, cell_container, g, dims,
+bb_off, bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts evaluated samples (the unit of the
+work budget).
 """
 
 from __future__ import annotations

@@ -1,0 +1,205 @@
+"""The copies a search places: shapes, orientations and sampling parameters, built once per job.
+
+Every copy of every piece becomes one *item* with an index k (also its key in the collision engine).
+Shapes are prepared once per piece, on the outline moved so that its area centroid is the local
+origin: a placement's (x, y) is then where the piece's centroid lies, whatever the rotation, which
+is where grain is measured against the backbone and what :meth:`Items.to_piece_frame` converts back
+to the job's own frame for the solution. Orientation rows come from
+:mod:`leathernest.geometry.orient`; on a strip (reference direction the x axis everywhere) they are
+all FIXED, on a sheet of hides grain pieces get ALONG / CHECKED rows that follow each hide's
+backbone.
+
+Imports numpy, shapely, the model, geometry and the collision engine; numba only through the
+kernels' packing helper.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import Polygon
+
+from leathernest.collision.engine import CollisionEngine
+from leathernest.collision.prepare import PreparedShape, poles_of, shape_arrays
+from leathernest.geometry.orient import mirror_options, orientation_rows
+from leathernest.model import Job, Outline, Piece
+from leathernest.search.kernels import sample as ks
+from leathernest.search.kernels.pack import typed_list
+from leathernest.search.units import make_units
+
+
+@dataclass(frozen=True)
+class MoveConfig:
+    """Sampling and refinement of one piece move (Sparrow's search_placement, scaled to ours).
+
+    Sparrow samples 50 over the container and 25 around the piece and refines 3; with a slower
+    evaluation, fewer samples and more moves did better on shirts and dagli in 15 s runs.
+    """
+
+    n_container: int = 25  # samples over the piece's container (or another one) per move
+    n_focus: int = 15  # samples around the current position per move
+    n_refine: int = 2  # best samples refined by coordinate descent
+    unique_frac: float = 0.05  # samples closer than this x the piece's min side are "the same"
+    # coordinate descent steps: t0, t1 (times the piece's smaller side), r0, r1 (degrees)
+    pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)
+    fin_steps: tuple[float, float, float, float] = (0.01, 0.001, 0.5, 0.05)
+    p_cross: float = 0.0  # share of container samples sent to another open container (hides)
+
+    def params(self, min_dim: float) -> np.ndarray:
+        """The float64 parameter vector of the position search for one piece."""
+        p = np.zeros(ks.N_PARAMS)
+        p[ks.P_N_CONTAINER] = self.n_container
+        p[ks.P_N_FOCUS] = self.n_focus
+        p[ks.P_N_CD] = self.n_refine
+        p[ks.P_MIN_DIM] = min_dim
+        p[ks.P_UNIQUE] = self.unique_frac * min_dim
+        p[ks.P_PRE_T0 : ks.P_PRE_R1 + 1] = self.pre_steps
+        p[ks.P_FIN_T0 : ks.P_FIN_R1 + 1] = self.fin_steps
+        p[ks.P_CROSS] = self.p_cross
+        return p
+
+
+def centred(piece: Piece) -> tuple[Piece, np.ndarray]:
+    """The piece moved so that its area centroid is the origin, and that centroid."""
+    poly = Polygon(piece.outline.outer, list(piece.outline.holes))
+    c = np.array([poly.centroid.x, poly.centroid.y])
+    outline = Outline(piece.outline.outer - c, tuple(h - c for h in piece.outline.holes))
+    return dataclasses.replace(piece, outline=outline, features=(), cut_paths=()), c
+
+
+def prepare_centred(engine: CollisionEngine, piece: Piece,
+                    poles: tuple[int, float, float] | None = None) -> PreparedShape:
+    """The engine's prepared shape of the centred piece, with more poles when asked.
+
+    The overlap proxy is only as good as the poles cover the shape; the engine caps them at 6 (85 %
+    coverage) for speed, Sparrow's surrogate uses up to 64. ``poles`` = (max count, coverage,
+    smallest radius relative to the first) recomputes them on the same inflated outlines, so
+    collision answers do not change, only the proxy's resolution.
+    """
+    base = engine.prepare(centred(piece)[0])
+    if poles is None:
+        return base
+    n, cover, frac = poles
+
+    def more(arr):
+        return shape_arrays(arr.polygon, poles_of(arr.polygon, n, cover, frac))
+
+    fp = more(base.for_pieces)
+    fs = fp if base.same else more(base.for_stock)
+    return dataclasses.replace(base, for_pieces=fp, for_stock=fs)
+
+
+def _hull(shape: PreparedShape) -> np.ndarray:
+    h = shape.for_stock.polygon.convex_hull
+    return np.ascontiguousarray(np.asarray(h.exterior.coords)[:-1].T, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Items:
+    """Every copy to place, as Python objects and as the arrays the kernels take (immutable).
+
+    ``units`` lists the copies of each unit (pairs and same-hide groups together); ``cross`` is 1
+    for copies that may move between containers on their own (single-copy units).
+    """
+
+    job: Job
+    pieces: tuple[Piece, ...]  # per copy
+    copies: tuple[int, ...]  # copy index within its piece
+    piece_of: np.ndarray  # int64[n]: index of the piece in job.pieces
+    unit_of: np.ndarray  # int64[n]
+    units: tuple[tuple[int, ...], ...]  # copies of each unit, in make_units order
+    shapes: tuple[PreparedShape, ...]  # per piece (centred outlines)
+    centroids: np.ndarray  # float64[P, 2]: local centroid of each piece in the job's frame
+    hulls: tuple[np.ndarray, ...]  # per piece: float64[2, h]
+    rows: tuple[np.ndarray, ...]  # per copy: float64[m, 6] orientation rows
+    areas: np.ndarray  # float64[n]: area of the true outline, mm²
+    min_dims: np.ndarray  # float64[n]: smaller side of the piece's bbox
+    sizes: np.ndarray  # float64[n]: larger side of the piece's bbox
+    grades: tuple[int | None, ...]  # distinct min_grade values
+    grade_of: np.ndarray  # int64[n]: index into grades
+    cross: np.ndarray  # uint8[n]
+    params: np.ndarray  # float64[n, N_PARAMS]
+    kernel_shapes: tuple  # (P, S, same uint8[P], shape_of int64[n]) for the kernels
+    kernel_hulls: object  # typed list per copy
+    kernel_rows: object  # typed list per copy
+
+    @property
+    def n(self) -> int:
+        """Number of copies."""
+        return len(self.pieces)
+
+    def shape(self, k: int) -> PreparedShape:
+        """The prepared (centred) shape of copy k."""
+        return self.shapes[int(self.piece_of[k])]
+
+    def to_piece_frame(self, k: int, rotation_deg: float, mirrored: bool, x: float,
+                       y: float) -> tuple[float, float]:
+        """The job-frame translation of copy k placed with its centroid at (x, y)."""
+        cx, cy = self.centroids[int(self.piece_of[k])]
+        if mirrored:
+            cx = -cx
+        a = math.radians(rotation_deg)
+        c, s = math.cos(a), math.sin(a)
+        return x - (c * cx - s * cy), y - (s * cx + c * cy)
+
+    def with_rows(self, rows: list[np.ndarray]) -> Items:
+        """The same items with other orientation rows (e.g. filtered to what fits a strip)."""
+        rows_t = tuple(np.ascontiguousarray(r) for r in rows)
+        return dataclasses.replace(self, rows=rows_t, kernel_rows=typed_list(rows_t))
+
+
+def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
+                move: MoveConfig, poles: tuple[int, float, float] | None = None) -> Items:
+    """Prepare every piece once and list every copy with its orientations and parameters.
+
+    reference_deg: the reference direction when it is one everywhere (0: strips), None on a sheet
+    of hides (rows follow each hide's backbone).
+    """
+    shapes, cents = [], []
+    for p in job.pieces:
+        shapes.append(prepare_centred(engine, p, poles))
+        cents.append(centred(p)[1])
+    hulls = tuple(_hull(s) for s in shapes)
+    index = {p.id: i for i, p in enumerate(job.pieces)}
+    units = make_units(job)
+    copy_key: dict[tuple[str, int], int] = {}
+    pieces, copies, piece_of, rows = [], [], [], []
+    for p in job.pieces:
+        for c in range(p.n_copies):
+            copy_key[(p.id, c)] = len(pieces)
+            pieces.append(p)
+            copies.append(c)
+            piece_of.append(index[p.id])
+            rows.append(orientation_rows(p, mirror_options(p, c), reference_deg))
+    n = len(pieces)
+    unit_of = np.zeros(n, dtype=np.int64)
+    unit_list = []
+    for u, unit in enumerate(units):
+        ks_ = tuple(copy_key[(pc.piece.id, pc.copy)] for pc in unit)
+        unit_list.append(ks_)
+        for k in ks_:
+            unit_of[k] = u
+    grades = tuple(sorted({p.min_grade for p in job.pieces}, key=lambda g: (g is None, g or 0)))
+    grade_of = np.array([grades.index(p.min_grade) for p in pieces], dtype=np.int64)
+    bbs = np.array([p.outline.bbox for p in pieces]).reshape(-1, 4)
+    min_dims = np.minimum(bbs[:, 2] - bbs[:, 0], bbs[:, 3] - bbs[:, 1]) if n else np.zeros(0)
+    sizes = np.maximum(bbs[:, 2] - bbs[:, 0], bbs[:, 3] - bbs[:, 1]) if n else np.zeros(0)
+    cross = np.array([1 if len(unit_list[unit_of[k]]) == 1 else 0 for k in range(n)],
+                     dtype=np.uint8)
+    params = np.array([move.params(float(min_dims[k])) for k in range(n)]).reshape(n, -1)
+    kshapes = (typed_list(s.for_pieces.kernel for s in shapes),
+               typed_list(s.for_stock.kernel for s in shapes),
+               np.array([1 if s.same else 0 for s in shapes], dtype=np.uint8),
+               np.array(piece_of, dtype=np.int64))
+    rows_t = tuple(np.ascontiguousarray(r) for r in rows)
+    return Items(
+        job=job, pieces=tuple(pieces), copies=tuple(copies),
+        piece_of=np.array(piece_of, dtype=np.int64), unit_of=unit_of, units=tuple(unit_list),
+        shapes=tuple(shapes), centroids=np.array(cents).reshape(-1, 2), hulls=hulls,
+        rows=rows_t, areas=np.array([p.area for p in pieces]), min_dims=min_dims, sizes=sizes,
+        grades=grades, grade_of=grade_of, cross=cross, params=params, kernel_shapes=kshapes,
+        kernel_hulls=typed_list(hulls[i] for i in piece_of), kernel_rows=typed_list(rows_t),
+    )

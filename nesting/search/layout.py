@@ -1,0 +1,205 @@
+"""The one working state of every search: copies placed on the containers of one engine.
+
+Strip packing and hide nesting share this state (the house style's ``NestState``; jagua-rs keeps one
+``Layout`` under its strip and bin-packing problems): a :class:`Layout` holds the items, one
+:class:`~leathernest.collision.engine.CollisionEngine` whose sheet holds every container (the
+strip, or the hide copies in play), the placements as float64[n, 6] rows ``(rotation_deg, mirrored,
+x, y, row, a)`` (see :mod:`leathernest.search.kernels.sample`), which copies are in play (``live``),
+and the overlap tracker. :class:`LayoutSnapshot` saves it cheaply (jagua-rs ``Layout.save/restore``:
+only the dynamic part is copied; GLS weights survive a restore, as Sparrow's).
+
+Every copy is registered in the engine once at the start (so its pool slots and grid nodes exist
+before any kernel moves it) and then taken out of play until it is placed. The problem layers
+(:mod:`leathernest.search.strip`, :mod:`leathernest.search.hides`) change the state only through
+these methods and the kernels' tuples.
+
+Imports numpy, the engine, geometry and the search's own modules; numba only through the kernels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from leathernest.collision.engine import CollisionEngine, Snapshot
+from leathernest.geometry.backbone import backbone_arrays
+from leathernest.model import Hide
+from leathernest.search.items import Items
+from leathernest.search.kernels import separate as ksep
+from leathernest.search.tracker import Tracker, TrackerSnapshot
+
+
+@dataclass(frozen=True)
+class LayoutSnapshot:
+    """A saved layout: engine dynamic state, placements, who is in play, losses, open containers."""
+
+    engine: Snapshot
+    place: np.ndarray
+    live: np.ndarray
+    tracker: TrackerSnapshot
+    closed: np.ndarray
+
+
+def _field(containers: list[Hide | None], offsets: np.ndarray) -> tuple:
+    """Pooled backbone arrays per container (see :mod:`leathernest.search.kernels.field`)."""
+    xs, ss, mids, angs, off = [], [], [], [], [0]
+    for c, h in enumerate(containers):
+        bb = backbone_arrays(None if h is None else h.backbone, *offsets[c])
+        v = bb.xy.shape[1]
+        xs.append(bb.xy)
+        ss.append(bb.s)
+        mids.append(np.concatenate([bb.mid, [0.0]]) if v else np.zeros(0))
+        angs.append(np.concatenate([bb.ang, [0.0]]) if v else np.zeros(0))
+        off.append(off[-1] + v)
+    return (np.array(off, dtype=np.int64),
+            np.ascontiguousarray(np.concatenate(xs, axis=1)) if xs else np.zeros((2, 0)),
+            np.concatenate(ss) if ss else np.zeros(0),
+            np.concatenate(mids) if mids else np.zeros(0),
+            np.concatenate(angs) if angs else np.zeros(0))
+
+
+class Layout:
+    """The mutable layout: every copy registered in the engine under its index."""
+
+    def __init__(self, items: Items, engine: CollisionEngine,
+                 containers: list[Hide | None]) -> None:
+        self.items = items
+        self.engine = engine
+        self.containers = containers  # per container: its hide (None for a strip)
+        n = items.n
+        self.place = np.zeros((n, 6), dtype=np.float64)
+        self.live = np.zeros(n, dtype=np.uint8)
+        self.tracker = Tracker(n, engine.static.n_hazards)
+        self.work = np.zeros(1, dtype=np.int64)
+        st = engine.static
+        park = (float(st.g[0]), float(st.g[1]))
+        for k in range(n):  # reserve pool slots and grid nodes for every copy
+            engine.add(k, items.shape(k), 0.0, False, *park)
+            engine.remove(k)
+        self.field = _field(containers, st.offsets)
+        self.masks = np.zeros((len(items.grades), st.n_hazards), dtype=np.uint8)
+        self.refresh_masks()
+        self._ones_s = np.ones(st.n_hazards)
+        self._ones_k = np.ones(n)
+        self._out_ids = np.zeros(st.n_hazards + n, dtype=np.int64)
+        self._out_vals = np.zeros(st.n_hazards + n, dtype=np.float64)
+
+    # -- kernel tuples ----------------------------------------------------------------------------
+
+    @property
+    def eng(self) -> tuple:
+        """(st, dy, g, dims, sc, masks, grade_of, ones_s, ones_k, out_ids, out_vals)."""
+        e = self.engine
+        return (e._st, e._dy, e.static.g, e.static.dims, e._sc, self.masks,
+                self.items.grade_of, self._ones_s, self._ones_k, self._out_ids, self._out_vals)
+
+    @property
+    def ctx(self) -> tuple:
+        """(cbox, closed, cell_container, g, dims, bb_off, bb_xy, bb_s, bb_mid, bb_ang)."""
+        st = self.engine.static
+        return (st.container_box, self.engine._closed, st.cell_container, st.g, st.dims,
+                *self.field)
+
+    @property
+    def itm(self) -> tuple:
+        """(hulls, rows, params, cross, live)."""
+        it = self.items
+        return (it.kernel_hulls, it.kernel_rows, it.params, it.cross, self.live)
+
+    # -- containers -------------------------------------------------------------------------------
+
+    @property
+    def n_containers(self) -> int:
+        """Containers on the sheet (hide copies in play or not; 1 for a strip)."""
+        return self.engine.static.n_containers
+
+    def refresh_masks(self) -> None:
+        """Rebuild the per-grade hazard filters (after a container opened or closed)."""
+        for g, grade in enumerate(self.items.grades):
+            self.masks[g] = self.engine.mask_for(grade)
+
+    def set_closed(self, c: int, closed: bool) -> None:
+        """Take container c out of play, or back in."""
+        self.engine.set_closed(c, closed)
+        self.refresh_masks()
+
+    def container_of(self, k: int) -> int:
+        """The container holding copy k's centroid (-1 if none or not in play)."""
+        if not self.live[k]:
+            return -1
+        x, y = self.place[k, 2], self.place[k, 3]
+        b = self.engine.static.container_box
+        inside = np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))
+        return int(inside[0]) if len(inside) else -1
+
+    def on(self, c: int) -> np.ndarray:
+        """Copies in play on container c."""
+        return np.array([k for k in np.flatnonzero(self.live).tolist()
+                         if self.container_of(k) == c], dtype=np.int64)
+
+    # -- copies -----------------------------------------------------------------------------------
+
+    def put(self, k: int, row: np.ndarray, track: bool = True) -> None:
+        """Place (or move) copy k at row (float64[6]) and bring it into play."""
+        self.place[k] = row
+        r, m, x, y = float(row[0]), bool(row[1] != 0.0), float(row[2]), float(row[3])
+        if self.engine.is_placed(k):
+            self.engine.move(k, r, m, x, y)
+        else:
+            self.engine.add(k, self.items.shape(k), r, m, x, y)
+        self.live[k] = 1
+        if track:
+            self.track(k)
+
+    def take(self, k: int) -> None:
+        """Take copy k out of play (its losses vanish)."""
+        if self.engine.is_placed(k):
+            self.engine.remove(k)
+        self.live[k] = 0
+        self.track(k)
+
+    def track(self, k: int) -> None:
+        """Recompute copy k's losses (after it moved)."""
+        ksep.tracker_row(k, self.items.kernel_shapes, self.eng, self.tracker.arrays, self.place,
+                         self.live)
+
+    def rebuild_tracker(self) -> None:
+        """Recompute every loss (after many copies or a strip length changed)."""
+        t = self.tracker
+        t.pair.fill(0.0)
+        t.ext.fill(0.0)
+        t.sp.fill(0.0)
+        t.se.fill(0.0)
+        for k in np.flatnonzero(self.live).tolist():
+            self.track(k)
+
+    def sync_engine(self) -> None:
+        """Tell the engine's Python side where the kernels moved the live copies."""
+        self.engine.record_transforms(np.flatnonzero(self.live), self.place[:, :4])
+
+    def total_loss(self) -> float:
+        """Total unweighted overlap of the copies in play."""
+        return self.tracker.total(self.live)
+
+    def live_keys(self) -> np.ndarray:
+        """Copies in play."""
+        return np.flatnonzero(self.live)
+
+    # -- snapshots --------------------------------------------------------------------------------
+
+    def save(self) -> LayoutSnapshot:
+        """Snapshot of the layout (the strip length and open containers included)."""
+        self.sync_engine()
+        return LayoutSnapshot(self.engine.save(), self.place.copy(), self.live.copy(),
+                              self.tracker.save(), self.engine._closed.copy())
+
+    def restore(self, snap: LayoutSnapshot) -> None:
+        """Return to a snapshot, keeping the GLS weights."""
+        self.engine.restore(snap.engine)
+        self.engine._closed[:] = snap.closed
+        self.engine._refresh_masks()
+        self.refresh_masks()
+        self.place[:] = snap.place
+        self.live[:] = snap.live
+        self.tracker.restore(snap.tracker)
