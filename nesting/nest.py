@@ -52,14 +52,9 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     elif engine == "baseline" or job.is_strip:
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
-        if workers > 1:
-            from leathernest.search.hides_parallel import nest_hides_parallel
+        from leathernest.search.hides import nest_hides
 
-            solution = nest_hides_parallel(job, stop, listener, workers)
-        else:
-            from leathernest.search.hides import nest_hides
-
-            solution = nest_hides(job, stop, listener)
+        solution = nest_hides(job, stop, listener, seed=job.seed, workers=workers)
     solution = dataclasses.replace(
         solution, config={**config.as_dict(), "workers": workers, **solution.config}
     )

@@ -555,8 +555,9 @@ class CollisionEngine:
             )
         arr = self._shapes[key].for_pieces  # type: ignore[union-attr]
         listed = bool(self._listed[key])
-        if not set_key(key, arr.xy, arr.poles, float(rotation_deg), bool(mirrored), float(x),
-                       float(y), self._dy, self.static.g, self.static.dims, listed):
+        if not set_key(key, arr.xy, 0, arr.xy.shape[1], arr.poles, 0, arr.poles.shape[1],
+                       float(rotation_deg), bool(mirrored), float(x), float(y), self._dy,
+                       self.static.g, self.static.dims, listed):
             raise AssertionError(f"piece key {key}: cell range larger than its node block")
         self._listed[key] = 1
         self._tf[key] = (rotation_deg, 1.0 if mirrored else 0.0, x, y)

@@ -65,12 +65,13 @@ class ShapeArrays:
     rings: np.ndarray  # int64[r + 1]: ring k is xy[:, rings[k]:rings[k + 1]], outer rings first
     poles: np.ndarray  # float64[3, p]: x, y, radius of inscribed circles
     polygon: BaseGeometry  # the shapely geometry the arrays came from
-    kernel: tuple = field(init=False)  # (xy, rings, poles), the form kernels take
+    kernel: tuple = field(init=False)  # (xy, 0, n, rings, poles, 0, p), the form kernels take
 
     def __post_init__(self) -> None:
         for a in (self.xy, self.rings, self.poles):
             a.flags.writeable = False
-        object.__setattr__(self, "kernel", (self.xy, self.rings, self.poles))
+        object.__setattr__(self, "kernel", (self.xy, 0, int(self.xy.shape[1]), self.rings,
+                                            self.poles, 0, int(self.poles.shape[1])))
 
     @property
     def n_vertices(self) -> int:

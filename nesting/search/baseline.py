@@ -30,6 +30,8 @@ from shapely.geometry import Polygon, box
 
 from leathernest._version import __version__
 from leathernest.config import BaselineConfig
+from leathernest.geometry.shapes import hide_region, zone_region
+from leathernest.geometry.transform import place_ring, placed_direction_deg
 from leathernest.model import (
     Hide,
     HideLayout,
@@ -46,8 +48,6 @@ from leathernest.model import (
 )
 from leathernest.report import usable_region
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.geometry.shapes import hide_region, zone_region
-from leathernest.geometry.transform import place_ring, placed_direction_deg
 from leathernest.validate import backbone_direction_deg, job_scale
 
 BATCH = 512  # candidates tested per vectorised shapely call

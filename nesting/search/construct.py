@@ -11,7 +11,6 @@ The hide problem layer calls :func:`place_copy` per copy and container.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from leathernest.search.kernels import construct as kc
@@ -32,7 +31,7 @@ def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
     out = np.zeros(6)
     before = int(lay.work[0])
     ea = engine_args(k, it.kernel_shapes, lay.eng, lay._ones_s, lay._ones_k)
-    ok = kc.place_lbf(ea, it.kernel_hulls[k], it.kernel_rows[k], np.ascontiguousarray(sbox),
+    ok = kc.place_lbf(ea, *it.hull(k), it.kernel_rows(k), np.ascontiguousarray(sbox),
                       samples, w, float(it.sizes[k]), lay.ctx, rng, out, lay.work)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
@@ -41,7 +40,7 @@ def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
 def rotated_box(lay: Layout, k: int, row: np.ndarray) -> np.ndarray:
     """Bbox of copy k's stock-inflated hull at a placement row (absolute coordinates)."""
     bb = np.zeros(4)
-    ks.hull_bbox(lay.items.kernel_hulls[k], float(row[0]), bool(row[1] != 0.0), bb)
+    ks.hull_bbox(*lay.items.hull(k), float(row[0]), bool(row[1] != 0.0), bb)
     return bb + np.array([row[2], row[3], row[2], row[3]])
 
 
@@ -52,7 +51,7 @@ def _beyond(lay: Layout, k: int, right: float) -> np.ndarray | None:
     bb = np.zeros(4)
     for j, r in enumerate(lay.items.rows[k]):
         a = float(r[0]) if r[1] <= r[0] else 0.5 * (float(r[0]) + float(r[1]))
-        ks.hull_bbox(lay.items.kernel_hulls[k], a, bool(r[2] != 0.0), bb)
+        ks.hull_bbox(*lay.items.hull(k), a, bool(r[2] != 0.0), bb)
         if bb[3] - bb[1] >= box[3] - box[1]:
             continue
         x = max(right, box[0]) + gap + 1e-6 * (box[3] - box[1]) - bb[0]

@@ -20,9 +20,9 @@ import numpy as np
 from leathernest.collision.engine import CollisionEngine
 from leathernest.collision.prepare import PreparedShape, prepare
 from leathernest.config import BaselineConfig
+from leathernest.geometry.transform import place_points, placed_direction_deg
 from leathernest.model import Hide, Job, Piece, Placement
 from leathernest.search.baseline import PieceCopy, allowed_rotations
-from leathernest.geometry.transform import place_points, placed_direction_deg
 from leathernest.validate import backbone_direction_deg
 
 GRID = 28  # positions per axis sampled over the hide for each orientation

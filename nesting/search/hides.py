@@ -1,424 +1,501 @@
-"""Hide nesting: which units go to which hide copy, packed with the Numba engine, then improved.
+"""The hide problem layer: a complete layout first, then fewer, smaller or cheaper hides by
+overlap minimisation, on the same core as strips.
 
-The phases share one time budget (``StopToken``) and each keeps the best solution so far (fewer
-mandatory pieces missing, then fewer hides or lower cost, then more leather placed):
+The hide copies a job may use lie side by side on one sheet (one engine, one tracker, one
+separator; :mod:`leathernest.collision.hazards`); a hide copy is *open* (in play) or *closed* (its
+closure hazard blocks everything). The run:
 
-1. *sequential fill*: units (a copy, a left/right pair, or a same-hide group; demanding grades and
-   large first) go to the first open hide copy they fit on, fullest first; a new copy is opened
-   when none fits (largest hides first, or cheapest per m² for cost objectives);
-2. *restarts*: the same with the unit order perturbed (a few random swaps), while they improve;
-3. *assign, pack, repair*: the CP-SAT master (:mod:`leathernest.ordering.assign`) chooses which
-   units go to which hide copy under area, grade-area and group constraints; each copy is packed
-   in the master's placement order; a copy whose units do not all fit gets a no-good cut and a
-   lower planned fill, and the master is solved again; leftovers go wherever they fit;
-4. *hide elimination*: the emptiest hide copy of the best layout is emptied and its units are
-   offered to the other copies, first by the packer, then by overlap minimisation
-   (:func:`leathernest.search.hide_separate.insert_by_separation`: the unit is put where it
-   overlaps least and every piece on that hide moves until nothing overlaps, after Sparrow's
-   separator); a success saves a hide;
-5. *downsize*: a hide copy's units are moved to a smaller unused hide copy, with the same two
-   steps, which raises the utilisation of the hides used.
+1. **Construct** a complete layout fast: units (a copy, a left/right pair, a same-hide group;
+   :mod:`leathernest.search.units`) in order go to the fullest open hide copy that takes them
+   (:func:`leathernest.search.construct.place_copy`, exact), else a new copy is opened (largest
+   usable area first, or cheapest per m² for ``min_cost``); a piece is only left out when no copy
+   in stock can take it.
+2. **Improve** until the time or work is spent, the way Sparrow shrinks a strip (Gardeyn, Vanden
+   Berghe and Wauters, arXiv 2509.13329; hide removal as jagua-rs's bin-packing layer removes a
+   bin, and the overlap minimisation of Egeblad, Nielsen and Odgaard 2007 and Imamichi, Yagiura
+   and Nagamochi 2009):
 
-Which phase produced the layout is recorded in ``config["hides_strategy"]``; the benchmark table
-in ``benchmarks/RESULTS.md`` says how often each wins. The engine packs; the exact validator
+   - *eliminate*: close the emptiest open copy; its pieces go where they overlap least on the
+     open copies; the separator moves every colliding piece (within a hide, and single copies
+     between hides) until nothing overlaps: one hide fewer. On failure the layout is restored and
+     another copy is tried;
+   - *swap*: replace an open copy by a closed one with less leather (or a lower price for
+     ``min_cost``), the same way: less leather consumed for the same hides.
+
+   Grades, defects, grain (within its tolerance, following each hide's backbone), pairs and
+   same-hide groups stay hard constraints throughout: they are hazards and orientation rows of the
+   core, and units of several copies never cross hides on their own.
+
+The score (smaller is better): mandatory pieces missing, then hides used (or their cost for
+``min_cost``), then leather consumed (the usable area of the hides used: smaller hides win), then
+leather placed. ``max_area`` / ``max_value`` fill the stock with the most area or value, trying
+every leftover unit again by insertion and separation. The exact validator
 (:mod:`leathernest.validate`) judges the result in :func:`leathernest.nest.nest`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import shapely
 
 from leathernest._version import __version__
+from leathernest.collision.engine import CollisionEngine
+from leathernest.geometry.shapes import usable_region
 from leathernest.model import (
+    Hide,
     HideLayout,
     Job,
     Objective,
+    Placement,
     Solution,
     Unplaced,
     UnplacedReason,
+    hide_cost,
     zone_blocks,
 )
-from leathernest.ordering.assign import HideSlot, Unit, placement_order, solve_assignment
-from leathernest.report import hide_cost, usable_region
-from leathernest.search.baseline import PieceCopy, hide_order, make_units
-from leathernest.search.hide_pack import HideBin, HidePacker
-from leathernest.search.hide_separate import insert_by_separation
+from leathernest.search.construct import HIDE_Y_WEIGHT, place_copy
+from leathernest.search.items import MoveConfig, build_items
+from leathernest.search.kernels import sample as ks
+from leathernest.search.kernels.rng import seeded
+from leathernest.search.kernels.separate import engine_args
+from leathernest.search.layout import Layout, LayoutSnapshot
+from leathernest.search.separate import Separator, SeparatorConfig
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.geometry.shapes import zone_region
+from leathernest.search.units import cost_per_area, hide_order
 
-INITIAL_FILL = 0.85  # share of a hide's usable leather the master may plan to use at first
-FILL_STEP = 0.9  # a hide copy that failed has its planned fill multiplied by this
-SEQUENTIAL_SHARE = 0.25  # time for the sequential fill and its restarts
-ASSIGN_SHARE = 0.2  # time for the CP-SAT strategy (the rest goes to the improvement passes)
-SWAPS = 3  # random swaps of the unit order per restart
-RESTARTS_IDLE = 4  # restarts stop after this many in a row that did not improve (time goes on)
-SEPARATION_ITERS = 300  # separator iterations per insertion attempt (about 8 ms each on Baldacci)
+log = logging.getLogger("leathernest.hides")
 
 
-@dataclass
-class _Layout:
-    """A candidate answer: filled hide copies, units left over, and where it came from."""
+@dataclass(frozen=True)
+class HidesConfig:
+    """Tunables of the hide layer, each with its reason."""
 
-    bins: list[HideBin]
-    units_on: dict[int, list[int]]  # id(bin) -> unit indices on it
-    leftover: list[int]
-    strategy: str
-    score: tuple = field(default=())
-
-
-def _unit(copies: list[PieceCopy]) -> Unit:
-    grades = [c.piece.min_grade for c in copies]
-    need = None if any(g is None for g in grades) else max(g for g in grades if g is not None)
-    return Unit(tuple((c.piece, c.copy) for c in copies), sum(c.piece.area for c in copies),
-                need, all(c.piece.optional for c in copies), sum(c.piece.worth for c in copies))
-
-
-def _slots(job: Job, thresholds: set[int | None]) -> list[HideSlot]:
-    out = []
-    for h in job.hides:
-        usable = usable_region(h)
-        by_grade = []
-        for g in thresholds:
-            blocking = [zone_region(z) for z in h.zones if z.grade > 0 and zone_blocks(z.grade, g)]
-            area = usable.difference(shapely.union_all(blocking)).area if blocking else usable.area
-            by_grade.append((g, area))
-        cost = hide_cost(h)
-        out += [HideSlot(h, k, usable.area, tuple(by_grade), 1.0 if cost is None else cost)
-                for k in range(h.stock)]
-    return out
+    # Moves between hides: share of a move's container samples sent to another open hide copy.
+    move: MoveConfig = field(default_factory=lambda: MoveConfig(
+        n_container=30, n_focus=20, n_refine=2, p_cross=0.15))
+    # Inserting the pieces of a closed hide: many samples over every open copy, since the first
+    # position decides how much the separator has to repair.
+    insert: MoveConfig = field(default_factory=lambda: MoveConfig(
+        n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
+    separator: SeparatorConfig = field(
+        default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3))
+    # Copies of a hide put on the sheet: enough for a fill of MIN_FILL of its usable leather,
+    # plus one, at most the stock; and never more than MAX_CONTAINERS in all (memory and grid).
+    min_fill: float = 0.25
+    max_containers: int = 64
+    construct_samples: int = 600  # LBF samples per (copy, hide copy) of the first layout
+    victims_tried: int = 3  # emptiest copies tried per round before a swap round
 
 
-class _HideNester:
-    """The phases of the module docstring over one job."""
+DEFAULT_HIDES_CONFIG = HidesConfig()
 
-    def __init__(self, job: Job, stop: StopToken, listener: Listener) -> None:
-        self.job = job
-        self.stop = stop
-        self.listener = listener
-        self.rng = np.random.default_rng(job.seed)
-        self.packer = HidePacker(job, self.rng)
-        self.copies = make_units(job)
-        self.units = [_unit(cu) for cu in self.copies]
-        self.slots = _slots(job, {u.min_grade for u in self.units})
-        self.usable = {h.id: usable_region(h).area for h in job.hides}
-        self.optional = {p.id for p in job.pieces if p.optional}
-        self.demanded = sum(len(u.copies) for u in self.units)
-        self.best: _Layout | None = None
-        self.impossible: set[int] = set()  # units that fit on no empty hide at all
-        self.phase_best: dict[str, tuple[tuple, dict]] = {}  # strategy -> (score, figures)
+
+def sheet_containers(job: Job, cfg: HidesConfig) -> list[tuple[Hide, int]]:
+    """The hide copies on the sheet, in the order they are opened: (hide, copy index)."""
+    need = sum(p.area * p.n_copies for p in job.pieces if not p.optional)
+    need = max(need, sum(p.area * p.n_copies for p in job.pieces))
+    out: list[tuple[Hide, int]] = []
+    for h in hide_order(job):
+        usable = max(usable_region(h).area, 1e-9)
+        cap = min(h.stock, math.ceil(need / (usable * cfg.min_fill)) + 1)
+        out += [(h, c) for c in range(cap)]
+    return out[: cfg.max_containers]
+
+
+class HideSearch:
+    """One hide search on one core: the sheet, the layout, the best complete layout."""
+
+    def __init__(self, job: Job, cfg: HidesConfig, seed: int, stop: StopToken,
+                 listener: Listener = no_listener) -> None:
+        self.job, self.cfg, self.stop, self.listener = job, cfg, stop, listener
+        self.rng = np.random.default_rng(seed)
+        self.krng = seeded(seed)
+        self.slots = sheet_containers(job, cfg)
+        hides = [h for h, _c in self.slots]
+        n = sum(p.n_copies for p in job.pieces)
+        eng = CollisionEngine.for_sheet(hides, gap_mm=job.gap_mm, margin_mm=job.margin_mm,
+                                        max_pieces=max(n, 1))
+        self.items = build_items(job, eng, None, cfg.move)
+        self.layout = Layout(self.items, eng, list(hides))
+        for c in range(len(self.slots)):
+            self.layout.set_closed(c, True)
+        self.usable = np.array([usable_region(h).area for h in hides])
+        self.cost = np.array([hide_cost(h) or 0.0 for h in hides])
+        self.impossible: set[tuple[int, str]] = set()  # (unit, hide id) that fit no empty copy
+        self.leftover: list[int] = []  # units not placed
+        self.best: LayoutSnapshot | None = None
+        self.best_score: tuple = ()
+        self.best_leftover: list[int] = []
+        self.best_strategy = ""
+        self.history: list[tuple[float, int, float]] = []
+        self.phase_best: dict[str, dict] = {}
+        self.ins_params = np.array([cfg.insert.params(float(self.items.min_dims[k]))
+                                    for k in range(self.items.n)]).reshape(self.items.n, -1)
+        self.t_first: tuple[float, float] | None = None  # (wall, cpu) s to the first layout
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def score(self, lay: _Layout) -> tuple:
+    def open_used(self) -> list[int]:
+        """Open containers holding at least one copy."""
+        lay = self.layout
+        used = {lay.container_of(k) for k in lay.live_keys().tolist()}
+        return sorted(c for c in used if c >= 0)
+
+    def score(self, leftover: list[int]) -> tuple:
         """Smaller is better; see the module docstring."""
-        missing = sum(len(self.units[u].copies) for u in lay.leftover
-                      if not self.units[u].optional)
-        placed = sum(self.units[u].value for us in lay.units_on.values() for u in us)
-        used = [b for b in lay.bins if b.placements]
-        cost = sum(hide_cost(b.hide) or 1.0 for b in used)
-        by = cost if self.job.objective is Objective.MIN_COST else len(used)
-        leather = sum(self.usable[b.hide.id] for b in used)  # less leather: higher utilisation
+        it = self.items
+        missing = sum(len(it.units[u]) for u in leftover if not it.pieces[it.units[u][0]].optional)
+        used = self.open_used()
+        placed = float(sum(it.pieces[k].worth for k in self.layout.live_keys().tolist()))
+        leather = float(self.usable[used].sum()) if used else 0.0
         if self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE):
-            return (-placed, by, leather)
-        return (missing, by, -placed, leather)
+            return (-placed, leather)
+        by = float(self.cost[used].sum()) if self.job.objective is Objective.MIN_COST else len(used)
+        return (missing, by, leather, -placed)
 
-    def offer(self, lay: _Layout) -> None:
-        """Keep the layout if it beats the best; remember each phase's best for the record."""
-        lay.score = self.score(lay)
-        mine = self.phase_best.get(lay.strategy)
-        if mine is None or lay.score < mine[0]:
-            used = [b for b in lay.bins if b.placements]
-            usable = sum(self.usable[b.hide.id] for b in used)
-            self.phase_best[lay.strategy] = (lay.score, {
-                "hides": len(used),
-                "utilisation": round(sum(b.area for b in used) / usable, 4) if usable else 0.0,
-                "unplaced": sum(len(self.units[u].copies) for u in lay.leftover),
-                "at_s": round(self.stop.elapsed_s, 2)})
-        if self.best is None or lay.score < self.best.score:
-            self.best = lay
-            placed = self.demanded - sum(len(self.units[u].copies) for u in lay.leftover)
-            used = [b for b in lay.bins if b.placements]
-            area = sum(b.area for b in used)
-            usable = sum(self.usable[b.hide.id] for b in used)
-            self.listener(Progress(self.stop.elapsed_s, placed, self.demanded,
-                                   hides_used=len(used),
-                                   utilisation=area / usable if usable else 0.0,
-                                   phase=lay.strategy))
-
-    def lower_bound_reached(self) -> bool:
-        """Whether the best layout cannot be beaten on hides (all placeable placed, bound met)."""
-        if self.best is None or set(self.best.leftover) - self.impossible:
+    def offer(self, strategy: str) -> bool:
+        """Keep the current (feasible) layout if it beats the best; True when it does."""
+        sc = self.score(self.leftover)
+        used = self.open_used()
+        area = float(self.items.areas[self.layout.live != 0].sum())
+        util = area / float(self.usable[used].sum()) if used else 0.0
+        mine = self.phase_best.get(strategy)
+        if mine is None or sc < tuple(mine["score"]):
+            self.phase_best[strategy] = {"score": list(sc), "hides": len(used),
+                                         "utilisation": round(util, 4),
+                                         "at_s": round(self.stop.elapsed_s, 2)}
+        if self.best is not None and not sc < self.best_score:
             return False
-        if self.job.objective not in (Objective.MIN_HIDES, None):
+        self.best = self.layout.save()
+        self.best_score = sc
+        self.best_leftover = list(self.leftover)
+        self.best_strategy = strategy
+        placed = int(self.layout.live.sum())
+        self.history.append((round(self.stop.elapsed_s, 3), len(used), round(util, 4)))
+        self.listener(Progress(self.stop.elapsed_s, placed, self.items.n, hides_used=len(used),
+                               utilisation=util, phase=strategy, work=self.stop.work))
+        log.debug("[%s] %d hides, utilisation %.4f", strategy, len(used), util)
+        return True
+
+    def lower_bound(self) -> int:
+        """Hides no layout can go below: mandatory area over the largest usable area."""
+        it = self.items
+        need = sum(float(it.areas[k]) for k in range(it.n) if not it.pieces[k].optional)
+        return max(1, math.ceil(need / float(self.usable.max()))) if len(self.usable) else 0
+
+    # -- construction -----------------------------------------------------------------------------
+
+    def _try_unit(self, u: int, c: int) -> bool:
+        """Place every copy of unit u on container c, or none of them."""
+        lay = self.layout
+        box = lay.engine.static.container_box[c]
+        done = []
+        for k in self.items.units[u]:
+            row = place_copy(lay, k, box, HIDE_Y_WEIGHT, self.krng, self.stop,
+                             self.cfg.construct_samples)
+            if row is None:
+                for d in done:
+                    lay.take(d)
+                return False
+            lay.put(k, row)
+            done.append(k)
+        return True
+
+    def _fits_grade(self, u: int, c: int) -> bool:
+        """Whether container c has enough leather of the unit's grades for its area (a bound)."""
+        hide = self.slots[c][0]
+        it = self.items
+        need = sum(float(it.areas[k]) for k in it.units[u])
+        if need > self.usable[c]:
             return False
-        need = sum(u.area for i, u in enumerate(self.units) if i not in self.impossible)
-        largest = max(self.usable.values())
-        return len([b for b in self.best.bins if b.placements]) <= math.ceil(need / largest)
+        grades = {it.pieces[k].min_grade for k in it.units[u]}
+        blocked = sum(z.outline.area for z in hide.zones if z.grade > 0
+                      and any(zone_blocks(z.grade, g) for g in grades))
+        return need <= self.usable[c] - blocked + 1e-6 * self.usable[c]
 
-    # -- phase 1 and 2 ----------------------------------------------------------------------------
-
-    def sequential(self, order: list[int], stop: StopToken, name: str) -> _Layout:
-        bins: list[HideBin] = []
-        units_on: dict[int, list[int]] = {}
-        leftover: list[int] = []
-        stock = {h.id: h.stock for h in self.job.hides}
-        hides = hide_order(self.job)
-        for u in order:
+    def construct(self, stop: StopToken) -> None:
+        """The first complete layout (module docstring, step 1)."""
+        lay = self.layout
+        fill = np.zeros(len(self.slots))
+        for u, unit in enumerate(self.items.units):
             if stop.stopped():
-                leftover.append(u)
+                self.leftover.append(u)
                 continue
+            area = float(sum(self.items.areas[k] for k in unit))
+            opened = [c for c in range(len(self.slots)) if not lay.engine.is_closed(c)]
             placed = False
-            for b in sorted(bins, key=lambda b: -b.area / self.usable[b.hide.id]):
-                if self.packer.place_unit(b, self.copies[u]):
-                    units_on[id(b)].append(u)
+            for c in sorted(opened, key=lambda c: -fill[c] / self.usable[c]):
+                if fill[c] + area <= self.usable[c] and self._try_unit(u, c):
+                    fill[c] += area
                     placed = True
                     break
-            if not placed and u not in self.impossible:
-                tried_all = True
-                for h in hides:
-                    if self.units[u].area > self.usable[h.id]:
+            if not placed:
+                for c in range(len(self.slots)):
+                    hid = self.slots[c][0].id
+                    if (not lay.engine.is_closed(c) or (u, hid) in self.impossible
+                            or not self._fits_grade(u, c)):
                         continue
-                    if stock[h.id] == 0:
-                        tried_all = False
-                        continue
-                    b = self.packer.new_bin(h, h.stock - stock[h.id])
-                    if self.packer.place_unit(b, self.copies[u]):
-                        stock[h.id] -= 1
-                        bins.append(b)
-                        units_on[id(b)] = [u]
+                    lay.set_closed(c, False)
+                    if self._try_unit(u, c):
+                        fill[c] += area
                         placed = True
                         break
-                if not placed and tried_all and not stop.stopped():
-                    self.impossible.add(u)
+                    lay.set_closed(c, True)
+                    self.impossible.add((u, hid))
             if not placed:
-                leftover.append(u)
-        return _Layout(bins, units_on, leftover, name)
+                self.leftover.append(u)
+        self.offer("construct")
 
-    def restarts(self, stop: StopToken) -> None:
-        """Sequential fills in perturbed orders, until RESTARTS_IDLE of them bring nothing."""
-        base = list(range(len(self.units)))
-        idle = 0
-        while not stop.stopped() and not self.lower_bound_reached() and idle < RESTARTS_IDLE:
-            order = list(base)
-            for _ in range(SWAPS):
-                i, j = self.rng.integers(0, len(order), 2)
-                order[i], order[j] = order[j], order[i]
-            before = self.best
-            lay = self.sequential(order, stop, "restart")
-            if not stop.stopped() or not lay.leftover:
-                self.offer(lay)
-            idle = 0 if self.best is not before else idle + 1
+    # -- insertion and separation -----------------------------------------------------------------
 
-    # -- phase 3 ----------------------------------------------------------------------------------
+    def insert_copy(self, k: int, allowed: np.ndarray, near: np.ndarray | None) -> bool:
+        """Put copy k where it overlaps least: on the allowed containers, or near a row."""
+        lay = self.layout
+        it = self.items
+        ctx = list(lay.ctx)
+        ctx[1] = np.where(allowed, 0, 1).astype(np.uint8)  # sampling only; masks unchanged
+        out = np.zeros(6)
+        before = int(lay.work[0])
+        ea = engine_args(k, it.kernel_shapes, lay.eng, lay.tracker.w_ext[k], lay.tracker.w_pair[k])
+        has_cur = near is not None
+        cur = near if has_cur else np.zeros(6)
+        v = ks.search_position(ea, *it.hull(k), it.kernel_rows(k), cur, has_cur, True,
+                               self.ins_params[k], tuple(ctx), self.krng, out, lay.work)
+        self.stop.charge(int(lay.work[0]) - before)
+        if not math.isfinite(v):
+            return False
+        lay.put(k, out)
+        return True
 
-    def assign(self, stop: StopToken) -> _Layout | None:
-        knapsack = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE) or (
-            sum(u.area for u in self.units if not u.optional) > sum(s.usable for s in self.slots))
-        fill = dict.fromkeys(range(len(self.slots)), INITIAL_FILL)
-        cuts: list[tuple[int, frozenset[int]]] = []
-        lay: _Layout | None = None
-        while not stop.stopped():
-            budget = max(min(stop.remaining_s * 0.25, 10.0), 0.05)
-            a = solve_assignment(self.units, self.slots, self.job.objective or Objective.MIN_HIDES,
-                                 fill, cuts, budget, self.job.seed, knapsack)
-            if a.status not in ("OPTIMAL", "FEASIBLE"):
-                return lay
-            bins, units_on, leftover, failed = [], {}, list(a.unassigned), False
-            for s, members in sorted(a.by_slot.items()):
-                if stop.stopped():
-                    leftover += members
+    def insert_unit(self, u: int, allowed: np.ndarray) -> bool:
+        """Insert every copy of unit u at least overlap, all on one container."""
+        lay = self.layout
+        keys = self.items.units[u]
+        if not self.insert_copy(keys[0], allowed, None):
+            return False
+        c = lay.container_of(keys[0])
+        only = np.zeros_like(allowed)
+        if c >= 0:
+            only[c] = True
+        for k in keys[1:]:
+            if not self.insert_copy(k, only if c >= 0 else allowed, None):
+                return False
+        return True
+
+    def separate(self, stop: StopToken) -> bool:
+        """Resolve every overlap on the open containers (True: feasible)."""
+        self.layout.tracker.reset_weights()
+        return Separator(self.layout, self.cfg.separator, self.krng).separate(stop)
+
+    def _open_mask(self) -> np.ndarray:
+        return np.array([not self.layout.engine.is_closed(c) for c in range(len(self.slots))])
+
+    def move_out(self, victim: int, into: int | None) -> bool:
+        """Close victim (opening into, if given), re-insert its copies, separate; True if feasible.
+
+        On failure the caller restores the snapshot it took.
+        """
+        lay = self.layout
+        keys = lay.on(victim).tolist()
+        units = sorted({int(self.items.unit_of[k]) for k in keys},
+                       key=lambda u: -sum(self.items.areas[k] for k in self.items.units[u]))
+        for k in keys:
+            lay.take(k)
+        lay.set_closed(victim, True)
+        if into is not None:
+            lay.set_closed(into, False)
+        allowed = self._open_mask()
+        for u in units:
+            if self.stop.stopped() or not self.insert_unit(u, allowed):
+                return False
+        return self.separate(self.stop)
+
+    # -- improvement ------------------------------------------------------------------------------
+
+    def eliminate(self, tried: set[int]) -> bool:
+        """Empty the emptiest open copy not yet tried into the others (one attempt)."""
+        lay = self.layout
+        used = self.open_used()
+        cands = [c for c in used if c not in tried]
+        if len(used) <= 1 or not cands:
+            return False
+        fill = {c: float(self.items.areas[lay.on(c)].sum()) / self.usable[c] for c in cands}
+        if self.job.objective is Objective.MIN_COST:
+            fill = {c: float(self.items.areas[lay.on(c)].sum()) / max(self.cost[c], 1e-9)
+                    for c in cands}
+        victim = min(cands, key=lambda c: (fill[c], c))
+        tried.add(victim)
+        snap = lay.save()
+        if self.move_out(victim, None):
+            return self.offer("eliminate")
+        lay.restore(snap)
+        return False
+
+    def swap(self) -> bool:
+        """Replace an open copy by a closed one with less leather (or cheaper): one attempt."""
+        lay = self.layout
+        used = self.open_used()
+        if not used:
+            return False
+        cost_mode = self.job.objective is Objective.MIN_COST
+        closed = [c for c in range(len(self.slots)) if lay.engine.is_closed(c)]
+        pairs = []
+        for a in used:
+            need = float(self.items.areas[lay.on(a)].sum())
+            for b in closed:
+                if self.usable[b] <= need:
                     continue
-                b = self.packer.new_bin(self.slots[s].hide, self.slots[s].copy)
-                bins.append(b)
-                units_on[id(b)] = []
-                for u in placement_order(self.units, members):
-                    if not stop.stopped() and self.packer.place_unit(b, self.copies[u]):
-                        units_on[id(b)].append(u)
-                    else:
-                        leftover.append(u)
-                        failed = True
-                if len(units_on[id(b)]) < len(members):
-                    cuts.append((s, frozenset(members)))
-                    fill[s] *= FILL_STEP
-            lay = _Layout(bins, units_on, leftover, "assign")
-            if not failed:
-                break
-        if lay is not None:
-            self._fill_leftovers(lay)
-        return lay
+                gain = (self.cost[a] - self.cost[b]) if cost_mode else (
+                    self.usable[a] - self.usable[b])
+                if gain > 1e-9:
+                    pairs.append((gain, a, b))
+        if not pairs:
+            return False
+        pairs.sort(key=lambda t: -t[0])
+        # a random one among the best few: the same swap is not retried for ever
+        i = min(int(abs(self.rng.normal(0.0, 0.5)) * min(len(pairs), 4)), len(pairs) - 1)
+        _g, a, b = pairs[i]
+        snap = lay.save()
+        if self.move_out(a, b):
+            return self.offer("swap")
+        lay.restore(snap)
+        return False
 
-    def _fill_leftovers(self, lay: _Layout) -> None:
-        """Offer leftover units to every hide copy in use, then to unused copies."""
-        used = {(b.hide.id, b.copy) for b in lay.bins}
-        still = []
-        for u in lay.leftover:
+    def refill(self) -> bool:
+        """Try the leftover units again, each by insertion and separation (knapsack)."""
+        improved = False
+        lay = self.layout
+        for u in sorted(self.leftover, key=lambda u: -sum(
+                self.items.pieces[k].worth for k in self.items.units[u])):
             if self.stop.stopped():
-                still.append(u)
-                continue
-            target = next((b for b in lay.bins if self.packer.place_unit(b, self.copies[u])), None)
-            if target is None:
-                for slot in self.slots:
-                    if (slot.hide.id, slot.copy) in used:
-                        continue
-                    b = self.packer.new_bin(slot.hide, slot.copy)
-                    if self.packer.place_unit(b, self.copies[u]):
-                        lay.bins.append(b)
-                        lay.units_on[id(b)] = []
-                        used.add((slot.hide.id, slot.copy))
-                        target = b
-                        break
-            if target is None:
-                still.append(u)
+                break
+            snap = lay.save()
+            if self.insert_unit(u, self._open_mask()) and self.separate(self.stop):
+                self.leftover.remove(u)
+                improved = self.offer("refill") or improved
             else:
-                lay.units_on[id(target)].append(u)
-        lay.leftover = still
-
-    # -- phase 4 ----------------------------------------------------------------------------------
-
-    def _order(self, units: list[int], shuffle: bool) -> list[int]:
-        """Largest units first, or a random order for later attempts."""
-        if shuffle:
-            return [units[i] for i in self.rng.permutation(len(units))]
-        return sorted(units, key=lambda u: -self.units[u].area)
-
-    def eliminate(self, stop: StopToken, shuffle: bool = False, separate: bool = False) -> bool:
-        """Empty the emptiest hide copy of the best layout into the others, while it works."""
-        assert self.best is not None
-        tried: set[tuple[str, int]] = set()
-        improved = False
-        while not stop.stopped() and not self.lower_bound_reached():
-            lay = self.best
-            used = [b for b in lay.bins if b.placements]
-            cands = [b for b in used if (b.hide.id, b.copy) not in tried]
-            if len(used) < 2 or not cands:
-                return improved
-            victim = min(cands, key=lambda b: b.area / self.usable[b.hide.id])
-            tried.add((victim.hide.id, victim.copy))
-            others = [b for b in used if b is not victim]
-            saved = [(b, b.engine.save(), dict(b.placements), b.area) for b in others]
-            moved: dict[int, list[int]] = {id(b): [] for b in others}
-            ok = True
-            for u in self._order(lay.units_on[id(victim)], shuffle):
-                target = next((b for b in sorted(others, key=lambda b: -b.area)
-                               if self.packer.place_unit(b, self.copies[u])), None)
-                if target is None and separate:  # make room: overlap minimisation moves pieces
-                    target = next((b for b in sorted(others,
-                                                     key=lambda b: b.area - self.usable[b.hide.id])
-                                   if not stop.stopped() and insert_by_separation(
-                                       self.packer, b, [self.copies[u]], stop, self.rng,
-                                       budget_iters=SEPARATION_ITERS)), None)
-                if target is None or stop.stopped():
-                    ok = False
-                    break
-                moved[id(target)].append(u)
-            if ok:
-                units_on = {id(b): lay.units_on[id(b)] + moved[id(b)] for b in others}
-                self.offer(_Layout(others, units_on, list(lay.leftover), "eliminate"))
-                tried.clear()
-                improved = True
-            else:
-                for b, snap, pls, area in saved:
-                    b.engine.restore(snap)
-                    b.placements = pls
-                    b.area = area
-                    b.next_key = 0
+                lay.restore(snap)
         return improved
 
-    def downsize(self, stop: StopToken, shuffle: bool = False, separate: bool = False) -> bool:
-        """Move the units of a hide copy onto a smaller unused hide copy, largest hides first."""
-        improved = False
-        assert self.best is not None
-        for victim in sorted([b for b in self.best.bins if b.placements],
-                             key=lambda b: -self.usable[b.hide.id]):
-            if stop.stopped():
-                return improved
-            lay = self.best
-            if not any(x is victim for x in lay.bins):
-                continue
-            in_use = {(b.hide.id, b.copy) for b in lay.bins if b.placements}
-            units = lay.units_on[id(victim)]
-            need = sum(self.units[u].area for u in units)
-            smaller = sorted((s for s in self.slots
-                              if (s.hide.id, s.copy) not in in_use and need < s.usable
-                              and s.usable < self.usable[victim.hide.id]
-                              and s.cost <= (hide_cost(victim.hide) or 1.0)),
-                             key=lambda s: s.usable)
-            for slot in smaller:
-                if stop.stopped():
-                    return improved
-                b = self.packer.new_bin(slot.hide, slot.copy)
-                order = self._order(units, shuffle)
-                rest = [u for u in order
-                        if stop.stopped() or not self.packer.place_unit(b, self.copies[u])]
-                if not rest or (separate and not stop.stopped() and insert_by_separation(
-                        self.packer, b, [self.copies[u] for u in rest], stop, self.rng,
-                        budget_iters=SEPARATION_ITERS)):
-                    bins = [b if x is victim else x for x in lay.bins]
-                    units_on = {id(x): lay.units_on[id(x)] for x in lay.bins if x is not victim}
-                    units_on[id(b)] = list(units)
-                    self.offer(_Layout(bins, units_on, list(lay.leftover), "downsize"))
-                    improved = True
-                    break
-        return improved
-
-    # -- the whole run ----------------------------------------------------------------------------
-
-    def run(self) -> _Layout:
-        order = list(range(len(self.units)))  # make_units already sorts them
-        first = self.sequential(order, self.stop, "sequential")
-        self.offer(first)
-        self.restarts(self.stop.sub(self.stop.remaining_s * SEQUENTIAL_SHARE))
-        if not self.lower_bound_reached() and not self.stop.stopped():
-            share = ASSIGN_SHARE / (1.0 - SEQUENTIAL_SHARE)
-            lay = self.assign(self.stop.sub(self.stop.remaining_s * share))
-            if lay is not None:
-                self.offer(lay)
-        # Improve the best layout until the time is up: the first pass packs largest units
-        # first, later passes in random orders (packing order decides what fits).
+    def improve(self) -> None:
+        """Step 2 of the module docstring until the stop token fires."""
         fill_only = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE)
-        attempt = 0
-        while not self.stop.stopped() and not self.lower_bound_reached() and not fill_only:
-            # First pass: the packer alone (cheap); later passes also make room by separation.
-            self.eliminate(self.stop, shuffle=attempt > 1, separate=attempt > 0)
-            self.downsize(self.stop, shuffle=attempt > 1, separate=attempt > 0)
-            attempt += 1
-        if not fill_only and attempt == 0:
-            self.downsize(self.stop)
+        tried: set[int] = set()
+        stale = 0
+        while not self.stop.stopped():
+            assert self.best is not None
+            self.layout.restore(self.best)
+            self.leftover = list(self.best_leftover)
+            if self.leftover and any(not self.layout.engine.is_closed(c)
+                                     for c in range(len(self.slots))):
+                if self.refill():
+                    continue
+                if fill_only:
+                    stale += 1
+            if fill_only:
+                if stale > 2:
+                    return
+                continue
+            if len(self.open_used()) > self.lower_bound() or self.job.objective is \
+                    Objective.MIN_COST:
+                if self.eliminate(tried):
+                    tried.clear()
+                    continue
+            if self.swap():
+                tried.clear()
+                continue
+            if len(tried) >= len(self.open_used()):
+                tried.clear()  # every copy tried: start over (the random streams differ)
+
+    def run(self) -> None:
+        """Construct, then improve until the time or work is spent."""
+        t0, c0 = time.monotonic(), time.process_time()
+        self.construct(self.stop)
+        self.t_first = (time.monotonic() - t0, time.process_time() - c0)
+        self.improve()
+
+    # -- result -----------------------------------------------------------------------------------
+
+    def reason(self, u: int) -> UnplacedReason:
+        """Why unit u is not in the best layout."""
+        it = self.items
+        keys = it.units[u]
+        if len(keys) > 1 and any(it.pieces[k].group is not None for k in keys):
+            group_alone = all((u, h.id) in self.impossible for h, _c in self.slots)
+            if group_alone:
+                return UnplacedReason.GROUP
+        area = float(sum(it.areas[k] for k in keys))
+        if area > float(self.usable.max()):
+            return UnplacedReason.TOO_LARGE
+        if not any(self._fits_grade(u, c) for c in range(len(self.slots))):
+            return UnplacedReason.NO_USABLE_GRADE
+        if all((u, h.id) in self.impossible for h, _c in self.slots):
+            return UnplacedReason.TOO_LARGE
+        if self.stop.interrupted or (self.stop.stopped() and u in self.never_tried):
+            return UnplacedReason.TIME_LIMIT
+        return UnplacedReason.NO_ROOM
+
+    @property
+    def never_tried(self) -> set[int]:
+        """Units the construction did not reach before the stop (none in a normal run)."""
+        return set()
+
+    def solution(self, seed: int, elapsed_s: float) -> Solution:
+        """The best layout as a Solution (hide coordinates, job frames, copies renumbered)."""
         assert self.best is not None
-        return self.best
+        lay = self.layout
+        lay.restore(self.best)
+        it = self.items
+        st = lay.engine.static
+        by_c: dict[int, list[int]] = {}
+        for k in lay.live_keys().tolist():
+            by_c.setdefault(lay.container_of(k), []).append(k)
+        layouts = []
+        copy_no: dict[str, int] = {}
+        for c in sorted(by_c, key=lambda c: (self.slots[c][0].id, self.slots[c][1])):
+            hide = self.slots[c][0]
+            n_copy = copy_no.get(hide.id, 0)
+            copy_no[hide.id] = n_copy + 1
+            dx, dy = st.offsets[c]
+            pls = []
+            for k in sorted(by_c[c]):
+                r, m, x, y = (float(v) for v in lay.place[k, :4])
+                tx, ty = it.to_piece_frame(k, r, m != 0.0, x - dx, y - dy)
+                pls.append(Placement(it.pieces[k].id, it.copies[k], hide.id, r % 360.0, m != 0.0,
+                                     tx, ty, n_copy))
+            layouts.append(HideLayout(hide.id, tuple(pls), n_copy))
+        unplaced = tuple(Unplaced(it.pieces[k].id, it.copies[k], self.reason(u))
+                         for u in self.best_leftover for k in it.units[u])
+        return Solution(
+            self.job.name, "hides", tuple(layouts), unplaced, seed=seed, elapsed_s=elapsed_s,
+            version=__version__, engine="hides",
+            config={"hides": asdict(self.cfg), "hides_strategy": self.best_strategy,
+                    "hides_phases": self.phase_best, "history": self.history,
+                    "work": {"evaluations": int(self.stop.work)},
+                    "first_layout_s": {"wall": round(self.t_first[0], 3),
+                                       "cpu": round(self.t_first[1], 3)} if self.t_first else None,
+                    "sheet": [[h.id, c] for h, c in self.slots]},
+        )
 
 
-def _reason(job: Job, nester: _HideNester, u: int, stopped: bool) -> UnplacedReason:
-    unit = nester.units[u]
-    if len(unit.copies) > 1 and any(p.group is not None for p, _c in unit.copies):
-        return UnplacedReason.GROUP
-    if unit.area > max(nester.usable.values()):
-        return UnplacedReason.TOO_LARGE
-    if not any(s.area_for(unit.min_grade) >= unit.area for s in nester.slots):
-        return UnplacedReason.NO_USABLE_GRADE
-    return UnplacedReason.TIME_LIMIT if stopped else UnplacedReason.NO_ROOM
-
-
-def nest_hides(job: Job, stop: StopToken | None = None,
-               listener: Listener = no_listener) -> Solution:
+def nest_hides(job: Job, stop: StopToken | None = None, listener: Listener = no_listener,
+               seed: int | None = None, workers: int = 1,
+               cfg: HidesConfig = DEFAULT_HIDES_CONFIG) -> Solution:
     """Nest a hide job (see the module docstring) and return the best solution found."""
     stop = stop or StopToken(job.time_limit_s)
+    seed = job.seed if seed is None else seed
     t0 = time.monotonic()
-    nester = _HideNester(job, stop, listener)
-    best = nester.run()
-    layouts = tuple(HideLayout(b.hide.id, tuple(b.placements[k] for k in sorted(b.placements)),
-                               b.copy)
-                    for b in sorted(best.bins, key=lambda b: (b.hide.id, b.copy)) if b.placements)
-    stopped_early = stop.interrupted
-    unplaced = tuple(Unplaced(p.id, c, _reason(job, nester, u, stopped_early))
-                     for u in best.leftover for p, c in nester.units[u].copies)
-    return Solution(job.name, "hides", layouts, unplaced, seed=job.seed,
-                    elapsed_s=time.monotonic() - t0, version=__version__, engine="hides",
-                    config={"hides_strategy": best.strategy,
-                            "hides_phases": {k: v for k, (_s, v) in nester.phase_best.items()}})
+    if workers > 1:
+        from leathernest.search.parallel import nest_parallel
 
+        return nest_parallel(job, stop, listener, seed, workers, cfg)
+    search = HideSearch(job, cfg, seed, stop, listener)
+    search.run()
+    return search.solution(seed, time.monotonic() - t0)
+
+
+__all__ = ["DEFAULT_HIDES_CONFIG", "HideSearch", "HidesConfig", "cost_per_area", "nest_hides"]

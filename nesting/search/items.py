@@ -9,8 +9,11 @@ to the job's own frame for the solution. Orientation rows come from
 all FIXED, on a sheet of hides grain pieces get ALONG / CHECKED rows that follow each hide's
 backbone.
 
-Imports numpy, shapely, the model, geometry and the collision engine; numba only through the
-kernels' packing helper.
+Pools: the kernels take every piece's arrays as ranges of a few pooled arrays (shapes, hulls,
+orientation rows), so all kernels see the same C-contiguous array types as the engine's own
+queries and compile once.
+
+Imports numpy, shapely, the model, geometry and the collision engine; never numba.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from leathernest.collision.prepare import PreparedShape, poles_of, shape_arrays
 from leathernest.geometry.orient import mirror_options, orientation_rows
 from leathernest.model import Job, Outline, Piece
 from leathernest.search.kernels import sample as ks
-from leathernest.search.kernels.pack import typed_list
 from leathernest.search.units import make_units
 
 
@@ -122,9 +124,11 @@ class Items:
     grade_of: np.ndarray  # int64[n]: index into grades
     cross: np.ndarray  # uint8[n]
     params: np.ndarray  # float64[n, N_PARAMS]
-    kernel_shapes: tuple  # (P, S, same uint8[P], shape_of int64[n]) for the kernels
-    kernel_hulls: object  # typed list per copy
-    kernel_rows: object  # typed list per copy
+    kernel_shapes: tuple  # shape pools (see leathernest.search.kernels.separate)
+    hull_xy: np.ndarray  # float64[2, H]: hulls of all pieces, pooled
+    hull_idx: np.ndarray  # int64[n, 2]: (start, count) of each copy's hull in hull_xy
+    rows_pool: np.ndarray  # float64[R, 6]: orientation rows of all copies
+    rows_idx: np.ndarray  # int64[n, 2]: (start, count) of each copy's rows
 
     @property
     def n(self) -> int:
@@ -145,10 +149,44 @@ class Items:
         c, s = math.cos(a), math.sin(a)
         return x - (c * cx - s * cy), y - (s * cx + c * cy)
 
+    def hull(self, k: int) -> tuple[np.ndarray, int, int]:
+        """(pool, start, count) of copy k's hull, as the kernels take it."""
+        return self.hull_xy, int(self.hull_idx[k, 0]), int(self.hull_idx[k, 1])
+
+    def kernel_rows(self, k: int) -> np.ndarray:
+        """Copy k's orientation rows as a view of the pool."""
+        s, c = self.rows_idx[k]
+        return self.rows_pool[s : s + c]
+
     def with_rows(self, rows: list[np.ndarray]) -> Items:
         """The same items with other orientation rows (e.g. filtered to what fits a strip)."""
-        rows_t = tuple(np.ascontiguousarray(r) for r in rows)
-        return dataclasses.replace(self, rows=rows_t, kernel_rows=typed_list(rows_t))
+        rows_t = tuple(np.ascontiguousarray(r).reshape(-1, 6) for r in rows)
+        pool, idx = _pool_rows(rows_t)
+        return dataclasses.replace(self, rows=rows_t, rows_pool=pool, rows_idx=idx)
+
+
+def _pool_rows(rows: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.zeros((len(rows), 2), dtype=np.int64)
+    start = 0
+    for k, r in enumerate(rows):
+        idx[k] = (start, len(r))
+        start += len(r)
+    pool = np.concatenate(rows, axis=0) if rows else np.zeros((0, 6))
+    return np.ascontiguousarray(pool.reshape(-1, 6)), idx
+
+
+def _pool_shapes(arrs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pool ShapeArrays: (xy, rings, poles, index rows (v0, nv, r0, nr + 1, p0, np))."""
+    idx = np.zeros((len(arrs), 6), dtype=np.int64)
+    v = r = q = 0
+    for i, a in enumerate(arrs):
+        nv, nr, npl = a.xy.shape[1], a.rings.shape[0], a.poles.shape[1]
+        idx[i] = (v, nv, r, nr, q, npl)
+        v, r, q = v + nv, r + nr, q + npl
+    xy = np.ascontiguousarray(np.concatenate([a.xy for a in arrs], axis=1))
+    rings = np.ascontiguousarray(np.concatenate([a.rings for a in arrs]))
+    poles = np.ascontiguousarray(np.concatenate([a.poles for a in arrs], axis=1))
+    return xy, rings, poles, idx
 
 
 def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
@@ -190,16 +228,21 @@ def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
     cross = np.array([1 if len(unit_list[unit_of[k]]) == 1 else 0 for k in range(n)],
                      dtype=np.uint8)
     params = np.array([move.params(float(min_dims[k])) for k in range(n)]).reshape(n, -1)
-    kshapes = (typed_list(s.for_pieces.kernel for s in shapes),
-               typed_list(s.for_stock.kernel for s in shapes),
+    kshapes = (*_pool_shapes([s.for_pieces for s in shapes]),
+               *_pool_shapes([s.for_stock for s in shapes]),
                np.array([1 if s.same else 0 for s in shapes], dtype=np.uint8),
                np.array(piece_of, dtype=np.int64))
-    rows_t = tuple(np.ascontiguousarray(r) for r in rows)
+    rows_t = tuple(np.ascontiguousarray(r).reshape(-1, 6) for r in rows)
+    rows_pool, rows_idx = _pool_rows(rows_t)
+    h_start = np.cumsum([0] + [h.shape[1] for h in hulls])
+    hull_idx = np.array([(h_start[i], hulls[i].shape[1]) for i in piece_of],
+                        dtype=np.int64).reshape(-1, 2)
     return Items(
         job=job, pieces=tuple(pieces), copies=tuple(copies),
         piece_of=np.array(piece_of, dtype=np.int64), unit_of=unit_of, units=tuple(unit_list),
         shapes=tuple(shapes), centroids=np.array(cents).reshape(-1, 2), hulls=hulls,
         rows=rows_t, areas=np.array([p.area for p in pieces]), min_dims=min_dims, sizes=sizes,
         grades=grades, grade_of=grade_of, cross=cross, params=params, kernel_shapes=kshapes,
-        kernel_hulls=typed_list(hulls[i] for i in piece_of), kernel_rows=typed_list(rows_t),
+        hull_xy=np.ascontiguousarray(np.concatenate(hulls, axis=1)) if hulls else np.zeros((2, 0)),
+        hull_idx=hull_idx, rows_pool=rows_pool, rows_idx=rows_idx,
     )

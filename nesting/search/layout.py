@@ -103,9 +103,10 @@ class Layout:
 
     @property
     def itm(self) -> tuple:
-        """(hulls, rows, params, cross, live)."""
+        """(hull_xy, hull_idx, rows_pool, rows_idx, params, cross, live)."""
         it = self.items
-        return (it.kernel_hulls, it.kernel_rows, it.params, it.cross, self.live)
+        return (it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params, it.cross,
+                self.live)
 
     # -- containers -------------------------------------------------------------------------------
 

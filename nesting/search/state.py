@@ -29,8 +29,8 @@ import shapely
 from leathernest.collision.engine import CollisionEngine, Snapshot
 from leathernest.collision.prepare import PreparedShape, ShapeArrays, poles_of, shape_arrays
 from leathernest.config import ANGLE_TOL_DEG
-from leathernest.model import Job, Piece, Strip
 from leathernest.geometry.transform import placed_direction_deg
+from leathernest.model import Job, Piece, Strip
 
 # Angles sampled for a finite-set check of grain and ranges are kept this far (degrees) inside
 # their bounds, so that rounding in the validator's own transform can never push them out.

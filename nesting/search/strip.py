@@ -69,12 +69,11 @@ DEFAULT_STRIP_CONFIG = StripConfig()
 def _fits_height(items: Items, k: int, height: float) -> np.ndarray:
     """Rows in which copy k's height fits the strip's usable height (sampled for ranges)."""
     rows = items.rows[k]
-    hull = items.hulls[int(items.piece_of[k])]
     keep = np.zeros(len(rows), dtype=bool)
     bb = np.zeros(4)
     for i, r in enumerate(rows):
         for a in np.linspace(r[0], r[1], 1 if r[1] == r[0] else 73):
-            ks.hull_bbox(hull, float(a), bool(r[2] != 0.0), bb)
+            ks.hull_bbox(*items.hull(k), float(a), bool(r[2] != 0.0), bb)
             if bb[3] - bb[1] < height:
                 keep[i] = True
                 break

@@ -28,7 +28,7 @@ from numba import njit
 
 from leathernest.collision.jit import EXACT
 from leathernest.collision.kernels.grid import cell_of
-from leathernest.collision.kernels.place import place_shape
+from leathernest.collision.kernels.place import place_into
 from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy
 from leathernest.collision.kernels.query import piece_hits_piece, static_hits
 
@@ -49,8 +49,8 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     a tuple, which costs Numba a reference count per member (a helper taking every array made a
     query 8x slower); the tuples are unpacked here once per call, not once per sample.
     """
-    axy, arings, ap = spp[0], spp[1], spp[2]
-    bxy, brings, bp = sps[0], sps[1], sps[2]
+    axy, av0, anv, arings, ap, ap0, anp = spp
+    bxy, bv0, bnv, brings, bp, bp0, bnp = sps
     sxy, srings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
     spoles, hz_pole, edge_next, edge_hz = st[5], st[6], st[7], st[8]
     cell_start, cell_edges, row_start, row_edges, box = st[9], st[10], st[11], st[12], st[13]
@@ -63,8 +63,8 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     record = out_ids.shape[0] > 0
     early = not loss
     nx, ny = dims[0], dims[1]
-    n_tp = ap.shape[1]
-    n_qp = bp.shape[1]
+    n_tp = anp
+    n_qp = bnp
     ub = upper_bound
     best = -1
     n = 0
@@ -82,11 +82,11 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
             a = rot_deg * DEG
             c, s = math.cos(a), math.sin(a)
         mirrored = samples[i, 1] != 0.0
-        place_shape(axy, ap, c, s, mirrored, tx, ty, txy, tp, tb)
+        place_into(axy, av0, anv, ap, ap0, anp, c, s, mirrored, tx, ty, txy, 0, tp, 0, tb)
         if same:
             qxy, qrings, qp, qb = txy, arings, tp, tb
         else:
-            place_shape(bxy, bp, c, s, mirrored, tx, ty, txy2, tp2, tb2)
+            place_into(bxy, bv0, bnv, bp, bp0, bnp, c, s, mirrored, tx, ty, txy2, 0, tp2, 0, tb2)
             qxy, qrings, qp, qb = txy2, brings, tp2, tb2
         total = 0.0
         stop = False

@@ -17,9 +17,9 @@ from leathernest.collision.kernels.place import place_into
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def set_key(key: int, sxy, sp, rot_deg: float, mirrored: bool, x: float, y: float, dy, g, dims,
-            listed: bool) -> bool:
-    """Place key's local shape (sxy float64[2, n], sp float64[3, p]) at the placement.
+def set_key(key: int, sxy, v0: int, n: int, sp, p0: int, m: int, rot_deg: float, mirrored: bool,
+            x: float, y: float, dy, g, dims, listed: bool) -> bool:
+    """Place key's local shape (vertices sxy[:, v0:v0+n], poles sp[:, p0:p0+m]) at the placement.
 
     listed: the key is in the grid now (a move) and is unlinked first. Returns False only if the
     key's node block is too small (an engine bug).
@@ -29,7 +29,7 @@ def set_key(key: int, sxy, sp, rot_deg: float, mirrored: bool, x: float, y: floa
     if listed:
         grid_remove(key, cells[key], dims, head, nxt, prv, nbase)
     a = rot_deg * (math.pi / 180.0)
-    place_into(sxy, sp, math.cos(a), math.sin(a), mirrored, x, y, xy, vbase[key], poles,
-               pbase[key], bbox[key])
+    place_into(sxy, v0, n, sp, p0, m, math.cos(a), math.sin(a), mirrored, x, y, xy, vbase[key],
+               poles, pbase[key], bbox[key])
     cell_range(bbox[key], g, dims, cells[key])
     return grid_insert(key, cells[key], dims, head, nxt, prv, nbase, ncap)

@@ -34,13 +34,13 @@ N_KEEP = 3  # feasible samples slid per call
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def _key(hull, pos, w: float, bb) -> float:
-    hull_bbox(hull, pos[0], pos[1] != 0.0, bb)
+def _key(hxy, h0: int, hn: int, pos, w: float, bb) -> float:
+    hull_bbox(hxy, h0, hn, pos[0], pos[1] != 0.0, bb)
     return (pos[2] + bb[2]) + w * (pos[3] + bb[3])
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def _slide(ea, hull, rows, pos, key: float, w: float, size: float, ctx, smp, lout, trial, bb,
+def _slide(ea, hxy, h0: int, hn: int, rows, pos, key: float, w: float, size: float, ctx, smp, lout, trial, bb,
            work) -> float:
     """Pattern search towards smaller keys over feasible positions; returns the final key."""
     step = 0.25 * size
@@ -53,7 +53,7 @@ def _slide(ea, hull, rows, pos, key: float, w: float, size: float, ctx, smp, lou
             trial[3] += step * _DIRS[d, 1]
             if evaluate(ea, rows, trial, 0.0, ctx, smp, lout, work) != 0.0:
                 continue
-            k = _key(hull, trial, w, bb)
+            k = _key(hxy, h0, hn, trial, w, bb)
             if k < key:
                 key = k
                 for c in range(6):
@@ -66,7 +66,7 @@ def _slide(ea, hull, rows, pos, key: float, w: float, size: float, ctx, smp, lou
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def place_lbf(ea, hull, rows, sbox, n_samples: int, w: float, size: float, ctx, rng, out,
+def place_lbf(ea, hxy, h0: int, hn: int, rows, sbox, n_samples: int, w: float, size: float, ctx, rng, out,
               work) -> bool:
     """Best feasible placement (into out float64[6]) of a piece in the sampling box sbox.
 
@@ -88,11 +88,11 @@ def place_lbf(ea, hull, rows, sbox, n_samples: int, w: float, size: float, ctx, 
     for i in range(n_samples):
         j = (start + i) % m
         a = sample_angle(rows, j, rng)
-        if not sample_in(hull, rows, j, a, sbox, ctx, rng, cand, bb):
+        if not sample_in(hxy, h0, hn, rows, j, a, sbox, ctx, rng, cand, bb):
             continue
         if evaluate(ea, rows, cand, 0.0, ctx, smp, lout, work) != 0.0:
             continue
-        k = _key(hull, cand, w, bb)
+        k = _key(hxy, h0, hn, cand, w, bb)
         if n_kept == N_KEEP and k >= keys[N_KEEP - 1]:
             continue
         pos = min(n_kept, N_KEEP - 1)
@@ -109,7 +109,7 @@ def place_lbf(ea, hull, rows, sbox, n_samples: int, w: float, size: float, ctx, 
     for t in range(n_kept):
         for c in range(6):
             cand[c] = keep[t, c]
-        k = _slide(ea, hull, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb, work)
+        k = _slide(ea, hxy, h0, hn, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb, work)
         if k < best:
             best = k
             for c in range(6):

@@ -18,11 +18,11 @@ other open one: a move between hides is one more sample.
 Conventions. A placement row is float64[6] ``(rotation_deg, mirrored, x, y, row, a)``: x, y is the
 piece's centroid (shapes are centred), ``row`` the orientation row it uses and ``a`` the angle
 parameter within that row (:mod:`leathernest.geometry.orient`: the rotation itself for FIXED and
-CHECKED rows, the offset from the backbone's reference for ALONG rows). ``hull`` float64[2, h] is
-the convex hull of the stock-inflated outline, for the rotated bounding box that keeps samples
-inside a container. ``ctx`` bundles the sheet arrays: (cbox, closed, cell_container, g, dims,
-bb_off, bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts evaluated samples (the unit of the
-work budget).
+CHECKED rows, the offset from the backbone's reference for ALONG rows). ``hxy[:, h0:h0 + hn]`` is
+the convex hull of the stock-inflated outline (a range of a pool, as for shapes), for the rotated
+bounding box that keeps samples inside a container. ``ctx`` bundles the sheet arrays: (cbox,
+closed, cell_container, g, dims, bb_off, bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts
+evaluated samples (the unit of the work budget).
 """
 
 from __future__ import annotations
@@ -51,17 +51,17 @@ CD_STEP_FAIL = 0.5
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def hull_bbox(hull, rot_deg: float, mirrored: bool, out) -> None:
-    """Bbox (out float64[4]) of hull (float64[2, h]) mirrored (x -> -x), then rotated ccw."""
+def hull_bbox(hxy, h0: int, hn: int, rot_deg: float, mirrored: bool, out) -> None:
+    """Bbox (out float64[4]) of hull vertices hxy[:, h0:h0+hn] mirrored (x -> -x), then rotated."""
     a = rot_deg * DEG
     c, s = math.cos(a), math.sin(a)
     out[0] = math.inf
     out[1] = math.inf
     out[2] = -math.inf
     out[3] = -math.inf
-    for i in range(hull.shape[1]):
-        x = -hull[0, i] if mirrored else hull[0, i]
-        y = hull[1, i]
+    for i in range(h0, h0 + hn):
+        x = -hxy[0, i] if mirrored else hxy[0, i]
+        y = hxy[1, i]
         px = c * x - s * y
         py = s * x + c * y
         out[0] = min(out[0], px)
@@ -235,7 +235,7 @@ def pick_container(cur_c: int, cross: bool, p_cross: float, ctx, rng) -> int:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def sample_in(hull, rows, j: int, a: float, cbox_row, ctx, rng, cand, bb) -> bool:
+def sample_in(hxy, h0: int, hn: int, rows, j: int, a: float, cbox_row, ctx, rng, cand, bb) -> bool:
     """A uniform position for row j / parameter a in a container box (False if none fits).
 
     The box is shrunk by the rotated hull's bbox, taken at the rotation the row gives at the
@@ -247,7 +247,7 @@ def sample_in(hull, rows, j: int, a: float, cbox_row, ctx, rng, cand, bb) -> boo
     if not math.isfinite(rot):
         rot = a
     mir = rows[j, 2] != 0.0
-    hull_bbox(hull, rot, mir, bb)
+    hull_bbox(hxy, h0, hn, rot, mir, bb)
     xlo, xhi = cbox_row[0] - bb[0], cbox_row[2] - bb[2]
     ylo, yhi = cbox_row[1] - bb[1], cbox_row[3] - bb[3]
     if xlo > xhi or ylo > yhi:
@@ -270,7 +270,7 @@ def sample_angle(rows, j: int, rng) -> float:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def search_position(ea, hull, rows, cur, has_cur: bool, cross: bool, params, ctx, rng, out,
+def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: bool, params, ctx, rng, out,
                     work) -> float:
     """Best placement found for one piece (into out float64[6]); returns its weighted loss.
 
@@ -301,7 +301,7 @@ def search_position(ea, hull, rows, cur, has_cur: bool, cross: bool, params, ctx
         v = evaluate(ea, rows, cand, math.inf, ctx, smp, lout, work)
         n_kept = _report(best, best_loss, 0, cand, v, unique)
         cur_c = container_at(cur[2], cur[3], ctx[3], ctx[4], ctx[2], cbox)
-        hull_bbox(hull, cur[0], cur[1] != 0.0, bb)
+        hull_bbox(hxy, h0, hn, cur[0], cur[1] != 0.0, bb)
         half_w = 0.5 * (bb[2] - bb[0])
         half_h = 0.5 * (bb[3] - bb[1])
     for i in range(n_focus + n_cont):
@@ -316,7 +316,7 @@ def search_position(ea, hull, rows, cur, has_cur: bool, cross: bool, params, ctx
             rot = materialize(rows, j, a, cur[2], cur[3], ctx)
             if not math.isfinite(rot):
                 continue
-            hull_bbox(hull, rot, rows[j, 2] != 0.0, bb)
+            hull_bbox(hxy, h0, hn, rot, rows[j, 2] != 0.0, bb)
             xlo = max(b[0] - bb[0], cur[2] - half_w)
             xhi = min(b[2] - bb[2], cur[2] + half_w)
             ylo = max(b[1] - bb[1], cur[3] - half_h)
@@ -330,7 +330,7 @@ def search_position(ea, hull, rows, cur, has_cur: bool, cross: bool, params, ctx
             cand[5] = a
         else:
             c = pick_container(cur_c, cross, params[P_CROSS], ctx, rng)
-            if c < 0 or not sample_in(hull, rows, j, a, cbox[c], ctx, rng, cand, bb):
+            if c < 0 or not sample_in(hxy, h0, hn, rows, j, a, cbox[c], ctx, rng, cand, bb):
                 continue
         ub = best_loss[n_cd - 1] if n_kept == n_cd else math.inf
         v = evaluate(ea, rows, cand, ub, ctx, smp, lout, work)

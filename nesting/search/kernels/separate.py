@@ -18,11 +18,13 @@ proxy of each copy with each static hazard, weights ``w_pair`` and ``w_ext`` (>=
 per-copy sums ``sp`` (pair) and ``se`` (static) so that a copy's loss is O(1) to read. Moving copy
 k recomputes row and column k from one exact query.
 
-Shapes (``shp``): (P, S, same, shape_of) with P and S typed lists of (xy, rings, poles) per piece
-shape (for other pieces and for the stock) and same uint8[shapes]. Engine (``eng``): (st, dy, g,
-dims, sc, masks uint8[G, S], grade_of int64[n], ones_s, ones_k, out_ids, out_vals). Items
-(``itm``): (hulls, rows, params float64[n, N_PARAMS], cross uint8[n], live uint8[n]) with hulls
-and rows typed lists per copy; ``live`` marks the copies in play.
+Shapes (``shp``): pools of every piece shape, (pxy, prings, ppoles, pidx, sxy, srings, spoles,
+sidx, same, shape_of): the variant for other pieces (p*) and for the stock (s*), each index row
+int64[6] = (v0, nv, r0, nr + 1, p0, np) of one shape, same uint8[shapes], shape_of int64[n].
+Engine (``eng``): (st, dy, g, dims, sc, masks uint8[G, S], grade_of int64[n], ones_s, ones_k,
+out_ids, out_vals). Items (``itm``): (hull_xy, hull_idx int64[n, 2], rows float64[*, 6], rows_idx
+int64[n, 2], params float64[n, N_PARAMS], cross uint8[n], live uint8[n]); ``live`` marks the
+copies in play.
 """
 
 from __future__ import annotations
@@ -52,11 +54,29 @@ C_NO_IMPROVE, C_STRIKES = 0, 1
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
+def shape_args(k: int, shp) -> tuple:
+    """(spp, sps, same) of copy k: its shape's ranges in the pools, in the form kernels take."""
+    s = shp[9][k]
+    i = shp[3][s]
+    j = shp[7][s]
+    spp = (shp[0], i[0], i[1], shp[1][i[2] : i[2] + i[3]], shp[2], i[4], i[5])
+    sps = (shp[4], j[0], j[1], shp[5][j[2] : j[2] + j[3]], shp[6], j[4], j[5])
+    return spp, sps, shp[8][s] != 0
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
 def engine_args(k: int, shp, eng, w_static, w_piece) -> tuple:
     """The batch-kernel tuple for copy k (its shapes, the engine, its weights)."""
-    s = shp[3][k]
-    return (shp[0][s], shp[1][s], shp[2][s] != 0, eng[0], eng[1], eng[2], eng[3],
-            eng[5][eng[6][k]], k, eng[4], w_static, w_piece)
+    spp, sps, same = shape_args(k, shp)
+    return (spp, sps, same, eng[0], eng[1], eng[2], eng[3], eng[5][eng[6][k]], k, eng[4],
+            w_static, w_piece)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def rows_of(k: int, itm):
+    """Orientation rows of copy k (a view of the pool)."""
+    r = itm[3][k]
+    return itm[2][r[0] : r[0] + r[1]]
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -86,12 +106,11 @@ def tracker_row(k: int, shp, eng, trk, place, live) -> None:
     for h in range(ext.shape[1]):
         ext[k, h] = 0.0
     if live[k] != 0:
-        s = shp[3][k]
+        spp, sps, same = shape_args(k, shp)
         smp = place[k : k + 1, :4]
         out_ids, out_vals = eng[9], eng[10]
-        _t, m = overlap_one(shp[0][s], shp[1][s], shp[2][s] != 0, smp, eng[0], eng[1], eng[2],
-                            eng[3], eng[5][eng[6][k]], k, eng[4], eng[7], eng[8], out_ids,
-                            out_vals)
+        _t, m = overlap_one(spp, sps, same, smp, eng[0], eng[1], eng[2], eng[3],
+                            eng[5][eng[6][k]], k, eng[4], eng[7], eng[8], out_ids, out_vals)
         for i in range(m):
             hid, v = out_ids[i], out_vals[i]
             if hid >= 0:
@@ -153,10 +172,11 @@ def update_weights(trk, live) -> None:
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def move_copy(k: int, shp, eng, itm, trk, place, ctx, rng, out, work) -> bool:
     """Move copy k to the best position found for its weighted overlap; False if it stayed."""
-    hulls, rows, params, cross, live = itm[0], itm[1], itm[2], itm[3], itm[4]
+    params, cross, live = itm[4], itm[5], itm[6]
     ea = engine_args(k, shp, eng, trk[3][k], trk[2][k])
-    v = search_position(ea, hulls[k], rows[k], place[k], True, cross[k] != 0, params[k], ctx,
-                        rng, out, work)
+    h = itm[1][k]
+    v = search_position(ea, itm[0], h[0], h[1], rows_of(k, itm), place[k], True, cross[k] != 0,
+                        params[k], ctx, rng, out, work)
     if not math.isfinite(v):
         return False
     for c in range(6):
@@ -169,17 +189,16 @@ def move_copy(k: int, shp, eng, itm, trk, place, ctx, rng, out, work) -> bool:
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def put_copy(k: int, shp, eng, place) -> None:
     """Move copy k's shape in the engine to place[k] (it must be listed in the grid)."""
-    s = shp[3][k]
-    sh = shp[0][s]
-    ok = set_key(k, sh[0], sh[2], place[k, 0], place[k, 1] != 0.0, place[k, 2], place[k, 3],
-                 eng[1], eng[2], eng[3], True)
+    i = shp[3][shp[9][k]]
+    ok = set_key(k, shp[0], i[0], i[1], shp[2], i[4], i[5], place[k, 0], place[k, 1] != 0.0,
+                 place[k, 2], place[k, 3], eng[1], eng[2], eng[3], True)
     assert ok
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def move_colliding(shp, eng, itm, trk, place, ctx, rng, out, order, work) -> int:
     """Algorithm 5: every colliding copy, in random order, gets a chance to move; moves made."""
-    live, sp, se = itm[4], trk[4], trk[5]
+    live, sp, se = itm[6], trk[4], trk[5]
     n = 0
     for k in range(live.shape[0]):
         if live[k] != 0 and sp[k] + se[k] > 0.0:
@@ -198,7 +217,7 @@ def move_colliding(shp, eng, itm, trk, place, ctx, rng, out, order, work) -> int
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def restore_layout(shp, eng, itm, trk, place, saved) -> None:
     """Move every live copy whose placement differs from saved back to it; losses recomputed."""
-    live = itm[4]
+    live = itm[6]
     n = place.shape[0]
     changed = np.zeros(n, dtype=np.uint8)
     for k in range(n):
@@ -227,7 +246,7 @@ def separate(shp, eng, itm, trk, place, best_place, ctx, cfg, state, fstate, rng
     On DONE_FEASIBLE the layout has zero overlap; on DONE_FAILED it is the least-overlapping one
     found (best_place); PAUSED means call again to continue.
     """
-    live = itm[4]
+    live = itm[6]
     n = place.shape[0]
     out = np.empty(6)
     order = np.empty(n, dtype=np.int64)
