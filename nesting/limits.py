@@ -8,15 +8,26 @@ lists the same numbers; the command line bounds its own options (time, effort, w
 The bounds are far above every bundled instance (the largest: gardeyn3 with 100 copies; baldacci3
 with 19,119 vertices and 1,909 in one ring; coordinates up to 11,800 mm) and far below where
 float64 or memory give way.
+
+This module imports no numpy at run time, so that the command line can take its bounds from here
+and still start instantly.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from leathernest.errors import InputError
-from leathernest.model import Job, Outline, Strip
 
+if TYPE_CHECKING:
+    from leathernest.model import Job, Outline
+
+MAX_TIME_S = 1e6  # a time limit of about 11.6 days
+# The unit of a work budget (``--effort N``): N x 1000 collision evaluations, one sample tested
+# for feasibility or loss (see leathernest.search.stop).
+EFFORT_UNIT = 1000
+MAX_EFFORT = 10**9  # in EFFORT_UNIT
+MAX_SEED = 2**32 - 1
 MAX_COORD_MM = 1e6  # |coordinate| after units: 1 km; float64 keeps 0.1 nm there
 MIN_EXTENT_MM = 0.01  # a piece or hide narrower than this in both directions is a units mistake
 MAX_COPIES = 10_000  # copies of all pieces together (demand x 2 for mirrored pairs)
@@ -30,7 +41,7 @@ def _outline_issue(outline: Outline) -> str | None:
     rings = (outline.outer, *outline.holes)
     if any(len(r) > MAX_RING_VERTICES for r in rings):
         return f"has a ring of more than {MAX_RING_VERTICES:,} vertices"
-    if max(float(np.abs(r).max()) for r in rings) > MAX_COORD_MM:
+    if max(float(abs(r).max()) for r in rings) > MAX_COORD_MM:
         return f"has coordinates beyond ±{MAX_COORD_MM:g} mm"
     return None
 
@@ -55,9 +66,13 @@ def check_limits(job: Job, path: str | None = None) -> None:
         if value > MAX_GAP_MM:
             refuse(f"{name} {value:g} is beyond the limit of {MAX_GAP_MM:g} mm",
                    "give the gap and margin in millimetres")
-    if isinstance(job.stock, Strip) and job.stock.height > MAX_COORD_MM:
-        refuse(f"strip height {job.stock.height:g} mm is beyond the limit of {MAX_COORD_MM:g} mm",
+    height = getattr(job.stock, "height", 0.0)
+    if height > MAX_COORD_MM:
+        refuse(f"strip height {height:g} mm is beyond the limit of {MAX_COORD_MM:g} mm",
                "check the units")
+    if job.time_limit_s > MAX_TIME_S:
+        refuse(f"time limit {job.time_limit_s:g} s is beyond the limit of {MAX_TIME_S:g} s",
+               "give the time limit in seconds")
     vertices = 0
     things = [(f"piece {p.id!r}", p.outline) for p in job.pieces]
     things += [(f"hide {h.id!r}", h.outline) for h in job.hides]
@@ -79,16 +94,16 @@ def check_limits(job: Job, path: str | None = None) -> None:
                f"{MAX_JOB_VERTICES:,}", "simplify the outlines (fewer points per curve)")
     for p in job.pieces:
         paths = [*p.cut_paths, *(f.path for f in p.features if f.path is not None)]
-        if any(float(np.abs(c.points).max()) > MAX_COORD_MM for c in paths):
+        if any(float(abs(c.points).max()) > MAX_COORD_MM for c in paths):
             refuse(f"piece {p.id!r}: a cut path or feature has coordinates beyond "
                    f"±{MAX_COORD_MM:g} mm", "check the units")
     for h in job.hides:
         bb = h.backbone
         if bb is None:
             continue
-        if float(np.abs(bb).max()) > MAX_COORD_MM:
+        if float(abs(bb).max()) > MAX_COORD_MM:
             refuse(f"hide {h.id!r}: the backbone has coordinates beyond ±{MAX_COORD_MM:g} mm",
                    "check the units")
-        if not np.any(np.abs(np.diff(bb, axis=0)) > 0):
+        if not (bb[1:] != bb[:-1]).any():
             refuse(f"hide {h.id!r}: the backbone has no length (all its points coincide)",
                    "draw the backbone along the hide's spine, or leave it out")
