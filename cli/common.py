@@ -138,7 +138,7 @@ EFFORT = click.IntRange(min=1, max=MAX_EFFORT)
 def effort_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--effort N``: a work budget instead of the clock, for runs that repeat exactly."""
     return click.option(
-        "--effort", type=EFFORT, default=None,
+        "--effort", type=EFFORT, default=None, metavar="N",
         help=f"Work budget: stop after N x {EFFORT_UNIT:,} collision evaluations instead of at "
              "the time limit, so that the same job, seed, --workers and N give the same layout "
              "on any machine and at any load. --time stays a safety cap.")(func)
@@ -170,7 +170,7 @@ def compile_note(quiet: bool) -> None:
     from leathernest.nest import warm_up
 
     note = threading.Timer(3.0, err, ["preparing the Numba kernels (the first run on a machine "
-                                      "compiles them: about 20 s on two cores) ..."])
+                                      "compiles them, about 20 s on two cores) ..."])
     if not quiet:
         note.start()
     try:
@@ -178,7 +178,7 @@ def compile_note(quiet: bool) -> None:
     finally:
         note.cancel()
     if seconds > 3.0 and not quiet:
-        err(f"compiled the Numba kernels in {seconds:.0f} s")
+        err(f"prepared the Numba kernels in {seconds:.0f} s")
 
 
 def new_out_dir(job_name: str, suffix: str) -> Path:
