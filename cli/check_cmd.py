@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from leathernest.cli.common import EXIT_NO, emit_json, handle_errors, json_option
+from leathernest.cli.common import EXIT_NO, emit_json, handle_errors, json_option, writing
 
 
 @click.command("check")
@@ -41,7 +41,8 @@ def command(job: str, solution: str, svg_path: str | None, as_json: bool) -> Non
     if svg_path:
         from leathernest.io.svg import write_svg
 
-        write_svg(svg_path, the_job, sol, violations)
+        with writing("--svg", svg_path):
+            write_svg(svg_path, the_job, sol, violations)
     if as_json:
         emit_json({"valid": not violations, "violations": [v.as_dict() for v in violations],
                    "placements": len(sol.placements)})

@@ -11,6 +11,7 @@ the same numbers as README's "Limits".
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -19,7 +20,7 @@ import re
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,21 @@ class OneLineErrors(click.Group):
             err("leathernest: interrupted")
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def writing(option: str, path: str | Path) -> Iterator[None]:
+    """Write a file the user named; failing to (no such folder, read-only, disk full) is exit 2.
+
+    It is the user's environment, not our bug, so it is one line, not a traceback.
+    """
+    from leathernest.errors import InputError
+
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write it ({exc.strerror or exc})",
+                         hint=f"choose another {option}") from None
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:

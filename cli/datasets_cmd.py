@@ -11,7 +11,15 @@ from pathlib import Path
 
 import click
 
-from leathernest.cli.common import SEED, Finite, emit_json, err, handle_errors, json_option
+from leathernest.cli.common import (
+    SEED,
+    Finite,
+    emit_json,
+    err,
+    handle_errors,
+    json_option,
+    writing,
+)
 from leathernest.limits import MAX_HIDE_COPIES
 
 
@@ -90,7 +98,9 @@ def hide_command(kind: str, seed: int, count: int, area_m2: float | None, pieces
     if out == "-":
         click.echo(json.dumps(hidegen.job_json(job, hides)))
     else:
-        err(f"wrote {hidegen.write_job_json(out, job, hides)}")
+        with writing("--out", out):
+            err(f"wrote {hidegen.write_job_json(out, job, hides)}")
     if dxf_dir is not None:
-        for g in hides:
-            err(f"wrote {hidegen.write_hide_dxf(Path(dxf_dir) / f'{g.hide.id}.dxf', g)}")
+        with writing("--dxf", dxf_dir):
+            for g in hides:
+                err(f"wrote {hidegen.write_hide_dxf(Path(dxf_dir) / f'{g.hide.id}.dxf', g)}")

@@ -39,8 +39,17 @@ def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> J
     """
     path = resolve(str(source))
     data = load_json(path)
-    shown = "<stdin>" if str(source) == STDIN else str(source)
-    stem = "stdin" if str(source) == STDIN else path.stem
+    if str(source) == STDIN:
+        return job_from_data(data, "<stdin>", "stdin", warn)
+    return job_from_data(data, str(source), path.stem, warn)
+
+
+def job_from_data(data: object, shown: str, stem: str,
+                  warn: Callable[[str], None] | None = None) -> Job:
+    """A job from parsed JSON (a leathernest job or a jagua-rs instance), checked completely.
+
+    ``shown`` names the source in messages, ``stem`` is the job's name when the data gives none.
+    """
     if is_job(data):
         check_schema(data, "job.schema.json", shown)
         job = read_job(data, shown, stem)  # type: ignore[arg-type]
@@ -96,5 +105,6 @@ def job_from_patterns(
                            path=patterns[0], hint="say what to cut the pieces from")
     name = Path(patterns[0]).stem if len(patterns) == 1 else "patterns"
     job = Job(name=name, pieces=tuple(pieces), stock=stock)
-    check_limits(job, patterns[0] if len(patterns) == 1 else None)
+    shown = patterns[0] if len(patterns) == 1 else f"{patterns[0]} (and {len(patterns) - 1} more)"
+    check_limits(job, shown)
     return job

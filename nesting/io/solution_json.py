@@ -118,8 +118,11 @@ def read_solution(path: str | Path, job: Job | None = None) -> SolutionFile:
     With ``job``, a file made for another job (its fingerprint differs) and unplaced entries the
     job does not demand are refused too.
     """
-    shown = str(path)
-    data = load_json(path)
+    return solution_from_data(load_json(path), str(path), job)
+
+
+def solution_from_data(data: object, shown: str, job: Job | None = None) -> SolutionFile:
+    """A solution file from parsed JSON, checked as :func:`read_solution` says."""
     if not isinstance(data, dict) or "placements" not in data:
         raise JobFileError("not a solution: expected an object with \"placements\"", path=shown,
                            location="$", hint=HINT)
