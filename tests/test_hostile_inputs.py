@@ -399,3 +399,14 @@ def test_an_internal_error_exits_3_with_a_traceback(tmp_path):
     assert r.returncode == 3
     assert "Traceback" in r.stderr
     assert "internal error: boom - this is a bug" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "tiny.json", "s.json", "--svg", "/proc/leathernest-x/a.svg"],
+    ["datasets", "hide", "calf", "--out", "/proc/leathernest-x/calf.json"],
+])
+def test_a_named_output_file_that_cannot_be_written_is_exit_2(tmp_path, args):
+    _job, data = _solution(tmp_path, TINY)
+    write(tmp_path / "tiny.json", TINY)
+    write(tmp_path / "s.json", data)
+    user_error(cli(*args, cwd=tmp_path), "/proc/leathernest-x")
