@@ -12,6 +12,7 @@ from leathernest.cli.common import (
     TIME,
     StopSignals,
     compile_note,
+    effort_option,
     emit_json,
     err,
     handle_errors,
@@ -26,9 +27,10 @@ DEMO_JOB = "demo_wallets"
               show_default=True, help="Folder for the demo's files.")
 @click.option("--time", "time_s", type=TIME, default=20.0, show_default=True,
               help="Time limit in seconds.")
+@effort_option
 @json_option
 @handle_errors
-def command(out_dir: str, time_s: float, as_json: bool) -> None:
+def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> None:
     """Nest the bundled example: a wallet and card-holder order on a calf hide with defects.
 
     Writes solution.json, layout.svg, report.html and a cutter-ready DXF per hide into --out and
@@ -49,7 +51,7 @@ def command(out_dir: str, time_s: float, as_json: bool) -> None:
         if not as_json:
             err(f"nesting {job.name} for up to {time_s:g} s (Ctrl-C stops early and keeps the "
                 "best layout) ...")
-        stop = signals.watch(stop_token(job))
+        stop = signals.watch(stop_token(job, effort))
         solution = nest(job, stop=stop)
         paths = write_outputs(out, job, solution)
     if as_json:
