@@ -15,7 +15,8 @@ def all_commands() -> list[click.Command]:
         import_cmd,
         nest_cmd,
         score_cmd,
+        train_cmd,
     )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
-            datasets_cmd.command, score_cmd.command, bench_cmd.command]
+            datasets_cmd.command, score_cmd.command, train_cmd.command, bench_cmd.command]

@@ -89,13 +89,18 @@ def _need(entry: dict, key: str, where: str, path: str):
 
 def read_solution(path: str | Path) -> Solution:
     """Read a solution file back (for ``leathernest check``); bad files raise JobFileError."""
-    shown = str(path)
-    data = load_json(path)
+    return solution_from_json(load_json(path), str(path))
+
+
+def solution_from_json(data: object, shown: str) -> Solution:
+    """A solution from parsed JSON (a file's or a request body's, ``shown`` in messages)."""
     if not isinstance(data, dict) or "placements" not in data:
         raise JobFileError("not a solution: expected an object with \"placements\"", path=shown,
                            location="$", hint="pass a solution.json written by leathernest nest")
     layouts: dict[tuple[str | None, int], list[Placement]] = defaultdict(list)
     try:
+        if not isinstance(data["placements"], list):
+            raise TypeError("\"placements\" must be a list")
         for i, e in enumerate(data["placements"]):
             where = f"$.placements[{i}]"
             tx, ty = _need(e, "translation", where, shown)
@@ -110,19 +115,18 @@ def read_solution(path: str | Path) -> Solution:
             layouts[(pl.hide_id, pl.hide_copy)].append(pl)
         unplaced = tuple(
             Unplaced(str(u["item_id"]), int(u.get("copy", 0)), UnplacedReason(u["reason"]))
-            for u in data.get("unplaced", [])
+            for u in data.get("unplaced") or []
         )
-    except (TypeError, ValueError, KeyError) as exc:
+        return Solution(
+            job_name=str(data.get("job", "")), kind=str(data.get("kind", "hides")),
+            layouts=tuple(HideLayout(h, tuple(p), c) for (h, c), p in layouts.items()),
+            unplaced=unplaced,
+            strip_length=None if data.get("strip_length") is None else float(data["strip_length"]),
+            metrics=dict(data.get("metrics") or {}), seed=int(data.get("seed", 0)),
+            elapsed_s=float(data.get("elapsed_s", 0.0)),
+            version=str(data.get("leathernest_version", "")),
+            engine=str(data.get("engine", "")), config=dict(data.get("config") or {}),
+        )
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise JobFileError(f"malformed solution ({exc})", path=shown,
                            hint="pass a solution.json written by leathernest nest") from None
-    kind = data.get("kind", "hides")
-    return Solution(
-        job_name=str(data.get("job", "")), kind=kind,
-        layouts=tuple(HideLayout(h, tuple(p), c) for (h, c), p in layouts.items()),
-        unplaced=unplaced,
-        strip_length=None if data.get("strip_length") is None else float(data["strip_length"]),
-        metrics=data.get("metrics", {}), seed=int(data.get("seed", 0)),
-        elapsed_s=float(data.get("elapsed_s", 0.0)),
-        version=str(data.get("leathernest_version", "")),
-        engine=str(data.get("engine", "")), config=data.get("config", {}),
-    )
