@@ -49,7 +49,7 @@ def url_of(sock: socket.socket) -> str:
 
 def serve(trainer: Trainer, host: str, port: int, open_browser: bool,
           say: Callable[[str], None]) -> None:
-    """Serve the session until interrupted; the engine stops with the server."""
+    """Serve the session until Ctrl-C (a normal end: returns); the engine stops with the server."""
     import uvicorn
 
     from leathernest.train.app import create_app
@@ -68,6 +68,8 @@ def serve(trainer: Trainer, host: str, port: int, open_browser: bool,
         threading.Timer(0.5, webbrowser.open, [url]).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        pass
     finally:
         trainer.engine.cancel()
         sock.close()

@@ -309,6 +309,7 @@ function drawPiece(parent, pl, cls, scale) {
   const g = el("g", {class: `piece ${cls}`, "data-key": keyOf(pl.pid, pl.copy),
                      "data-rot": pl.rot.toFixed(3), "data-mirrored": pl.mirrored,
                      transform: `matrix(${T.a},${T.b},${T.c},${T.d},${T.e},${T.f})`}, parent);
+  el("title", {}, g).textContent = `${piece.name} #${pl.copy}`;
   el("path", {d: pathD(piece.outer, piece.holes), class: "body", fill: piece.fill,
               "stroke-width": 1.5 / scale}, g);
   if (piece.grain) {  // the grain line as an axis through the centroid
@@ -366,11 +367,17 @@ function render() {
   renderSide();
 }
 
+let tabsSeen = "";
+
 function renderTabs() {
   const nav = document.getElementById("hide-tabs");
+  const counts = S.tabs.map((t) => [...S.placed.values()].filter((p) => tabKey(p.hide, p.hideCopy) === t.key).length);
+  const seen = `${S.tab}|${counts}`;
+  if (seen === tabsSeen) return;
+  tabsSeen = seen;
   nav.replaceChildren();
-  for (const t of S.tabs) {
-    const n = [...S.placed.values()].filter((p) => tabKey(p.hide, p.hideCopy) === t.key).length;
+  for (const [i, t] of S.tabs.entries()) {
+    const n = counts[i];
     const b = document.createElement("button");
     b.textContent = `${t.label} (${n})`;
     b.className = t.key === S.tab ? "active" : "";
@@ -397,15 +404,16 @@ function gradeText(piece) {
   return piece.min_grade === null ? "best grade only" : `grade ${piece.min_grade} or better`;
 }
 
-function renderTray() {
+// The tray is built once; moves only update its counts, so that no element a finger is on goes
+// away under it.
+function buildTray() {
   const box = document.getElementById("tray-items");
   box.replaceChildren();
   for (const piece of S.pieces.values()) {
     const hands = piece.mirror === "pair" ? [false, true] : [false];
     for (const hand of hands) {
-      const n = trayCount(piece, hand);
       const div = document.createElement("div");
-      div.className = "tray-item" + (n ? "" : " empty");
+      div.className = "tray-item";
       div.dataset.piece = piece.id;
       div.dataset.mirrored = hand;
       div.appendChild(thumb(piece, hand));
@@ -417,11 +425,18 @@ function renderTray() {
       div.appendChild(name);
       const count = document.createElement("span");
       count.className = "count";
-      count.textContent = n;
       div.appendChild(count);
       div.addEventListener("pointerdown", (ev) => startTrayDrag(ev, piece, hand));
       box.appendChild(div);
     }
+  }
+}
+
+function renderTray() {
+  for (const div of document.querySelectorAll(".tray-item")) {
+    const n = trayCount(S.pieces.get(div.dataset.piece), div.dataset.mirrored === "true");
+    div.querySelector(".count").textContent = n;
+    div.classList.toggle("empty", !n);
   }
 }
 
@@ -996,25 +1011,32 @@ async function download(url, fallbackName) {
 function saveJson() { download("/api/solution", "layout.json"); }
 function saveDxf() { download("/api/dxf", "layout.dxf"); }
 
+// Lay out placements in the solution format (a saved layout): one undoable step.
+function loadPlacements(list) {
+  const before = snapshot();
+  const next = new Map();
+  for (const p of list) {
+    const piece = S.pieces.get(String(p.item_id));
+    if (!piece || !p.translation) continue;
+    const tab = S.tabs.find((t) => t.key === tabKey(p.bin_id, p.hide_copy || 0)) || S.tabs[0];
+    next.set(keyOf(piece.id, p.copy || 0), {pid: piece.id, copy: p.copy || 0, hide: tab.hide.id,
+      hideCopy: tab.copy, rot: +p.rotation_deg || 0, mirrored: !!p.mirrored,
+      x: +p.translation[0], y: +p.translation[1]});
+  }
+  S.placed = next;
+  S.selected = null;
+  commit(before);
+  return next.size;
+}
+
 function openFile(file) {
   const reader = new FileReader();
   reader.onload = () => {
     try {
       const data = JSON.parse(reader.result);
-      const before = snapshot();
-      const next = new Map();
-      for (const p of data.placements || []) {
-        const piece = S.pieces.get(String(p.item_id));
-        if (!piece || !p.translation) continue;
-        const tab = S.tabs.find((t) => t.key === tabKey(p.bin_id, p.hide_copy || 0)) || S.tabs[0];
-        next.set(keyOf(piece.id, p.copy || 0), {pid: piece.id, copy: p.copy || 0, hide: tab.hide.id,
-          hideCopy: tab.copy, rot: +p.rotation_deg || 0, mirrored: !!p.mirrored,
-          x: +p.translation[0], y: +p.translation[1]});
-      }
-      S.placed = next;
+      const n = loadPlacements(data.placements || []);
       if (data.trainee) document.getElementById("trainee").value = data.trainee;
-      commit(before);
-      say(`opened ${file.name}: ${next.size} pieces`);
+      say(`opened ${file.name}: ${n} pieces`);
     } catch (e) {
       say(`cannot open ${file.name}: ${e.message}`);
     }
@@ -1048,6 +1070,7 @@ function prepare(job) {
   document.title = `trainer: ${job.name}`;
   fitView();
   renderLegend();
+  buildTray();
 }
 
 async function main() {
@@ -1058,7 +1081,16 @@ async function main() {
   view.addEventListener("wheel", onWheel, {passive: false});
   window.addEventListener("keydown", onKey);
   window.addEventListener("resize", render);
-  const on = (id, fn) => { document.getElementById(id).onclick = fn; };
+  // Buttons act on the pointer's release on them (a finger's tap on a tablet, a mouse click),
+  // and on click for the keyboard; a release followed by its click acts once.
+  const on = (id, fn) => {
+    const b = document.getElementById(id);
+    let pressed = false, released = false;
+    b.addEventListener("pointerdown", () => { pressed = true; });
+    b.addEventListener("pointerleave", () => { pressed = false; });
+    b.addEventListener("pointerup", () => { if (pressed) { pressed = false; released = true; fn(); } });
+    b.addEventListener("click", () => { if (released) released = false; else fn(); });
+  };
   on("btn-rot-left", () => rotateCoarse(-1));
   on("btn-rot-right", () => rotateCoarse(1));
   on("btn-fine-left", () => rotateFine(-1));
@@ -1086,6 +1118,8 @@ async function main() {
 // For tests and the screenshot script: where a hide point is on the screen.
 window.trainer = {
   state: S,
+  load: loadPlacements,
+  busy: () => checkBusy || checkDirty,
   toScreen(x, y) {
     const m = document.getElementById("world").getScreenCTM();
     return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
