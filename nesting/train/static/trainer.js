@@ -325,6 +325,12 @@ function drawPiece(parent, pl, cls, scale) {
   return g;
 }
 
+// Where a piece's one-line rule goes: just above the piece, so the piece itself stays visible.
+function labelPoint(pl, scale) {
+  const box = bbox(placedRing(pl, S.pieces.get(pl.pid).outer));
+  return [(box[0] + box[2]) / 2, box[3] + 9 / scale];
+}
+
 function textAt(parent, [x, y], text, size, cls) {
   const t = el("text", {transform: `translate(${x},${y}) scale(1,-1)`, "font-size": size,
                         "text-anchor": "middle", "dominant-baseline": "middle", class: cls,
@@ -351,14 +357,14 @@ function render() {
     if (rules.length) {
       g.setAttribute("data-violation", rules[0].kind);
       const short = `${rules[0].kind}: ${rules[0].message.replace(/^\S+#\d+:\s*/, "")}`;
-      textAt(labels, placedCentroid(pl), short.length > 60 ? short.slice(0, 57) + "..." : short,
+      textAt(labels, labelPoint(pl, scale), short.length > 60 ? short.slice(0, 57) + "..." : short,
              11 / scale, "rule-label");
     }
   }
   if (S.drag && S.drag.pl && S.drag.onBoard) {
     const g = drawPiece(world, S.drag.pl, "selected " + (S.drag.clash ? "pending" : ""), scale);
     g.setAttribute("id", "dragged");
-    if (S.drag.clash) textAt(labels, placedCentroid(S.drag.pl), S.drag.clash, 11 / scale, "rule-label");
+    if (S.drag.clash) textAt(labels, labelPoint(S.drag.pl, scale), S.drag.clash, 11 / scale, "rule-label");
   }
   world.appendChild(labels);
   renderFigures();
@@ -1120,6 +1126,9 @@ window.trainer = {
   state: S,
   load: loadPlacements,
   busy: () => checkBusy || checkDirty,
+  move(key, x, y) { const p = S.placed.get(key); p.x = x; p.y = y; S.selected = key; changed(); },
+  centre(key, cx, cy) { const p = S.placed.get(key); centreAt(p, cx, cy); S.selected = key; changed(); },
+  remove(keys) { for (const k of keys) S.placed.delete(k); changed(); },
   toScreen(x, y) {
     const m = document.getElementById("world").getScreenCTM();
     return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
