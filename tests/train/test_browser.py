@@ -186,3 +186,17 @@ def test_touch_drag_and_toolbar(page):
     tap("#btn-back")
     page.wait_for_function("!document.querySelector(\".piece[data-key='tab#0']\")")
     assert page.text_content("#fig-placed") == "0 / 4"
+
+
+def test_a_dropped_piece_snaps_to_the_gap_from_its_neighbour(page):
+    drag(page, tray_item(page, "front"), screen(page, 60, 60))  # x 30..90
+    page.wait_for_selector(".piece[data-key='front#0']")
+    drag(page, tray_item(page, "front"), screen(page, 124, 60))  # 4 mm from it, 2 mm needed
+    page.wait_for_selector(".piece[data-key='front#1']")
+    assert "snapped to front#0" in page.text_content("#message")
+    x0 = page.evaluate("trainer.state.placed.get('front#0').x")
+    x1 = page.evaluate("trainer.state.placed.get('front#1').x")
+    assert x1 - (x0 + 60) == pytest.approx(2.01, abs=1e-6)  # the gap, and 0.01 mm to spare
+    assert status(page).startswith("all kept")
+    page.keyboard.press("s")
+    assert "snapping off" in page.text_content("#message")
