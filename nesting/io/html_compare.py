@@ -111,25 +111,28 @@ def _figures(score: Score) -> str:
             "leather consumed = leather used - the largest remnant kept.</p>")
 
 
-def _feedback(score: Score) -> str:
-    if not score.feedback:
+def _items(heading: str, first: str, items: list[tuple[str, tuple | list, str]],
+           bad: bool) -> str:
+    """A table of (kind, pieces, message) rows under a heading; empty when there are none."""
+    if not items:
         return ""
-    rows = "".join(f"<tr><td class='name'>{_esc(f['kind'])}</td>"
-                   f"<td class='name'>{_esc(', '.join(f['pieces']))}</td>"
-                   f"<td class='name'>{_esc(f['message'])}</td></tr>" for f in score.feedback)
-    return ("<h2>Where the leather went</h2><table><tr><th class='name'>what</th>"
-            f"<th class='name'>pieces</th><th class='name'>details</th></tr>{rows}</table>")
+    cls = " bad" if bad else ""
+    rows = "".join(f"<tr><td class='name{cls}'>{_esc(kind)}</td>"
+                   f"<td class='name'>{_esc(', '.join(pieces))}</td>"
+                   f"<td class='name'>{_esc(message)}</td></tr>" for kind, pieces, message in items)
+    return (f"<h2 class='{cls.strip()}'>{_esc(heading)}</h2><table><tr><th class='name'>{first}"
+            "</th><th class='name'>pieces</th><th class='name'>details</th></tr>"
+            f"{rows}</table>")
+
+
+def _feedback(score: Score) -> str:
+    return _items("Where the leather went", "what",
+                  [(f["kind"], f["pieces"], f["message"]) for f in score.feedback], bad=False)
 
 
 def _violations(score: Score) -> str:
-    if not score.violations:
-        return ""
-    rows = "".join(f"<tr><td class='name bad'>{_esc(v.kind.value)}</td>"
-                   f"<td class='name'>{_esc(', '.join(v.pieces))}</td>"
-                   f"<td class='name'>{_esc(v.message)}</td></tr>" for v in score.violations)
-    return (f"<h2 class='bad'>Rules broken ({len(score.violations)})</h2><table><tr>"
-            "<th class='name'>rule</th><th class='name'>pieces</th><th class='name'>details</th>"
-            f"</tr>{rows}</table>")
+    return _items(f"Rules broken ({len(score.violations)})", "rule",
+                  [(v.kind.value, v.pieces, v.message) for v in score.violations], bad=True)
 
 
 def _missing(score: Score) -> str:
