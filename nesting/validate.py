@@ -11,7 +11,7 @@ Rules checked (``ViolationKind``):
 - every placement names a known piece, a copy below its demand, a known hide and hide copy below
   stock; no copy placed twice (``UNKNOWN``, ``DEMAND``); a strip layout states a finite length;
 - rotation in the piece's allowed set, mirroring as its policy says (``ROTATION``, ``MIRROR``);
-- grain within tolerance of the backbone segment nearest to the piece (``GRAIN``);
+- grain within tolerance of the backbone's direction where the piece lies (``GRAIN``);
 - inside the strip or hide, at least ``margin_mm`` from its edge and its holes (``OUTSIDE``,
   ``MARGIN``);
 - off every grade-0 zone by ``margin_mm``, and not on any zone below the piece's grade
@@ -155,18 +155,40 @@ def _axis_diff_deg(a: float, b: float) -> float:
 
 
 def backbone_direction_deg(hide: Hide | None, at: Point) -> float:
-    """Direction of the backbone segment nearest to ``at``; 0 (the x axis) without a backbone."""
+    """The backbone's reference direction at ``at`` (degrees); 0 (the x axis) without one.
+
+    The tangent of the backbone at the point nearest to ``at``, where the tangent turns linearly
+    with arc length from the middle of one segment to the middle of the next (constant before the
+    first middle and after the last): the piece follows a bent spine smoothly. The search uses the
+    same definition (:mod:`leathernest.geometry.backbone`), written separately.
+    """
     if hide is None or hide.backbone is None:
         return 0.0
-    bb = hide.backbone
-    best, best_d = 0.0, math.inf
-    for (x0, y0), (x1, y1) in pairwise(bb):
-        if x0 == x1 and y0 == y1:
-            continue
-        d = LineString([(x0, y0), (x1, y1)]).distance(at)
-        if d < best_d:
-            best, best_d = math.degrees(math.atan2(y1 - y0, x1 - x0)), d
-    return best
+    pts = [tuple(map(float, hide.backbone[0]))]
+    for x, y in hide.backbone[1:]:
+        if (float(x), float(y)) != pts[-1]:
+            pts.append((float(x), float(y)))
+    if len(pts) < 2:
+        return 0.0
+    angles, mids, run = [], [], 0.0
+    for (x0, y0), (x1, y1) in pairwise(pts):
+        a = math.atan2(y1 - y0, x1 - x0)
+        if angles:  # unwrap: consecutive directions differ by at most half a turn
+            a = angles[-1] + (a - angles[-1] + math.pi) % (2.0 * math.pi) - math.pi
+        length = math.hypot(x1 - x0, y1 - y0)
+        angles.append(a)
+        mids.append(run + 0.5 * length)
+        run += length
+    s_at = LineString(pts).project(at)
+    if s_at <= mids[0]:
+        a = angles[0]
+    elif s_at >= mids[-1]:
+        a = angles[-1]
+    else:
+        i = max(j for j in range(len(mids)) if mids[j] <= s_at)
+        f = (s_at - mids[i]) / (mids[i + 1] - mids[i])
+        a = angles[i] + f * (angles[i + 1] - angles[i])
+    return math.degrees(a) % 360.0
 
 
 def grain_error_deg(piece: Piece, p: Placement, hide: Hide | None, centre: Point) -> float:

@@ -630,11 +630,18 @@ class CollisionEngine:
             np.zeros((3, n_poles)),
             np.zeros(4),
             np.zeros(4),
-            np.zeros(s, dtype=np.uint8),
-            np.zeros(s, dtype=np.uint8),
+            np.zeros(s, dtype=np.uint8),  # parity
+            np.zeros(s, dtype=np.uint8),  # hit
             np.zeros(4, dtype=np.int64),
             np.zeros(self.max_pieces, dtype=np.int64),
+            np.zeros(s, dtype=np.int64),  # hazards touched by a query
+            np.zeros(2, dtype=np.int64),  # counters: touched, recorded
+            np.zeros(1, dtype=np.float64),  # the static loss being summed
         )
+
+    def fit_scratch(self, shape: PreparedShape) -> None:
+        """Size the query scratch for a shape (search kernels query without this wrapper)."""
+        self._fit_scratch(shape)
 
     def _fit_scratch(self, shape: PreparedShape) -> None:
         nv = max(shape.for_pieces.xy.shape[1], shape.for_stock.xy.shape[1])

@@ -84,6 +84,8 @@ class StaticHazards:
     cell_container: np.ndarray  # int64[cells]: container whose frame holds the cell (-1: none)
     edge_container: np.ndarray  # int64[V]: container of each static edge
     offsets: np.ndarray  # float64[C, 2]: where each container's own coordinates start on the sheet
+    cont_hz: np.ndarray  # int64[C + 1]: hazards of container c are cont_hz[c] .. cont_hz[c + 1]
+    ext_pole: np.ndarray  # int64[C + 1]: the exterior's poles around container c (pole indices)
 
     def kernel(self) -> tuple:
         """The tuple the kernels take."""
@@ -106,6 +108,8 @@ class StaticHazards:
             self.cell_container,
             self.edge_container,
             self.hz_container,
+            self.cont_hz,
+            self.ext_pole,
         )
 
     @property
@@ -258,8 +262,9 @@ def sheet_hazards(parts: list[HideParts], offsets: np.ndarray | None = None,
     g, dims = _grid(all_bounds, cell, cell)
     box = (np.array(ext.bounds, dtype=np.float64) if not ext.is_empty
            else np.array([0.0, 0.0, -1.0, -1.0]))
+    ext_pole = np.concatenate([[0], np.cumsum([f.shape[1] for f in frames])])
     st = _build(polys, kinds, grades, conts, pole_sets, box, g, dims, parts[0].inset, boxes,
-                closure, offsets, _cell_containers(g, dims, frame_boxes))
+                closure, offsets, _cell_containers(g, dims, frame_boxes), ext_pole)
     return st
 
 
@@ -298,6 +303,7 @@ def _build(
     closure: np.ndarray,
     offsets: np.ndarray,
     cell_container: np.ndarray,
+    ext_pole: np.ndarray,
 ) -> StaticHazards:
     from leathernest.collision.kernels.grid import build_edge_cells, build_edge_rows
 
@@ -368,7 +374,22 @@ def _build(
         cell_container=np.ascontiguousarray(cell_container, dtype=np.int64),
         edge_container=edge_container,
         offsets=np.ascontiguousarray(offsets, dtype=np.float64).reshape(-1, 2),
+        cont_hz=_container_ranges(conts, container_box.reshape(-1, 4).shape[0]),
+        ext_pole=np.asarray(ext_pole, dtype=np.int64),
     )
+
+
+def _container_ranges(conts: list[int], n_containers: int) -> np.ndarray:
+    """int64[C + 1] hazard ranges per container (hazards 1.. are grouped by container)."""
+    out = np.ones(n_containers + 1, dtype=np.int64)
+    h = 1
+    for c in range(n_containers):
+        out[c] = h
+        while h < len(conts) and conts[h] == c:
+            h += 1
+        out[c + 1] = h
+    assert h == len(conts), "hazards must be grouped by container"
+    return out
 
 
 def _container_of(ring: np.ndarray, boxes: np.ndarray) -> int:
@@ -412,8 +433,8 @@ def strip_hazards(
     g, dims = _grid((0.0, 0.0, max(length, cell), height), cell, cell)
     empty_poles = np.zeros((3, 0), dtype=np.float64)
     st = _build([shapely.Polygon()], [KIND_EXTERIOR], [GRADE_EXTERIOR], [-1], [empty_poles], box,
-                g, dims, d, box.reshape(1, 4), np.full(1, -1, dtype=np.int64), np.zeros((1, 2)),
-                np.zeros(int(dims[0] * dims[1]), dtype=np.int64))
+                g, dims, d, box.reshape(1, 4).copy(), np.full(1, -1, dtype=np.int64), np.zeros((1, 2)),
+                np.zeros(int(dims[0] * dims[1]), dtype=np.int64), np.zeros(2, dtype=np.int64))
     st.bbox[0] = (-math.inf, -math.inf, math.inf, math.inf)
     return st
 

@@ -74,9 +74,10 @@ class Layout:
         self.work = np.zeros(1, dtype=np.int64)
         st = engine.static
         park = (float(st.g[0]), float(st.g[1]))
-        for k in range(n):  # reserve pool slots and grid nodes for every copy
+        for k in range(n):  # reserve pool slots, grid nodes and query scratch for every copy
             engine.add(k, items.shape(k), 0.0, False, *park)
             engine.remove(k)
+            engine.fit_scratch(items.shape(k))
         self.field = _field(containers, st.offsets)
         self.masks = np.zeros((len(items.grades), st.n_hazards), dtype=np.uint8)
         self.refresh_masks()

@@ -29,8 +29,13 @@ from numba import njit
 from leathernest.collision.jit import EXACT
 from leathernest.collision.kernels.grid import cell_of
 from leathernest.collision.kernels.place import place_into
-from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy
-from leathernest.collision.kernels.query import piece_hits_piece, static_hits
+from leathernest.collision.kernels.poles import pole_pair_proxy
+from leathernest.collision.kernels.query import (
+    STATIC_HIT,
+    STATIC_OVER,
+    piece_hits_piece,
+    static_eval,
+)
 
 DEG = math.pi / 180.0  # the same factor as math.radians
 
@@ -51,15 +56,11 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     """
     axy, av0, anv, arings, ap, ap0, anp = spp
     bxy, bv0, bnv, brings, bp, bp0, bnp = sps
-    sxy, srings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
-    spoles, hz_pole, edge_next, edge_hz = st[5], st[6], st[7], st[8]
-    cell_start, cell_edges, row_start, row_edges, box = st[9], st[10], st[11], st[12], st[13]
-    cont_box, cell_cont, edge_cont, hz_cont = st[14], st[15], st[16], st[17]
     active, dxy, vbase, drings, rbase, n_rings = dy[0], dy[1], dy[2], dy[3], dy[4], dy[5]
     dpoles, pbase, n_poles, dbbox = dy[6], dy[7], dy[8], dy[9]
     cells, head, nxt, nkey = dy[10], dy[11], dy[12], dy[13]
     txy, tp, txy2, tp2, tb, tb2 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5]
-    parity, hit = sc[6], sc[7]
+    cnt, acc = sc[11], sc[12]
     record = out_ids.shape[0] > 0
     early = not loss
     nx, ny = dims[0], dims[1]
@@ -88,31 +89,19 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
         else:
             place_into(bxy, bv0, bnv, bp, bp0, bnp, c, s, mirrored, tx, ty, txy2, 0, tp2, 0, tb2)
             qxy, qrings, qp, qb = txy2, brings, tp2, tb2
-        total = 0.0
-        stop = False
-        if static_hits(qxy, qrings, qb, sxy, srings, hz_ring, kind, hz_bbox, edge_next, edge_hz,
-                       cell_start, cell_edges, row_start, row_edges, box, cont_box, cell_cont,
-                       edge_cont, hz_cont, g, dims, mask, parity, hit, early):
-            if early:
-                out[i] = 0.0
-                continue
-            for h in range(hit.shape[0]):
-                if hit[h] == 0:
-                    continue
-                v = pole_pair_proxy(qp, 0, n_qp, spoles, hz_pole[h], hz_pole[h + 1])
-                if h == 0:
-                    v += box_exterior_proxy(qp, n_qp, box, qb)
-                total += w_static[h] * v
-                if record:
-                    out_ids[n] = -1 - h
-                    out_vals[n] = v
-                n += 1
-                if total > ub:
-                    stop = True
-                    break
-        if stop:
+        acc[0] = 0.0
+        cnt[1] = n
+        status = static_eval(qxy, qrings, qb, qp, n_qp, st, g, dims, mask, sc, early, w_static,
+                             ub, acc, out_ids, out_vals, record)
+        if status == STATIC_HIT:
+            out[i] = 0.0
+            continue
+        if status == STATIC_OVER:
             out[i] = math.inf
             continue
+        total = acc[0]
+        n = cnt[1]
+        stop = False
         qx0 = cell_of(tb[0], g[0], g[2], nx)
         qy0 = cell_of(tb[1], g[1], g[3], ny)
         qx1 = cell_of(tb[2], g[0], g[2], nx)
