@@ -1,96 +1,142 @@
-"""Cutting order: the order in which the head visits pieces, by OR-Tools routing (an open TSP).
+"""Cutting order: which contour the head cuts when, and the idle travel between them.
 
-The head starts at a fixed corner and visits every piece's start point once; it does not have to
-come back, so every arc back to the start costs 0 (the usual way to turn a tour into an open path).
-As in ``ortools/constraint_solver/samples/tsp_circuit_board.py`` the integer distance matrix is
-precomputed with numpy and the transit callback only looks it up; the first-solution strategy and
-the time limit are set explicitly (house style, section 6). ``solution_limit`` gives a
-machine-independent budget for tests.
+Two parts:
 
-ortools is imported inside :func:`order_points` only.
+- **The order rule** (:func:`plan_cuts`). All contours on a hide form a containment tree: a piece
+  whose outline lies inside a hole (window, cut-out) of another piece is a child of that hole.
+  Anything inside a hole is cut before the hole, and a piece's holes before its outer contour,
+  recursively, so no piece is ever cut from a slug that has already come loose
+  (leather_domain.md, section 6: inner contours before the outer one). A piece with its children
+  is one *block*; the blocks at the top of the tree are ordered by routing, the children inside a
+  hole by nearest neighbour. Everything drawn with the pen (marks, creases, grain lines, labels)
+  comes in a pen pass before any cut.
+- **Routing** (:func:`order_stops`): an open travelling-salesman path from the table's corner
+  through blocks that are entered at one point and left at another (the first cut of a block and
+  the end of its outer contour), so the distance matrix is asymmetric. As in
+  ``ortools/constraint_solver/samples/tsp_circuit_board.py`` the integer matrix is precomputed
+  with numpy; it is registered with ``RegisterTransitMatrix``, so OR-Tools never calls back into
+  Python per arc. A nearest-neighbour order is the fallback and the first candidate; the result
+  is never longer than the given order.
+
+The travel a plan reports is the sum of every move between consecutive contours as they are
+written, from the corner: between pieces, between the contours of one piece, and in the pen pass
+(:mod:`leathernest.io.dxf_travel` measures the same from a written file). After the order is
+fixed, each closed contour starts at the vertex that shortens the moves to and from it.
+
+ortools is imported inside :func:`order_stops` only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
+from shapely.geometry import Polygon
 
 # Routing needs integer arc costs: distances are rounded to 1/100 mm, far below a cutter's
 # positioning accuracy, and a 3 m hide's diagonal (3e5 units) leaves int64 plenty of room.
 MM_TO_ROUTE_UNITS = 100
-# Above this many stops the guided local search rarely pays for its time on a cutting table; the
-# first solution (cheapest arc) is kept.
-LOCAL_SEARCH_MAX_STOPS = 2000
+# Above this many stops OR-Tools is not called: the matrix alone has n² entries (1e6 at 1000
+# stops, about 0.3 s to hand over), more than the per-hide budget; the nearest-neighbour order
+# is kept. A hide rarely carries more than a few hundred pieces.
+ROUTING_MAX_STOPS = 1000
+# Above this many stops even the O(n²) nearest-neighbour order is skipped for a sweep in bands.
+GREEDY_MAX_STOPS = 5000
+# OR-Tools needs a few milliseconds to build its model; below this budget it is not started.
+MIN_ROUTING_S = 0.005
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Visiting order of the points, and travel lengths in mm (from the start, not returning)."""
+    """Visiting order of the stops, travel in mm (from the start, not returning), and how found.
+
+    ``method`` is ``or-tools``, ``nearest`` (nearest neighbour), ``sweep`` or ``given``.
+    """
 
     order: tuple[int, ...]
     length_mm: float
     unoptimised_length_mm: float
+    method: str = "given"
 
 
-def path_length(points: np.ndarray, order: list[int] | tuple[int, ...], start: np.ndarray) -> float:
-    """Travel from ``start`` through ``points`` in ``order``, mm."""
-    if len(order) == 0:
+def route_length(entries: np.ndarray, exits: np.ndarray, order, start: np.ndarray) -> float:
+    """Travel from ``start`` into each stop's entry, leaving from its exit, in ``order`` (mm)."""
+    order = list(order)
+    if not order:
         return 0.0
-    seq = np.vstack([start[None, :], points[list(order)]])
-    return float(np.sum(np.hypot(*np.diff(seq, axis=0).T)))
+    ins = entries[order]
+    outs = np.vstack([start[None, :], exits[order][:-1]])
+    return float(np.sum(np.hypot(*(ins - outs).T)))
 
 
-def order_points(
-    points: np.ndarray,
-    start: tuple[float, float],
-    *,
-    time_limit_s: float = 1.0,
-    solution_limit: int | None = None,
-    local_search: bool = True,
-) -> Route:
-    """Order ``points`` (float64 (n, 2), mm) to shorten the head's idle travel from ``start``.
-
-    Returns the input order when the solver finds nothing better, so the result is never worse than
-    the unoptimised order.
-    """
+def path_length(points: np.ndarray, order, start: np.ndarray) -> float:
+    """Travel from ``start`` through ``points`` in ``order``, mm."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    origin = np.asarray(start, dtype=np.float64)
-    n = len(pts)
-    identity = tuple(range(n))
-    base = path_length(pts, identity, origin)
-    if n <= 2:
-        best = min((identity, identity[::-1]), key=lambda o: path_length(pts, o, origin))
-        return Route(best, path_length(pts, best, origin), base)
+    return route_length(pts, pts, order, np.asarray(start, dtype=np.float64))
 
+
+def _distances(entries: np.ndarray, exits: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """(n+1, n+1) travel matrix, node 0 the start: d[i, j] from leaving i to entering j."""
+    outs = np.vstack([start[None, :], exits])
+    ins = np.vstack([start[None, :], entries])
+    d = np.hypot(outs[:, None, 0] - ins[None, :, 0], outs[:, None, 1] - ins[None, :, 1])
+    d[:, 0] = 0.0  # open path: returning to the start is free
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def _nearest(d: np.ndarray) -> list[int]:
+    """Nearest-neighbour order from node 0 (0-based stop indices)."""
+    n = d.shape[0] - 1
+    free = np.ones(n + 1, dtype=bool)
+    free[0] = False
+    at, order = 0, []
+    for _ in range(n):
+        row = np.where(free, d[at], np.inf)
+        at = int(np.argmin(row))
+        free[at] = False
+        order.append(at - 1)
+    return order
+
+
+def _sweep(entries: np.ndarray) -> list[int]:
+    """Boustrophedon order in horizontal bands: O(n log n) for very many stops."""
+    n = len(entries)
+    y0, y1 = float(entries[:, 1].min()), float(entries[:, 1].max())
+    bands = max(1, round(math.sqrt(n)))
+    band = np.minimum(((entries[:, 1] - y0) / max(y1 - y0, 1e-9) * bands).astype(int), bands - 1)
+    x = np.where(band % 2 == 0, entries[:, 0], -entries[:, 0])
+    return [int(i) for i in np.lexsort((x, band))]
+
+
+def _or_tools(d: np.ndarray, first: list[int], time_limit_s: float,
+              solution_limit: int | None, local_search: bool) -> list[int] | None:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-    nodes = np.vstack([origin[None, :], pts])
-    diff = nodes[:, None, :] - nodes[None, :, :]
-    matrix = np.rint(np.hypot(diff[..., 0], diff[..., 1]) * MM_TO_ROUTE_UNITS).astype(np.int64)
-    matrix[:, 0] = 0  # open path: returning to the start corner is free
-    table = matrix.tolist()
-
+    n = d.shape[0] - 1
     manager = pywrapcp.RoutingIndexManager(n + 1, 1, 0)
     routing = pywrapcp.RoutingModel(manager)
-
-    def transit(i: int, j: int) -> int:
-        return table[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    cb = routing.RegisterTransitCallback(transit)
-    routing.SetArcCostEvaluatorOfAllVehicles(cb)
+    matrix = np.rint(d * MM_TO_ROUTE_UNITS).astype(np.int64).tolist()
+    transit = routing.RegisterTransitMatrix(matrix)
+    routing.SetArcCostEvaluatorOfAllVehicles(transit)
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    if local_search and n <= LOCAL_SEARCH_MAX_STOPS:
+    if local_search:
         params.local_search_metaheuristic = (
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    params.time_limit.FromMicroseconds(max(1000, int(time_limit_s * 1e6)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
-    solution = routing.SolveWithParameters(params)
+    routing.CloseModelWithParameters(params)
+    initial = routing.ReadAssignmentFromRoutes([[i + 1 for i in first]], True)
+    solution = routing.SolveFromAssignmentWithParameters(initial, params)
     if solution is None:
-        return Route(identity, base, base)
+        return None
     order: list[int] = []
     index = routing.Start(0)
     while not routing.IsEnd(index):
@@ -98,7 +144,288 @@ def order_points(
         if node:
             order.append(node - 1)
         index = solution.Value(routing.NextVar(index))
-    length = path_length(pts, order, origin)
-    if length > base:
-        return Route(identity, base, base)
-    return Route(tuple(order), length, base)
+    return order
+
+
+def order_stops(
+    entries: np.ndarray,
+    exits: np.ndarray | None = None,
+    start: tuple[float, float] = (0.0, 0.0),
+    *,
+    time_limit_s: float = 1.0,
+    solution_limit: int | None = None,
+    local_search: bool = True,
+) -> Route:
+    """Order stops (entered at ``entries``, left at ``exits``, float64 (n, 2) mm) from ``start``.
+
+    ``time_limit_s`` bounds the OR-Tools search (0: nearest neighbour only); ``solution_limit``
+    gives tests a machine-independent budget. Never longer than the given order.
+    """
+    ins = np.asarray(entries, dtype=np.float64).reshape(-1, 2)
+    outs = ins if exits is None else np.asarray(exits, dtype=np.float64).reshape(-1, 2)
+    origin = np.asarray(start, dtype=np.float64)
+    n = len(ins)
+    identity = list(range(n))
+    base = route_length(ins, outs, identity, origin)
+    candidates: list[tuple[list[int], str]] = [(identity, "given")]
+    if n > GREEDY_MAX_STOPS:
+        candidates.append((_sweep(ins), "sweep"))
+    elif n > 1:
+        d = _distances(ins, outs, origin)
+        first = _nearest(d)
+        candidates.append((first, "nearest"))
+        if 2 < n <= ROUTING_MAX_STOPS and time_limit_s >= MIN_ROUTING_S:
+            found = _or_tools(d, first, time_limit_s, solution_limit, local_search)
+            if found is not None:
+                candidates.append((found, "or-tools"))
+    best, method = min(reversed(candidates), key=lambda c: route_length(ins, outs, c[0], origin))
+    return Route(tuple(best), route_length(ins, outs, best, origin), base, method)
+
+
+def order_points(points: np.ndarray, start: tuple[float, float], **kwargs) -> Route:
+    """Order points visited one by one (entry = exit), see :func:`order_stops`."""
+    return order_stops(points, None, start, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------
+# The order rule
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Contour:
+    """Something the head visits, and where it may start.
+
+    ``points`` float64 (k, 2): for a closed contour the vertices it may start at (it ends where it
+    starts); for an open one its first and last point (fixed).
+    """
+
+    points: np.ndarray
+    closed: bool = True
+
+    def ends(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(start, end) when started at vertex ``k``."""
+        if self.closed:
+            return self.points[k], self.points[k]
+        return self.points[0], self.points[-1]
+
+    def nearest(self, at: np.ndarray) -> int:
+        """The start vertex nearest ``at``."""
+        if not self.closed or len(self.points) == 1:
+            return 0
+        return int(np.argmin(np.hypot(*(self.points - at).T)))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PieceContours:
+    """A placed piece as the head sees it: outer contour, holes, other tools, pen work.
+
+    ``region`` and ``hole_regions`` are the outer contour and each hole as polygons, for the
+    containment tree.
+    """
+
+    outer: Contour
+    region: Polygon
+    holes: tuple[Contour, ...] = ()
+    hole_regions: tuple[Polygon, ...] = ()
+    tools: tuple[Contour, ...] = ()  # punches and notches: cut first
+    pen: tuple[Contour, ...] = ()  # marks, creases, grain lines, labels: the pen pass
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One contour in cutting order: piece, kind (pen, tool, hole, outer), index, start vertex."""
+
+    piece: int
+    kind: str
+    index: int
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class CutPlan:
+    """Every contour of a hide in order, with the idle travel (mm) it costs."""
+
+    steps: tuple[Step, ...]
+    order: tuple[int, ...]  # pieces in the order their outer contours are cut
+    travel_mm: float
+    unoptimised_travel_mm: float  # blocks in the given order, pen pass likewise
+    method: str  # how the top-level order was found (see Route)
+    routing_s: float = 0.0
+    parents: dict[int, tuple[int, int]] = field(default_factory=dict)  # piece -> (piece, hole)
+
+
+def containment(pieces: list[PieceContours]) -> dict[int, tuple[int, int]]:
+    """For each piece inside a hole of another: (that piece, hole index), the smallest such hole.
+
+    The layout is valid (pieces do not overlap), so a piece is inside a hole when one of its
+    interior points is.
+    """
+    holes = [(i, h, poly) for i, p in enumerate(pieces) for h, poly in enumerate(p.hole_regions)]
+    if not holes:
+        return {}
+    tree = shapely.STRtree([poly for _, _, poly in holes])
+    probes = [p.region.representative_point() for p in pieces]
+    pts, hits = tree.query(probes, predicate="within")
+    parents: dict[int, tuple[int, int]] = {}
+    best: dict[int, float] = {}
+    for k, hole_idx in zip(pts.tolist(), hits.tolist(), strict=True):
+        i, h, poly = holes[hole_idx]
+        if i == k:
+            continue
+        if k not in best or poly.area < best[k]:
+            best[k] = poly.area
+            parents[k] = (i, h)
+    return parents
+
+
+class _Planner:
+    """Builds blocks (a piece and everything inside its holes) and flattens them into steps."""
+
+    def __init__(self, pieces: list[PieceContours]) -> None:
+        self.pieces = pieces
+        self.parents = containment(pieces)
+        self.children: dict[tuple[int, int], list[int]] = {}
+        for k, key in sorted(self.parents.items()):
+            self.children.setdefault(key, []).append(k)
+        self.blocks: dict[int, list[Step]] = {}
+
+    def contour(self, s: Step) -> Contour:
+        p = self.pieces[s.piece]
+        if s.kind == "outer":
+            return p.outer
+        return {"pen": p.pen, "tool": p.tools, "hole": p.holes}[s.kind][s.index]
+
+    def block(self, i: int) -> list[Step]:
+        """Tool steps of piece i: its tools, each hole after what lies inside it, its outline."""
+        if i in self.blocks:
+            return self.blocks[i]
+        p = self.pieces[i]
+        x0, y0, _, _ = p.region.bounds
+        at = np.array([x0, y0])
+        steps: list[Step] = []
+
+        def visit(kind: str, index: int, c: Contour) -> None:
+            nonlocal at
+            k = c.nearest(at)
+            steps.append(Step(i, kind, index, k))
+            at = c.ends(k)[1]
+
+        for t in self._nearest_first(list(range(len(p.tools))), lambda t: p.tools[t], at):
+            visit("tool", t, p.tools[t])
+        for h in self._nearest_first(list(range(len(p.holes))), lambda h: p.holes[h], at):
+            inside = self.children.get((i, h), [])
+            for child in self._nearest_blocks(inside, at):
+                steps.extend(self.block(child))
+                at = self.ends(self.blocks[child])[1]
+            visit("hole", h, p.holes[h])
+        visit("outer", 0, p.outer)
+        self.blocks[i] = steps
+        return steps
+
+    def ends(self, steps: list[Step]) -> tuple[np.ndarray, np.ndarray]:
+        first, last = steps[0], steps[-1]
+        return self.contour(first).ends(first.start)[0], self.contour(last).ends(last.start)[1]
+
+    def _nearest_first(self, items: list[int], contour: Callable[[int], Contour],
+                       at: np.ndarray) -> list[int]:
+        out, left = [], list(items)
+        while left:
+            j = min(left, key=lambda t: float(np.min(np.hypot(*(contour(t).points - at).T))))
+            left.remove(j)
+            out.append(j)
+            c = contour(j)
+            at = c.ends(c.nearest(at))[1]
+        return out
+
+    def _nearest_blocks(self, items: list[int], at: np.ndarray) -> list[int]:
+        for k in items:
+            self.block(k)
+        out, left = [], list(items)
+        while left:
+            j = min(left, key=lambda k: float(np.hypot(*(self.ends(self.blocks[k])[0] - at))))
+            left.remove(j)
+            out.append(j)
+            at = self.ends(self.blocks[j])[1]
+        return out
+
+    def pen_pass(self, order: list[int], at: np.ndarray) -> list[Step]:
+        steps: list[Step] = []
+        for i in order:
+            for j, c in enumerate(self.pieces[i].pen):
+                k = c.nearest(at)
+                steps.append(Step(i, "pen", j, k))
+                at = c.ends(k)[1]
+        return steps
+
+    def travel(self, steps: list[Step], start: np.ndarray) -> float:
+        at, total = start, 0.0
+        for s in steps:
+            a, b = self.contour(s).ends(s.start)
+            total += math.dist(at, a)
+            at = b
+        return total
+
+    def better_starts(self, steps: list[Step], start: np.ndarray) -> list[Step]:
+        """Each closed contour started at the vertex with the shortest moves in and out."""
+        out = list(steps)
+        prev = start
+        for n, s in enumerate(out):
+            c = self.contour(s)
+            if c.closed and len(c.points) > 1:
+                cost = np.hypot(*(c.points - prev).T)
+                if n + 1 < len(out):
+                    nxt = out[n + 1]
+                    cost = cost + np.hypot(*(c.points - self.contour(nxt).ends(nxt.start)[0]).T)
+                out[n] = Step(s.piece, s.kind, s.index, int(np.argmin(cost)))
+            prev = self.contour(out[n]).ends(out[n].start)[1]
+        return out
+
+
+def plan_cuts(
+    pieces: list[PieceContours],
+    corner: tuple[float, float],
+    *,
+    time_limit_s: float = 0.2,
+    solution_limit: int | None = None,
+) -> CutPlan:
+    """The cutting order of the pieces on one hide (see the module docstring).
+
+    The pen pass is routed through the pieces that carry pen work, then the blocks from where it
+    ended; ``time_limit_s`` bounds both routings together (0: nearest neighbour only).
+    """
+    start = np.asarray(corner, dtype=np.float64)
+    plan = _Planner(pieces)
+    tops = [i for i in range(len(pieces)) if i not in plan.parents]
+    inked = [i for i, p in enumerate(pieces) if p.pen]
+    t0 = time.perf_counter()
+    pen: list[Step] = []
+    at = start
+    pen_method = ""
+    if inked:
+        ins = np.array([pieces[i].pen[0].points[0] for i in inked]).reshape(-1, 2)
+        outs = np.array([pieces[i].pen[-1].points[-1] for i in inked]).reshape(-1, 2)
+        pen_route = order_stops(ins, outs, corner, time_limit_s=time_limit_s / 3,
+                                solution_limit=solution_limit)
+        pen = plan.pen_pass([inked[k] for k in pen_route.order], start)
+        at = plan.contour(pen[-1]).ends(pen[-1].start)[1]
+        pen_method = f", pen {pen_route.method}"
+    ends = [plan.ends(plan.block(i)) for i in tops]
+    entries = np.array([e[0] for e in ends], dtype=np.float64).reshape(-1, 2)
+    exits = np.array([e[1] for e in ends], dtype=np.float64).reshape(-1, 2)
+    left = time_limit_s - (time.perf_counter() - t0)
+    route = order_stops(entries, exits, (float(at[0]), float(at[1])),
+                        time_limit_s=max(left, 0.0) if time_limit_s > 0 else 0.0,
+                        solution_limit=solution_limit)
+    routing_s = time.perf_counter() - t0
+    tool = [s for k in route.order for s in plan.block(tops[k])]
+    steps = plan.better_starts(pen + tool, start)
+    plain = plan.pen_pass(inked, start) + [s for i in tops for s in plan.block(i)]
+    return CutPlan(
+        steps=tuple(steps),
+        order=tuple(s.piece for s in steps if s.kind == "outer"),
+        travel_mm=plan.travel(steps, start),
+        unoptimised_travel_mm=plan.travel(plain, start),
+        method=route.method + pen_method,
+        routing_s=routing_s,
+        parents=plan.parents,
+    )
