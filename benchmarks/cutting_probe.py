@@ -1,9 +1,10 @@
 """Cutting-room figures of a nested job: routing time and the head's idle travel per cutter file.
 
-    .venv/bin/python benchmarks/cutting_probe.py baldacci1 --time 10
-    .venv/bin/python benchmarks/cutting_probe.py demo_wallets --time 10
+    .venv/bin/python benchmarks/cutting_probe.py baldacci1 --time 10 [--save sol.json]
+    .venv/bin/python benchmarks/cutting_probe.py baldacci1 --solution sol.json
 
-Nests the job in-process (after the kernels are warm), then writes the cutter DXF files and times
+Nests the job in-process (after the kernels are warm), or reads a saved solution so that two
+versions of the writer can be compared on one layout, then writes the cutter DXF files and times
 that step alone. For each file it prints the travel the writer reports and the travel measured
 from the file's entity order (:func:`leathernest.io.dxf_travel.dxf_travel_mm`, every visited
 entity from the hide's lower-left corner), so a difference between the two shows travel the
@@ -29,13 +30,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("job")
     parser.add_argument("--time", type=float, default=10.0)
+    parser.add_argument("--solution", help="a solution.json of the job to write instead of nesting")
+    parser.add_argument("--save", help="write the nested solution here")
     args = parser.parse_args()
     logging.getLogger("ezdxf").setLevel(logging.ERROR)
     job = dataclasses.replace(load_job(args.job), time_limit_s=args.time)
-    warm_up()
-    t0 = time.perf_counter()
-    solution = nest(job, stop=StopToken(args.time))
-    t_nest = time.perf_counter() - t0
+    t_nest = 0.0
+    if args.solution:
+        from leathernest.io.solution_json import read_solution
+
+        solution = read_solution(args.solution)
+    else:
+        warm_up()
+        t0 = time.perf_counter()
+        solution = nest(job, stop=StopToken(args.time))
+        t_nest = time.perf_counter() - t0
+        if args.save:
+            from leathernest.io.solution_json import write_solution
+
+            write_solution(args.save, job, solution)
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()
         cuts = write_cutter_dxf(job, solution, tmp)

@@ -1,4 +1,4 @@
-"""Cutter DXF: part-in-part cutting order, travel as written, extents, zone layers, routing bounds."""
+"""Cutter DXF: part-in-part order, travel as written, extents, zone layers, routing bounds."""
 
 from __future__ import annotations
 
@@ -8,22 +8,31 @@ import subprocess
 import ezdxf
 import numpy as np
 import pytest
+from helpers import rect
 from shapely.geometry import Polygon
 
 from leathernest.io.dxf_out import write_cutter_dxf
 from leathernest.io.dxf_travel import dxf_travel_mm
-from leathernest.model import Hide, HideLayout, Job, Outline, Placement, Solution, Zone
+from leathernest.model import (
+    Hide,
+    HideLayout,
+    Job,
+    Outline,
+    Piece,
+    Placement,
+    Rotations,
+    Solution,
+    Zone,
+)
 from leathernest.validate import validate
-from helpers import rect
 
 
 def frame_job():
     """Two frames with two windows each; small squares in every window; a small frame with a
     window holding one more square inside the first window (two levels of nesting)."""
-    frame = Outline.of(rect(300, 200), [rect(120, 160, 20, 20)[::-1], rect(120, 160, 160, 20)[::-1]])
+    windows = [rect(120, 160, 20, 20)[::-1], rect(120, 160, 160, 20)[::-1]]
+    frame = Outline.of(rect(300, 200), windows)
     small_frame = Outline.of(rect(80, 60), [rect(40, 30, 20, 15)[::-1]])
-    from leathernest.model import Piece, Rotations
-
     fixed = Rotations(angles_deg=(0.0,))
     pieces = (
         Piece("frame", frame, demand=2, rotations=fixed),
@@ -79,7 +88,7 @@ def test_everything_inside_a_window_is_cut_before_the_window_and_the_frame(tmp_p
     placed = {(pl.piece_id, pl.copy): pl for pl in solution.placements}
     for (pid, copy), poly in zip(cut.order, outers, strict=True):
         pl = placed[(pid, copy)]
-        assert poly.bounds[0] == pytest.approx(pl.x) and poly.bounds[1] == pytest.approx(pl.y)
+        assert poly.bounds[:2] == pytest.approx((pl.x, pl.y))
 
 
 def test_reported_travel_is_the_travel_of_the_file_as_written(tmp_path):
@@ -103,7 +112,7 @@ def test_extents_are_the_drawing_and_zones_have_a_layer_per_grade(tmp_path):
         assert (hi[0], hi[1]) == pytest.approx((1000.0, 600.0))
         layers = [e.dxf.layer for e in doc.modelspace()]
         assert layers.count("REF_DEFECT") == 1
-        assert layers.count("REF_GRADE2") == 1 and layers.count("REF_GRADE3") == 1
+        assert (layers.count("REF_GRADE2"), layers.count("REF_GRADE3")) == (1, 1)
         assert doc.layers.get("REF_GRADE2").color != doc.layers.get("REF_DEFECT").color
 
 
@@ -136,5 +145,6 @@ def test_librecad_opens_the_file_and_prints_the_drawing(tmp_path):
                          capture_output=True, text=True, timeout=120, env=env)
     pdf = out / cut.path.with_suffix(".pdf").name
     assert run.returncode == 0, run.stderr[-2000:]
-    assert pdf.exists() and pdf.stat().st_size > 1000, run.stdout[-2000:]
+    assert pdf.exists(), run.stdout[-2000:]
+    assert pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
