@@ -14,8 +14,9 @@ def all_commands() -> list[click.Command]:
         demo_cmd,
         import_cmd,
         nest_cmd,
+        remnants_cmd,
         score_cmd,
     )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
-            datasets_cmd.command, score_cmd.command, bench_cmd.command]
+            datasets_cmd.command, score_cmd.command, bench_cmd.command, remnants_cmd.command]

@@ -34,8 +34,9 @@ def command(out_dir: str, time_s: float, as_json: bool) -> None:
 
     job = dataclasses.replace(load_job(DEMO_JOB), time_limit_s=time_s)
     compile_note(quiet=as_json)
-    solution = nest(job)
-    paths = write_outputs(Path(out_dir), job, solution)
+    curve: list = []  # the search's improvements, for the report's anytime curve
+    solution = nest(job, listener=curve.append)
+    paths = write_outputs(Path(out_dir), job, solution, curve=curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics), "outputs": paths})
         return

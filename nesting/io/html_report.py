@@ -94,21 +94,25 @@ def _product_name(product: str | None, size: str | None) -> str:
 def _hide_table(solution: Solution) -> str:
     hides = solution.metrics.get("per_hide", [])
     scale = BAR_PX / max([h["usable_area_mm2"] for h in hides] or [1.0])
+    named = any(r["product"] is not None or r["size"] is not None
+                for r in solution.metrics.get("per_product", []))
     rows = []
     for h in hides:
         cost = "" if h["cost"] is None else f"{h['cost']:.2f}"
         served = ", ".join(f"{_product_name(p['product'], p['size'])} x{p['copies']}"
                            for p in h.get("products", []))
+        served_cell = f"<td class='name'>{html.escape(served)}</td>" if named else ""
         rows.append(f"<tr><td class='name'>{html.escape(h['hide_id'])} #{h['hide_copy']}</td>"
                     f"<td>{h['pieces']}</td><td>{_m2(h['usable_area_mm2'])}</td>"
                     f"<td>{_m2(h['placed_area_mm2'])}</td><td>{h['utilisation']:.2%}</td>"
                     f"<td>{_m2(h['waste_mm2'])}</td><td class='name'>{_grade_bar(h, scale)}</td>"
-                    f"<td>{cost}</td><td class='name'>{html.escape(served)}</td></tr>")
+                    f"<td>{cost}</td>{served_cell}</tr>")
     if not rows:
         return ""
     head = ("<tr><th class='name'>hide</th><th>pieces</th><th>usable</th><th>placed</th>"
             "<th>utilisation</th><th>waste</th><th class='name'>placed by grade (grey: uncut)"
-            "</th><th>cost</th><th class='name'>products served</th></tr>")
+            "</th><th>cost</th>"
+            + ("<th class='name'>products served</th>" if named else "") + "</tr>")
     return f"<h2>Hides</h2><table>{head}{''.join(rows)}</table>"
 
 

@@ -1,16 +1,21 @@
 """Write the files of a nesting run into one folder.
 
 The files are the cutter-ready DXF per hide (written first: their cutting order is drawn in the
-pictures), the solution JSON, the SVG picture and the HTML report. Each is written atomically.
+pictures), the job as nested (``job.json``: the input with every command-line override applied,
+so ``check`` and ``remnants`` can be run on it), the solution JSON, the SVG picture and the HTML
+report. Each is written atomically.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from leathernest.io.atomic import write_atomic
 from leathernest.io.cutter_profile import DEFAULT_PROFILE, CutterProfile
 from leathernest.io.html_report import write_report
+from leathernest.io.job_json import job_to_json
 from leathernest.io.solution_json import write_solution
 from leathernest.io.svg import write_svg
 from leathernest.model import Job, Solution
@@ -36,6 +41,7 @@ def write_outputs(out_dir: str | Path, job: Job, solution: Solution, *,
                             progress=progress)
     orders = {(c.hide_id, c.hide_copy): c.order for c in cuts}
     paths = {
+        "job": str(write_atomic(out / "job.json", json.dumps(job_to_json(job), indent=1) + "\n")),
         "solution": str(write_solution(out / "solution.json", job, solution)),
         "svg": str(write_svg(out / "layout.svg", job, solution, cut_orders=orders)),
         "report": str(write_report(out / "report.html", job, solution, cuts, curve)),

@@ -37,7 +37,7 @@ HIDE_FILL = "#efe3cf"
 # Piece colours: blues, purples and slate only, none near a grade colour.
 PIECE_FILLS = ("#1f4e9c", "#6a3d9a", "#3f5f7f", "#2c7fb8", "#8e44ad", "#283593", "#5e35b1",
                "#455a64", "#1565c0", "#7b1fa2")
-PIECE_OPACITY = 0.3  # the grade under a piece shows through
+PIECE_OPACITY = 0.15  # the grade under a piece shows through; the outline carries the colour
 ROUTE_COLOUR = "#b03060"
 # The picture at a typical screen width: decides which labels are too small to read.
 SCREEN_PX = 1100.0
@@ -105,7 +105,7 @@ def _route(order: tuple[tuple[str, int], ...], centres: dict[tuple[str, int], tu
 
 def _piece(poly: Polygon, colour: str, mirrored: bool, bad: bool, tip: str) -> str:
     stroke = "#d00" if bad else colour
-    width = "2.5" if bad else "1.2"
+    width = "2.5" if bad else "1.6"
     dash = ' stroke-dasharray="5 3"' if mirrored else ""
     return (f'<path d="{_poly_d(poly)}" fill="{colour}" fill-opacity="{PIECE_OPACITY}" '
             f'fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"{dash} '
