@@ -60,8 +60,8 @@ def main() -> None:
             m = dxf_travel_mm(c.path, corner)
             reported += c.travel_mm
             measured += m
-            print(f"  {c.path.name}: {len(c.order)} pieces, travel reported {c.travel_mm / 1000:.2f}"
-                  f" m, measured from the file {m / 1000:.2f} m")
+            print(f"  {c.path.name}: {len(c.order)} pieces, travel reported "
+                  f"{c.travel_mm / 1000:.2f} m, measured from the file {m / 1000:.2f} m")
     print(f"{job.name}: nest {t_nest:.2f} s (--time {args.time:g}), cutter files {t_dxf:.2f} s "
           f"for {len(cuts)} file(s); travel reported {reported / 1000:.2f} m, measured "
           f"{measured / 1000:.2f} m")
