@@ -257,14 +257,15 @@ class CutPlan:
 def containment(pieces: list[PieceContours]) -> dict[int, tuple[int, int]]:
     """For each piece inside a hole of another: (that piece, hole index), the smallest such hole.
 
-    The layout is valid (pieces do not overlap), so a piece is inside a hole when one of its
-    interior points is.
+    The layout is valid (pieces do not overlap), so a piece is inside a hole when a point of its
+    leather (not of its own windows, which may hold other pieces) is.
     """
     holes = [(i, h, poly) for i, p in enumerate(pieces) for h, poly in enumerate(p.hole_regions)]
     if not holes:
         return {}
     tree = shapely.STRtree([poly for _, _, poly in holes])
-    probes = [p.region.representative_point() for p in pieces]
+    probes = [(p.region.difference(shapely.union_all(p.hole_regions)) if p.hole_regions
+               else p.region).representative_point() for p in pieces]
     pts, hits = tree.query(probes, predicate="within")
     parents: dict[int, tuple[int, int]] = {}
     best: dict[int, float] = {}
