@@ -5,7 +5,8 @@
 
 Nests the job in-process (after the kernels are warm), or reads a saved solution so that two
 versions of the writer can be compared on one layout, then writes the cutter DXF files and times
-that step alone. For each file it prints the travel the writer reports and the travel measured
+that step alone, then every output of a run (cutter files, solution, picture, report). For each
+file it prints the travel the writer reports and the travel measured
 from the file's entity order (:func:`leathernest.io.dxf_travel.dxf_travel_mm`, every visited
 entity from the hide's lower-left corner), so a difference between the two shows travel the
 report leaves out.
@@ -18,10 +19,12 @@ import dataclasses
 import logging
 import tempfile
 import time
+from pathlib import Path
 
 from leathernest.io.dxf_out import write_cutter_dxf
 from leathernest.io.dxf_travel import dxf_travel_mm
 from leathernest.io.instance import load_job
+from leathernest.io.outputs import write_outputs
 from leathernest.nest import nest, warm_up
 from leathernest.search.stop import StopToken
 
@@ -62,9 +65,13 @@ def main() -> None:
             measured += m
             print(f"  {c.path.name}: {len(c.order)} pieces, travel reported "
                   f"{c.travel_mm / 1000:.2f} m, measured from the file {m / 1000:.2f} m")
+        routing = sum(getattr(c, "routing_s", 0.0) for c in cuts)
+        t2 = time.perf_counter()
+        write_outputs(Path(tmp) / "all", job, solution)
+        t_all = time.perf_counter() - t2
     print(f"{job.name}: nest {t_nest:.2f} s (--time {args.time:g}), cutter files {t_dxf:.2f} s "
-          f"for {len(cuts)} file(s); travel reported {reported / 1000:.2f} m, measured "
-          f"{measured / 1000:.2f} m")
+          f"for {len(cuts)} file(s) (routing {routing:.2f} s), all outputs {t_all:.2f} s; travel "
+          f"reported {reported / 1000:.2f} m, measured {measured / 1000:.2f} m")
 
 
 if __name__ == "__main__":
