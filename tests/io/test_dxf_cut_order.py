@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace as dataclass_replace
 
 import ezdxf
 import numpy as np
@@ -148,3 +149,24 @@ def test_librecad_opens_the_file_and_prints_the_drawing(tmp_path):
     assert pdf.exists(), run.stdout[-2000:]
     assert pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_routing_budgets_add_up_to_the_runs_limit(tmp_path, monkeypatch):
+    import leathernest.io.dxf_out as dxf_out
+
+    job, solution = frame_job()
+    many = Solution("frames", "hides", tuple(HideLayout("h", solution.layouts[0].placements, k)
+                                             for k in range(8)))
+    job = Job(job.name, job.pieces, (dataclass_replace(job.hides[0], stock=8),), gap_mm=2.0)
+    given = []
+    real = dxf_out.plan_cuts
+
+    def spy(pieces, corner, *, time_limit_s, solution_limit):
+        given.append(time_limit_s)
+        return real(pieces, corner, time_limit_s=0.0, solution_limit=solution_limit)
+
+    monkeypatch.setattr(dxf_out, "plan_cuts", spy)
+    write_cutter_dxf(job, many, tmp_path, route_time_limit_s=0.75)
+    assert len(given) == 8
+    assert max(given) <= dxf_out.ROUTE_FILE_MAX_S
+    assert sum(given) <= 0.75 + 1e-9
