@@ -137,36 +137,44 @@ def _product_table(solution: Solution) -> str:
             f"</tr>{body}</table>")
 
 
-def _anytime(job: Job, curve) -> str:
-    """The best figure the search reached over time, as a step line."""
+def _anytime(job: Job, curve, end_s: float) -> str:
+    """The best figure the search reached over time, as a step line held to the end of the run."""
     field = "density" if job.is_strip else "utilisation"
-    pts = [(p.elapsed_s, getattr(p, field)) for p in curve if getattr(p, field) is not None]
-    if len(pts) < 2:
+    reports = [p for p in curve if getattr(p, field) is not None]
+    if not reports:
         return ""
-    w, h, pad = 560.0, 180.0, 40.0
-    t1 = max(max(t for t, _ in pts), 1e-9)
-    lo = min(v for _, v in pts)
-    hi = max(v for _, v in pts)
-    lo, hi = (lo - 0.01, hi + 0.01) if hi - lo < 0.02 else (lo, hi)
+    pts = [(p.elapsed_s, getattr(p, field)) for p in reports]
+    w, h, pad = 560.0, 180.0, 44.0
+    t1 = max(end_s, pts[-1][0], 1e-9)
+    lo, hi = min(v for _, v in pts), max(v for _, v in pts)
+    lo, hi = (max(lo - 0.01, 0.0), hi + 0.01) if hi - lo < 0.02 else (lo, hi)
 
-    def xy(t: float, v: float) -> str:
-        x = pad + (w - pad - 10) * t / t1
-        return f"{x:.1f},{h - pad + (pad + 10 - h) * (v - lo) / (hi - lo):.1f}"
+    def xy(t: float, v: float) -> tuple[float, float]:
+        return pad + (w - pad - 10) * t / t1, h - pad + (pad + 10 - h) * (v - lo) / (hi - lo)
 
     steps = [xy(*pts[0])]
     for (_, v0), (t, v) in pairwise(pts):
         steps += [xy(t, v0), xy(t, v)]
+    steps.append(xy(t1, pts[-1][1]))
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in steps)
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{PIECE_FILLS[0]}"><title>'
+        f"{p.elapsed_s:.1f} s: {getattr(p, field):.2%}, {p.placed}/{p.demanded} pieces"
+        f"{'' if p.hides_used is None else f', {p.hides_used} hide(s)'}</title></circle>"
+        for p, (x, y) in zip(reports, (xy(*q) for q in pts), strict=True))
     axes = (f'<line x1="{pad}" y1="{h - pad}" x2="{w - 10}" y2="{h - pad}" stroke="#333"/>'
             f'<line x1="{pad}" y1="10" x2="{pad}" y2="{h - pad}" stroke="#333"/>'
-            f'<text x="{w - 10}" y="{h - 12}" font-size="11" text-anchor="end">{t1:.1f} s</text>'
-            f'<text x="{pad}" y="{h - 12}" font-size="11">0 s</text>'
+            f'<text x="{w - 10}" y="{h - 26}" font-size="11" text-anchor="end">{t1:.1f} s</text>'
+            f'<text x="{pad}" y="{h - 26}" font-size="11">0 s</text>'
             f'<text x="{pad - 4}" y="{h - pad}" font-size="11" text-anchor="end">{lo:.1%}</text>'
             f'<text x="{pad - 4}" y="16" font-size="11" text-anchor="end">{hi:.1%}</text>')
-    line = (f'<polyline points="{" ".join(steps)}" fill="none" stroke="{PIECE_FILLS[0]}" '
-            'stroke-width="2"/>')
-    return (f"<h2>Search over time</h2><p>The best {field} found so far ({len(pts)} "
-            f"improvements).</p><svg width='{w:.0f}' height='{h:.0f}' role='img' "
-            f"aria-label='best {field} over time'>{axes}{line}</svg>")
+    why = ("" if job.is_strip else "; the best layout places the most pieces first, then uses "
+           "the fewest hides, so its utilisation may fall as pieces are added")
+    return (f"<h2>Search over time</h2><p>The {field} of the best layout found so far "
+            f"({len(pts)} improvement(s){why}).</p>"
+            f"<svg width='{w:.0f}' height='{h:.0f}' role='img' aria-label='best {field} over "
+            f"time'>{axes}<polyline points='{line}' fill='none' stroke='{PIECE_FILLS[0]}' "
+            f"stroke-width='2'/>{dots}</svg>")
 
 
 def _unplaced(job: Job, solution: Solution) -> str:
@@ -200,10 +208,13 @@ def _cutting(cuts: list | None) -> str:
         f"<tr><td class='name'>{html.escape(Path(c.path).name)}</td><td>{len(c.order)}</td>"
         f"<td>{c.travel_mm / 1000:.2f} m</td><td>{c.unoptimised_travel_mm / 1000:.2f} m</td></tr>"
         for c in cuts)
-    return ("<h2>Cutting</h2><p>Cutter-ready DXF per hide: inner cuts before each outline, pieces "
-            "in the numbered order drawn on the layout (an OR-Tools route from the table's "
-            "corner).</p><table><tr><th class='name'>file</th><th>pieces</th>"
-            "<th>idle travel</th><th>in placement order</th></tr>" + rows + "</table>")
+    return ("<h2>Cutting</h2><p>Cutter-ready DXF per hide: pen work first; then whatever lies "
+            "inside a window of another piece before that window, each piece's inner cuts before "
+            "its outline, pieces in the numbered order drawn on the layout (an OR-Tools route "
+            "from the table's corner). Idle travel counts every move of the head between "
+            "contours, as written in the file.</p><table><tr><th class='name'>file</th>"
+            "<th>pieces</th><th>idle travel</th><th>in placement order</th></tr>" + rows
+            + "</table>")
 
 
 def _margins(job: Job) -> str:
@@ -229,7 +240,7 @@ def report_html(job: Job, solution: Solution, cuts: list | None = None, curve=()
         _hide_table(solution),
         _product_table(solution),
         _unplaced(job, solution),
-        _anytime(job, curve),
+        _anytime(job, curve, solution.elapsed_s),
         _cutting(cuts),
         "<h2>Layout</h2>",
         "" if job.is_strip else _legend(),
