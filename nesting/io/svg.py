@@ -197,8 +197,8 @@ def layout_svg(job: Job, solution: Solution, violations: list[Violation] | None 
                    "</text>")
         y += 2.0 * unit
     w, h = width + 2 * unit, y + unit
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="layout" width="{w:.2f}mm" '
-            f'height="{h:.2f}mm" viewBox="0 0 {w:.3f} {h:.3f}">'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="layout" width="{w:.3f}mm" '
+            f'height="{h:.3f}mm" viewBox="0 0 {w:.3f} {h:.3f}">'
             f'<rect width="100%" height="100%" fill="white"/>{"".join(out)}</svg>\n')
 
 
