@@ -183,19 +183,6 @@ def _add_path(msp, path: CurvePath, layer: str, r12: bool) -> None:
         msp.add_lwpolyline(pts, format="xyb", close=path.closed, dxfattribs=attribs)
 
 
-def _new_doc(dxfversion: str, profile: CutterProfile):
-    import ezdxf
-
-    doc = ezdxf.new(dxfversion=dxfversion)
-    doc.header["$MEASUREMENT"] = 1
-    if dxfversion != "R12":
-        doc.units = ezdxf.units.MM
-    for name, color in profile.layers.values():
-        if name not in doc.layers:
-            doc.layers.add(name, color=color)
-    return doc
-
-
 
 
 def _contour(path: CurvePath) -> Contour:
@@ -313,8 +300,8 @@ def _new_doc(dxfversion: str, profile: CutterProfile):
     doc.header["$MEASUREMENT"] = 1
     if dxfversion != "R12":
         doc.units = ezdxf.units.MM
-    for name, color in profile.layers.values():
-        if name not in doc.layers:
+    for role, (name, color) in profile.layers.items():
+        if role != "zone" and name not in doc.layers:  # zone layers: one per grade, as needed
             doc.layers.add(name, color=color)
     return doc
 
