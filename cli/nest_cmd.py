@@ -57,7 +57,8 @@ def _split(text: str | None) -> list[str] | None:
 @click.command("nest")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--hides", "hides", multiple=True, type=click.Path(dir_okay=False),
-              help="Hides to cut pattern DXF files from (hide DXF or job JSON); repeatable.")
+              help="Hides to cut from (hide DXF, or a job JSON such as a remnant file): for "
+                   "pattern DXF files, or instead of a job's own hides; repeatable.")
 @click.option("--strip-width", "strip_width", type=click.FloatRange(min=0, min_open=True),
               default=None, help="Nest pattern DXF files on a strip of this width (mm).")
 @click.option("--products", "products", type=ProductsParam(), default="1", show_default=True,
@@ -113,9 +114,9 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
 
     INPUT is a leathernest job file, a jagua-rs instance (strip or hides), the name of a bundled
     instance (see `leathernest datasets`), or pattern DXF files with --hides or --strip-width.
-    Every layout is checked by the exact validator before it is written. Writes solution.json,
-    layout.svg, report.html and a cutter-ready DXF per hide; prints one summary line (or, with
-    --json, one JSON object).
+    Every layout is checked by the exact validator before it is written. Writes job.json (the job
+    as nested), solution.json, layout.svg, report.html and a cutter-ready DXF per hide; prints one
+    summary line (or, with --json, one JSON object).
 
     \b
     Examples:
