@@ -25,6 +25,11 @@ from leathernest.io.dxf_out import write_cutter_dxf
 from leathernest.io.dxf_travel import dxf_travel_mm
 from leathernest.io.instance import load_job
 from leathernest.io.outputs import write_outputs
+
+try:
+    from leathernest.io.outputs import OutputFolder
+except ImportError:  # the writer of main at 0bc83f4, for the "before" figures
+    OutputFolder = None
 from leathernest.nest import nest, warm_up
 from leathernest.search.stop import StopToken
 
@@ -42,7 +47,8 @@ def main() -> None:
     if args.solution:
         from leathernest.io.solution_json import read_solution
 
-        solution = read_solution(args.solution)
+        read = read_solution(args.solution)
+        solution = getattr(read, "solution", read)  # main at 0bc83f4 returned the Solution
     else:
         warm_up()
         t0 = time.perf_counter()
@@ -67,7 +73,12 @@ def main() -> None:
                   f"{c.travel_mm / 1000:.2f} m, measured from the file {m / 1000:.2f} m")
         routing = sum(getattr(c, "routing_s", 0.0) for c in cuts)
         t2 = time.perf_counter()
-        write_outputs(Path(tmp) / "all", job, solution)
+        if OutputFolder is None:
+            write_outputs(Path(tmp) / "all", job, solution)
+        else:
+            with OutputFolder(Path(tmp) / "all") as folder:
+                folder.claim()
+                write_outputs(folder, job, solution)
         t_all = time.perf_counter() - t2
     print(f"{job.name}: nest {t_nest:.2f} s (--time {args.time:g}), cutter files {t_dxf:.2f} s "
           f"for {len(cuts)} file(s) (routing {routing:.2f} s), all outputs {t_all:.2f} s; travel "

@@ -34,21 +34,27 @@ def command(job: str, solution: str, out_dir: str, min_area_mm2: float | None,
     """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.errors import InputError
     from leathernest.io.instance import load_job
+    from leathernest.io.outputs import OutputFolder
     from leathernest.io.remnant_files import write_remnants
     from leathernest.io.solution_json import read_solution
     from leathernest.remnants import MIN_REMNANT_MM2, remnants
     from leathernest.validate import validate
 
     the_job = load_job(job)
-    sol = read_solution(solution)
-    violations = validate(the_job, sol)
+    read = read_solution(solution, the_job)
+    sol = read.solution
+    violations = validate(the_job, sol, drawn=read.drawn)
     if violations:
         raise InputError(f"the layout breaks {len(violations)} rule(s) of this job "
                          f"(first: {violations[0]})", path=solution,
                          hint=f"check it with: leathernest check {job} {solution}")
     limit = MIN_REMNANT_MM2 if min_area_mm2 is None else min_area_mm2
     found = remnants(the_job, sol, limit)
-    paths = write_remnants(out_dir, the_job, found)
+    with OutputFolder(out_dir) as out:
+        out.claim()
+        written = out.commit(lambda stage: {"remnants": [p.name for p in write_remnants(
+            stage, the_job, found)]}, {"job": the_job.name})
+    paths = written["remnants"]
     rows = [{"hide_id": r.hide_id, "hide_copy": r.hide_copy, "parts": len(r.hides),
              "area_mm2": r.area_mm2, "dropped_mm2": r.dropped_mm2,
              "dropped_parts": r.dropped_parts} for r in found]
