@@ -23,6 +23,8 @@ from leathernest.cli.common import (
     new_out_dir,
 )
 
+FEEDBACK_LINES = 8  # per-piece feedback lines in the text summary; compare.html lists them all
+
 
 @click.command("score")
 @click.argument("job")
@@ -66,7 +68,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
     from leathernest.io.outputs import OutputFolder
     from leathernest.io.solution_json import write_solution
     from leathernest.nest import nest, preflight, stop_token
-    from leathernest.score import score_layout
+    from leathernest.score import score_layout, score_to_json
 
     with StopSignals() as signals:
         the_job = load_job(job)
@@ -92,7 +94,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
 
             paths = out.commit(write, {"job": the_job.name})
     if as_json:
-        emit_json(_as_json(score, hand_layout, paths, stop.interrupted))
+        emit_json(score_to_json(score, hand_layout, paths, stop.interrupted))
     else:
         for line in summary_lines(score, hand_layout):
             click.echo(line)
@@ -124,21 +126,11 @@ def summary_lines(score, hand_name: str) -> list[str]:
     if missing:
         lines.append("missing: " + ", ".join(f"{x['name']} x{x['count']}" for x in missing))
     lines += comparison_lines(score.job, score.comparison)
+    if score.feedback:
+        lines.append("where the leather went (biggest first):")
+        lines += [f"  {f['kind']}: {f['message']}" for f in score.feedback[:FEEDBACK_LINES]]
+        if len(score.feedback) > FEEDBACK_LINES:
+            lines.append(f"  ... {len(score.feedback) - FEEDBACK_LINES} more in compare.html")
     if score.hint:
         lines.append(f"hint: {score.hint}")
     return lines
-
-
-def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool) -> dict:
-    engine = score.engine
-    return {
-        "job": score.job.name, "hand_layout": hand_name, "valid": score.valid,
-        "violations": [v.as_dict() for v in score.violations],
-        "outlines": {"matched": [x.as_dict() for x in score.matches.matched],
-                     "unmatched": [x.as_dict() for x in score.matches.unmatched],
-                     "set_aside": list(score.matches.set_aside)},
-        "comparison": score.comparison, "hint": score.hint,
-        "engine": {"engine": engine.engine, "seed": engine.seed, "elapsed_s": engine.elapsed_s,
-                   "interrupted": interrupted},
-        "outputs": paths,
-    }

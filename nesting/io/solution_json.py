@@ -121,11 +121,26 @@ def read_solution(path: str | Path, job: Job | None = None) -> SolutionFile:
     return solution_from_data(load_json(path), str(path), job)
 
 
-def solution_from_data(data: object, shown: str, job: Job | None = None) -> SolutionFile:
-    """A solution file from parsed JSON, checked as :func:`read_solution` says."""
+def solution_from_data(data: object, shown: str, job: Job | None = None,
+                       drawn_required: bool = True) -> SolutionFile:
+    """A solution file from parsed JSON, checked as :func:`read_solution` says.
+
+    With ``drawn_required`` False (request bodies), a placement may leave out its polygon; only
+    the stated polygons are then compared with the transforms.
+    """
     if not isinstance(data, dict) or "placements" not in data:
         raise JobFileError("not a solution: expected an object with \"placements\"", path=shown,
                            location="$", hint=HINT)
+    undrawn: set[int] = set()
+    if not drawn_required and isinstance(data.get("placements"), list):
+        data = dict(data)
+        pls = []
+        for i, e in enumerate(data["placements"]):
+            if isinstance(e, dict) and "polygon" not in e:
+                undrawn.add(i)
+                e = {**e, "polygon": [[0, 0], [1, 0], [0, 1]]}  # stands in for the schema only
+            pls.append(e)
+        data["placements"] = pls
     check_schema(data, SCHEMA, shown)
     layouts: dict[tuple[str | None, int], list[Placement]] = defaultdict(list)
     drawn: dict[tuple[str, int], DrawnOutline] = {}
@@ -140,7 +155,8 @@ def solution_from_data(data: object, shown: str, job: Job | None = None) -> Solu
         )
         layouts[(pl.hide_id, pl.hide_copy)].append(pl)
         placed.setdefault((pl.piece_id, pl.copy), f"$.placements[{i}]")
-        drawn.setdefault((pl.piece_id, pl.copy), (e["polygon"], e.get("holes", [])))
+        if i not in undrawn:
+            drawn.setdefault((pl.piece_id, pl.copy), (e["polygon"], e.get("holes", [])))
     unplaced = []
     seen: set[tuple[str, int]] = set()
     for i, u in enumerate(data["unplaced"]):
@@ -195,3 +211,20 @@ def check_belongs(read: SolutionFile, job: Job) -> None:
             raise JobFileError(f"unplaced copy {u.copy} of piece {u.piece_id!r} is beyond its "
                                f"{copies[u.piece_id]} demanded copies", path=read.path,
                                location=where, hint=HINT)
+
+
+def solution_from_json(data: object, shown: str, job: Job | None = None) -> Solution:
+    """The layout of a request body (``{"placements": [...]}``, ``shown`` in messages).
+
+    What a file must carry but a request may leave out (format, version, job name, kind,
+    ``unplaced``, each placement's polygon) is filled in; the rest is read as strictly as a file.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("placements"), list):
+        raise JobFileError("not a layout: expected an object with a \"placements\" list",
+                           path=shown, location="$", hint=HINT)
+    doc = {"format": "leathernest-solution", "version": 1, "unplaced": [],
+           "job": job.name if job is not None else "",
+           "kind": "strip" if job is not None and job.is_strip else "hides", **data}
+    if isinstance(doc.get("trainee"), str):  # the page sends the trainee's name on its own
+        doc["trainee"] = {"name": doc["trainee"]}
+    return solution_from_data(doc, shown, job, drawn_required=False).solution
