@@ -11,10 +11,11 @@ What a cutting table needs (leather_domain.md, sections 5 and 6):
 - true geometry: arcs stay bulges and circles stay CIRCLEs, moved exactly by the placement (a mirror
   flips every bulge's sign, see :func:`leathernest.io.dxf_curves.place_path`); contours closed,
   outer contours counter-clockwise and cut-outs clockwise;
-- order (:func:`leathernest.ordering.route.plan_cuts`): reference first, then everything drawn with
-  the pen (marks are made before the leather is freed), then the cuts: whatever lies inside a
-  window of another piece before that window, every piece's punches, notches and cut-outs before
-  its outer contour, and the pieces in a routed order from the table's lower-left corner.
+- order (:func:`leathernest.ordering.cut_order.plan_cuts`): reference first, then everything
+  drawn with the pen (marks are made before the leather is freed), then the cuts: whatever lies
+  inside a window of another piece before that window, every piece's punches, notches and
+  cut-outs before its outer contour, and the pieces in a routed order from the table's lower-left
+  corner.
 
 Routing is bounded: ``route_time_limit_s`` for all files of a run together, at most
 ``ROUTE_FILE_MAX_S`` per file, and nothing beyond the nearest-neighbour order once ``stop``
@@ -50,7 +51,7 @@ from leathernest.io.dxf_curves import (
     start_at,
 )
 from leathernest.model import CurvePath, FeatureKind, Job, Piece, Placement, Solution
-from leathernest.ordering.route import Contour, CutPlan, PieceContours, Step, plan_cuts
+from leathernest.ordering.cut_order import Contour, CutPlan, PieceContours, Step, plan_cuts
 
 __all__ = ["AAMA_PROFILE", "DEFAULT_PROFILE", "CutFile", "CutterProfile", "load_cutter_profile",
            "write_cutter_dxf"]
