@@ -44,7 +44,7 @@ from leathernest.collision import hazards as hz
 from leathernest.collision.kernels import batch as kb
 from leathernest.collision.kernels.dynamic import set_key
 from leathernest.collision.kernels.grid import grid_remove
-from leathernest.collision.prepare import PreparedShape, prepare
+from leathernest.collision.prepare import PreparedShape, prepare, stock_margin
 from leathernest.model import Hide, Outline, Piece, Strip
 
 DEG = math.pi / 180.0
@@ -142,14 +142,20 @@ class CollisionEngine:
         max_pieces: int = 256,
         cell_mm: float | None = None,
         simplify_tol_mm: float = 0.0,
+        edge_margin_mm: float | None = None,
+        defect_margin_mm: float | None = None,
     ) -> CollisionEngine:
         """An engine for one hide: exterior, holes and zones as static hazards.
 
         cell_mm: grid cell side (default: larger side of the hide / 48).
         simplify_tol_mm: conservative vertex removal, hide shrinks and zones grow (0: none).
+        edge_margin_mm, defect_margin_mm: distance from the hide's edge and from holes and
+        blocking zones (default: margin_mm for both).
         """
-        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm, simplify_tol_mm)
-        return cls(st, max_pieces, gap_mm, margin_mm)
+        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm, simplify_tol_mm,
+                             edge_margin_mm=edge_margin_mm, defect_margin_mm=defect_margin_mm)
+        return cls(st, max_pieces, gap_mm, _piece_margin(margin_mm, edge_margin_mm,
+                                                         defect_margin_mm))
 
     @classmethod
     def for_strip(
@@ -177,6 +183,8 @@ class CollisionEngine:
         max_pieces: int = 256,
         cell_mm: float | None = None,
         simplify_tol_mm: float = 0.0,
+        edge_margin_mm: float | None = None,
+        defect_margin_mm: float | None = None,
     ) -> CollisionEngine:
         """An engine for several hide copies on one sheet (container c holds hides[c]).
 
@@ -189,10 +197,13 @@ class CollisionEngine:
         for h in hides:
             p = built.get(id(h))
             if p is None:
-                p = built[id(h)] = hz.hide_parts(h, gap_mm, margin_mm, simplify_tol_mm)
+                p = built[id(h)] = hz.hide_parts(h, gap_mm, margin_mm, simplify_tol_mm,
+                                                 edge_margin_mm=edge_margin_mm,
+                                                 defect_margin_mm=defect_margin_mm)
             parts.append(p)
         st = hz.sheet_hazards(parts, cell_mm=cell_mm)
-        return cls(st, max_pieces, gap_mm, margin_mm)
+        return cls(st, max_pieces, gap_mm, _piece_margin(margin_mm, edge_margin_mm,
+                                                         defect_margin_mm))
 
     def set_closed(self, container: int, closed: bool) -> None:
         """Take a container out of play (its closure hazard then blocks every piece) or back."""
@@ -648,6 +659,11 @@ class CollisionEngine:
         npl = max(shape.for_pieces.poles.shape[1], shape.for_stock.poles.shape[1])
         if nv > self._sc[0].shape[1] or npl > self._sc[1].shape[1]:
             self._alloc_scratch(max(nv, 2 * self._sc[0].shape[1]), max(npl, self._sc[1].shape[1]))
+
+
+def _piece_margin(margin_mm: float, edge: float | None, defect: float | None) -> float:
+    """The margin pieces are prepared with: the smaller of the edge and defect margins."""
+    return stock_margin(margin_mm if edge is None else edge, margin_mm if defect is None else defect)
 
 
 def _grow(a: np.ndarray, need: int) -> np.ndarray:

@@ -7,13 +7,15 @@ offset, far enough apart that no piece spans two), so one engine, one grid and o
 for all of them, and moving a piece to another hide is just a translation. A strip is a sheet with
 one container whose right edge moves.
 
-- hazard 0, the exterior: the usable region of every container (the hide minus its holes, eroded by
-  ``m - s``, see :mod:`leathernest.collision.prepare` for the clearance arithmetic), all rings
-  together (outer rings and holes, even-odd); it blocks everything outside them. Its ``box`` is
+- hazard 0, the exterior: the usable region of every container (the hide's outline eroded by
+  ``e - s`` minus its holes grown by ``d - s``, with ``e`` the edge margin, ``d`` the defect margin
+  and ``s`` the piece's inflation against the stock; see :mod:`leathernest.collision.prepare` for
+  the clearance arithmetic), all rings together (outer rings and holes, even-odd); it blocks
+  everything outside them. Its ``box`` is
   the bbox of all usable regions, which the kernels test first. A strip has no rings: its exterior
-  is exactly the box ``[m - s, L - (m - s)] x [m - s, H - (m - s)]``, so changing the strip length
+  is exactly the box ``[e - s, L - (e - s)] x [e - s, H - (e - s)]``, so changing the strip length
   changes one number.
-- zones, each polygon of a zone grown by ``m - s``, with its grade; whether a zone blocks a piece
+- zones, each polygon of a zone grown by ``d - s``, with its grade; whether a zone blocks a piece
   is decided per query by a uint8 mask built with :func:`leathernest.model.zone_blocks`;
 - one *closure* hazard per hide copy (its usable region, grade :data:`GRADE_CLOSED`), in the mask
   only while that copy is closed: a closed hide blocks everything, so the search can take a hide
@@ -35,7 +37,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry import box as shapely_box
 
-from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation
+from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation, stock_margin
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, zone_blocks
 
@@ -167,17 +169,31 @@ class HideParts:
     inset: float
 
 
-def hide_parts(hide: Hide, gap_mm: float, margin_mm: float,
-               simplify_tol_mm: float = 0.0) -> HideParts:
+def _usable(hide: Hide, edge: float, defect: float):
+    """The hide's outline eroded by ``edge`` minus its holes grown by ``defect``."""
+    if edge == defect or not hide.outline.holes:
+        return erode(hide_region(hide), edge)
+    holes = shapely.union_all([shapely.Polygon(h) for h in hide.outline.holes])
+    return erode(shapely.Polygon(hide.outline.outer), edge).difference(inflate(holes, defect))
+
+
+def hide_parts(hide: Hide, gap_mm: float, margin_mm: float, simplify_tol_mm: float = 0.0, *,
+               edge_margin_mm: float | None = None,
+               defect_margin_mm: float | None = None) -> HideParts:
     """The static geometry of one hide (shapely work done once; copies are translations).
 
+    ``edge_margin_mm`` and ``defect_margin_mm`` default to ``margin_mm``; pieces must then be
+    prepared with the smaller of the two (:func:`leathernest.collision.prepare.stock_margin`).
     ``simplify_tol_mm`` > 0 removes vertices conservatively: the usable region only shrinks and the
     zones only grow (:mod:`leathernest.collision.simplify`).
     """
     from leathernest.collision.simplify import simplify_inward, simplify_outward
 
-    d = margin_mm - stock_inflation(gap_mm, margin_mm)
-    usable = simplify_inward(erode(hide_region(hide), d), simplify_tol_mm)
+    edge = margin_mm if edge_margin_mm is None else edge_margin_mm
+    defect = margin_mm if defect_margin_mm is None else defect_margin_mm
+    s = stock_inflation(gap_mm, stock_margin(edge, defect))
+    d = defect - s
+    usable = simplify_inward(_usable(hide, edge - s, d), simplify_tol_mm)
     if usable.is_empty:
         usable = shapely.Polygon()
     x0, y0, x1, y1 = usable.bounds if not usable.is_empty else hide.outline.bbox
@@ -194,7 +210,7 @@ def hide_parts(hide: Hide, gap_mm: float, margin_mm: float,
     closure = (poles_of(usable, max_poles=CLOSURE_POLES, coverage=0.9, min_frac=0.05)
                if not usable.is_empty else np.zeros((3, 0)))
     return HideParts(usable, _exterior_poles(frame), tuple(zones), closure,
-                     (x0, y0, x1, y1), pad, d)
+                     (x0, y0, x1, y1), pad, edge - s)
 
 
 def sheet_offsets(parts: list[HideParts]) -> np.ndarray:
@@ -416,10 +432,12 @@ def _exterior_poles(frame) -> np.ndarray:
 
 def hide_hazards(
     hide: Hide, gap_mm: float, margin_mm: float, cell_mm: float | None = None,
-    simplify_tol_mm: float = 0.0,
+    simplify_tol_mm: float = 0.0, *, edge_margin_mm: float | None = None,
+    defect_margin_mm: float | None = None,
 ) -> StaticHazards:
     """The static table of one hide in its own coordinates (a sheet of one, no closure)."""
-    parts = hide_parts(hide, gap_mm, margin_mm, simplify_tol_mm)
+    parts = hide_parts(hide, gap_mm, margin_mm, simplify_tol_mm, edge_margin_mm=edge_margin_mm,
+                       defect_margin_mm=defect_margin_mm)
     return sheet_hazards([parts], np.zeros((1, 2)), cell_mm, closures=False)
 
 

@@ -118,7 +118,8 @@ class HideSearch:
         hides = [h for h, _c in self.slots]
         n = sum(p.n_copies for p in job.pieces)
         eng = CollisionEngine.for_sheet(hides, gap_mm=job.gap_mm, margin_mm=job.margin_mm,
-                                        max_pieces=max(n, 1))
+                                        edge_margin_mm=job.edge_margin,
+                                        defect_margin_mm=job.defect_margin, max_pieces=max(n, 1))
         self.items = build_items(job, eng, None, cfg.move)
         self.layout = Layout(self.items, eng, list(hides))
         for c in range(len(self.slots)):

@@ -90,11 +90,11 @@ class StripSearch:
         self.rng = np.random.default_rng(seed)
         self.krng = seeded(seed)
         n = sum(p.n_copies for p in job.pieces)
-        length0 = 2.0 * job.margin_mm + sum(
+        length0 = 2.0 * job.edge_margin + sum(
             max(p.outline.bbox[2] - p.outline.bbox[0], p.outline.bbox[3] - p.outline.bbox[1])
             + job.gap_mm + 1.0 for p in job.pieces for _ in range(p.n_copies))
         eng = CollisionEngine.for_strip(job.stock, length=length0, gap_mm=job.gap_mm,
-                                        margin_mm=job.margin_mm, max_pieces=max(n, 1))
+                                        margin_mm=job.edge_margin, max_pieces=max(n, 1))
         items = build_items(job, eng, 0.0, cfg.move, cfg.poles)
         usable_h = float(eng.static.box[3] - eng.static.box[1])
         rows = [r[_fits_height(items, k, usable_h)] if len(r) else r
@@ -124,7 +124,7 @@ class StripSearch:
             c = self.items.centroids[int(self.items.piece_of[k])]
             ring = place_points(self.items.pieces[k].outline.outer - c, r, m != 0.0, x, y)
             right = max(right, float(ring[:, 0].max()))
-        return right + self.job.margin_mm
+        return right + self.job.edge_margin
 
     def density(self, length: float) -> float:
         """Placed area over the strip area up to length."""
