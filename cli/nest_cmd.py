@@ -26,6 +26,7 @@ from leathernest.cli.common import (
     handle_errors,
     json_option,
     new_out_dir,
+    usable_cores,
 )
 from leathernest.cli.import_cmd import parse_layer_map
 from leathernest.cli.progress import FileProgress, ProgressLine
@@ -88,8 +89,9 @@ def _split(text: str | None) -> list[str] | None:
               help="Time limit in seconds (default: the job's, else 60).")
 @effort_option
 @click.option("--seed", type=SEED, default=None, help="Random seed (default: the job's, else 0).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes for the search (capped at the usable cores).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for the search, sharing their best layouts (default: the "
+                   "cores this process may use; capped at them).")
 @click.option("--gap", "gap_mm", type=LENGTH, default=None,
               help="Knife gap between pieces in mm (overrides the job).")
 @click.option("--margin", "margin_mm", type=LENGTH, default=None,
@@ -118,7 +120,7 @@ def _split(text: str | None) -> list[str] | None:
 def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float | None,
             products: int | dict[str, int], sizes: str | None, close_gaps_mm: float,
             units: str | None, layer_map: tuple[str, ...], time_s: float | None,
-            effort: int | None, seed: int | None, workers: int, gap_mm: float | None,
+            effort: int | None, seed: int | None, workers: int | None, gap_mm: float | None,
             margin_mm: float | None, edge_margin_mm: float | None,
             defect_margin_mm: float | None, price_per_m2: float | None, cutter_profile: str,
             dxf_version: str, engine: str, out_dir: str | None, quiet: bool,
@@ -189,7 +191,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
             warn(f"leathernest: warning: {job.name}: gap 0 mm between pieces: a knife cannot cut "
                  f"pieces that touch (the {profile.name} cutter profile suggests --gap "
                  f"{profile.knife_gap_mm:g})")
-        workers = capped_workers(workers, quiet)
+        workers = capped_workers(usable_cores() if workers is None else workers, quiet)
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(job.name, "nest")) as out:
             out.claim()  # before the search: an unusable --out fails now, not in ten minutes
             compile_note(quiet)

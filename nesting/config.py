@@ -32,10 +32,93 @@ class BaselineConfig:
 
 
 @dataclass(frozen=True)
+class GeometryConfig:
+    """How shapes are simplified for the search (never for the validator or the output).
+
+    Simplification is conservative (pieces only grow, hides only shrink: every layout feasible for
+    the search is feasible for the true outlines) and applied only where it pays: a piece or hide
+    with many vertices costs every query in proportion to its boundary.
+    """
+
+    piece_vertices: int = 48  # pieces with more vertices than this are simplified ...
+    piece_rel: float = 0.002  # ... by this share of their larger side (0.4 mm on 200 mm)
+    hide_vertices: int = 400  # hides with more vertices than this are simplified ...
+    hide_rel: float = 2e-4  # ... by this share of their larger side (0.5 mm on 2.5 m)
+
+
+@dataclass(frozen=True)
+class MoveConfig:
+    """Sampling and refinement of one piece move (Sparrow's search_placement, scaled to ours).
+
+    Sparrow samples 50 over the container and 25 around the piece and refines 3; with a slower
+    evaluation, fewer samples and more moves did better on shirts and dagli in 15 s runs.
+    """
+
+    n_container: int = 25  # samples over the piece's container (or another one) per move
+    n_focus: int = 15  # samples around the current position per move
+    n_refine: int = 2  # best samples refined by coordinate descent
+    unique_frac: float = 0.05  # samples closer than this x the piece's min side are "the same"
+    # coordinate descent steps: t0, t1 (times the piece's smaller side), r0, r1 (degrees)
+    pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)
+    fin_steps: tuple[float, float, float, float] = (0.01, 0.001, 0.5, 0.05)
+    p_cross: float = 0.0  # share of container samples sent to another open container (hides)
+
+
+@dataclass(frozen=True)
+class SeparatorConfig:
+    """Limits of one separation (Sparrow's defaults scaled to our move rate)."""
+
+    iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
+    strikes: int = 3  # attempts without a 2 % improvement before giving up
+
+
+@dataclass(frozen=True)
+class StripConfig:
+    """Tunables of the strip optimiser (Sparrow's values where they carry over)."""
+
+    move: MoveConfig = field(default_factory=MoveConfig)
+    explore: SeparatorConfig = field(default_factory=SeparatorConfig)
+    compress: SeparatorConfig = field(
+        default_factory=lambda: SeparatorConfig(iter_no_improve=100, strikes=5))
+    explore_shrink: float = 0.002  # share of the length removed per successful exploration step
+    compress_share: float = 0.2  # share of the time (or work) given to compression
+    compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
+    pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)
+    large_item_share: float = 0.75  # pieces making up this share of the area count as large
+    # poles per piece for the overlap proxy: (max count, area coverage, smallest radius relative
+    # to the first); None keeps the engine's (6, 0.85, 0.1)
+    poles: tuple[int, float, float] | None = None
+    geometry: GeometryConfig = field(default_factory=GeometryConfig)
+
+
+@dataclass(frozen=True)
+class HidesConfig:
+    """Tunables of the hide layer, each with its reason."""
+
+    # Moves between hides: share of a move's container samples sent to another open hide copy.
+    move: MoveConfig = field(default_factory=lambda: MoveConfig(
+        n_container=30, n_focus=20, n_refine=2, p_cross=0.15))
+    # Inserting the pieces of a closed hide: many samples over every open copy, since the first
+    # position decides how much the separator has to repair.
+    insert: MoveConfig = field(default_factory=lambda: MoveConfig(
+        n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
+    separator: SeparatorConfig = field(
+        default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3))
+    # Copies of a hide put on the sheet: enough for a fill of min_fill of its usable leather,
+    # plus one, at most the stock; and never more than max_containers in all (memory and grid).
+    min_fill: float = 0.25
+    max_containers: int = 64
+    construct_samples: int = 600  # LBF samples per (copy, hide copy) of the first layout
+    geometry: GeometryConfig = field(default_factory=GeometryConfig)
+
+
+@dataclass(frozen=True)
 class NestConfig:
     """Every tunable of the engine in one tree."""
 
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    strip: StripConfig = field(default_factory=StripConfig)
+    hides: HidesConfig = field(default_factory=HidesConfig)
 
     def as_dict(self) -> dict:
         """Plain dict for solution files."""

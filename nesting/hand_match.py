@@ -31,8 +31,8 @@ import shapely
 from shapely.geometry import LinearRing, Point, Polygon
 
 from leathernest.config import ANGLE_TOL_DEG
-from leathernest.model import Hide, Mirror, Piece, Placement, ring_signed_area
 from leathernest.geometry.transform import place_points
+from leathernest.model import Hide, Mirror, Piece, Placement, ring_signed_area
 from leathernest.validate import grain_error_deg
 
 # Largest boundary deviation (mm) between a drawn outline and the registered piece. Digitising

@@ -13,11 +13,11 @@ import shapely
 
 from leathernest.config import DEFAULT_CONFIG, NestConfig
 from leathernest.errors import InputError, SolutionInvalidError
+from leathernest.geometry.shapes import outline_polygon
 from leathernest.limits import EFFORT_UNIT, check_limits
 from leathernest.model import Job, Solution, Strip
 from leathernest.report import usable_region, with_metrics
 from leathernest.search.stop import Listener, StopToken, no_listener
-from leathernest.geometry.shapes import outline_polygon
 from leathernest.validate import validate
 
 ENGINES = ("auto", "baseline", "strip")
@@ -108,13 +108,15 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     if job.is_strip and engine in ("auto", "strip"):
         from leathernest.search.strip import nest_strip
 
-        solution = nest_strip(job, stop, listener, seed=job.seed, workers=workers)
+        solution = nest_strip(job, stop, listener, seed=job.seed, workers=workers,
+                              cfg=config.strip)
     elif engine == "baseline" or job.is_strip:
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
         from leathernest.search.hides import nest_hides
 
-        solution = nest_hides(job, stop, listener, seed=job.seed, workers=workers)
+        solution = nest_hides(job, stop, listener, seed=job.seed, workers=workers,
+                              cfg=config.hides)
     effort = None if stop.effort is None else stop.effort // EFFORT_UNIT
     solution = dataclasses.replace(
         solution, config={**config.as_dict(), "workers": workers, "effort": effort,

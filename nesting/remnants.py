@@ -24,8 +24,8 @@ import shapely
 from shapely.geometry import Polygon
 
 from leathernest.errors import InputError
-from leathernest.model import Hide, Job, Outline, Solution
 from leathernest.geometry.shapes import hide_region, zone_region
+from leathernest.model import Hide, Job, Outline, Solution
 from leathernest.validate import placed_shape
 
 # Parts of a remnant smaller than this are scrap, mm² (10 x 10 cm: about one small leather-goods

@@ -24,7 +24,7 @@ import dataclasses
 import shapely
 from shapely.geometry import Polygon
 
-from leathernest.geometry.shapes import hide_region, usable_region, zone_region
+from leathernest.geometry.shapes import usable_region, zone_region
 from leathernest.model import Hide, Job, Solution, Strip, hide_cost
 from leathernest.products import product_figures
 from leathernest.validate import placed_shape

@@ -32,9 +32,9 @@ import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, Job, Solution, Strip
 from leathernest.report import hide_cost, usable_region
-from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import placed_shape
 
 # The layout's footprint (the nest) takes in every gap between pieces narrower than this, mm: an

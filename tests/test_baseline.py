@@ -47,7 +47,8 @@ def test_grain_follows_a_diagonal_backbone():
     job = hide_job([piece], [hide_100(backbone=diag)])
     s = nest_baseline(job)
     assert_valid(job, s)
-    assert all(round(p.rotation_deg) % 180 == 45 for p in s.placements)
+    # along the diagonal, anywhere within the 5 degree tolerance
+    assert all(abs((p.rotation_deg - 45.0 + 90.0) % 180.0 - 90.0) <= 5.0 for p in s.placements)
 
 
 def test_unplaceable_pieces_are_named_with_a_reason():

@@ -33,9 +33,9 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from leathernest.config import VALIDATION_REL_TOL
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, Job, Piece, Strip, zone_blocks
 from leathernest.report import usable_region
-from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import job_scale
 
 # A peer's angles come back through float coordinates (cos/sin, then our fit): allow this much

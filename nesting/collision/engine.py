@@ -185,19 +185,25 @@ class CollisionEngine:
         simplify_tol_mm: float = 0.0,
         edge_margin_mm: float | None = None,
         defect_margin_mm: float | None = None,
+        simplify: tuple[int, float] | None = None,
     ) -> CollisionEngine:
         """An engine for several hide copies on one sheet (container c holds hides[c]).
 
         Copies of one hide share their static geometry, built once. Every container starts open;
         :meth:`set_closed` takes one out of play. ``static.offsets[c]`` maps hide coordinates to
-        the sheet.
+        the sheet. ``simplify`` = (vertices, relative tolerance): a hide with more vertices is
+        simplified inward by that share of its larger side (conservative: the hide only shrinks).
         """
         built: dict[int, hz.HideParts] = {}
         parts = []
         for h in hides:
             p = built.get(id(h))
             if p is None:
-                p = built[id(h)] = hz.hide_parts(h, gap_mm, margin_mm, simplify_tol_mm,
+                tol = simplify_tol_mm
+                if simplify is not None and h.outline.n_vertices > simplify[0]:
+                    x0, y0, x1, y1 = h.outline.bbox
+                    tol = max(tol, simplify[1] * max(x1 - x0, y1 - y0))
+                p = built[id(h)] = hz.hide_parts(h, gap_mm, margin_mm, tol,
                                                  edge_margin_mm=edge_margin_mm,
                                                  defect_margin_mm=defect_margin_mm)
             parts.append(p)

@@ -6,13 +6,15 @@ Readers call :func:`check_outline` so that an open or self-intersecting ring is 
 
 from __future__ import annotations
 
+import math
+
 import shapely
 from shapely.geometry import Polygon
 from shapely.validation import explain_validity
 
 from leathernest.errors import InputError
 from leathernest.geometry.transform import place_ring
-from leathernest.model import Hide, Outline, Piece, Placement, Zone
+from leathernest.model import Hide, Job, Outline, Piece, Placement, Strip, Zone
 
 
 def outline_polygon(outline: Outline) -> Polygon:
@@ -85,3 +87,14 @@ def usable_region(hide: Hide):
     region = hide_region(hide)
     defects = [zone_region(z) for z in hide.zones if z.grade == 0]
     return region.difference(shapely.union_all(defects)) if defects else region
+
+
+def job_size(job: Job) -> float:
+    """The job's size in mm: the stock's largest bounding-box diagonal, or the strip's height."""
+    if isinstance(job.stock, Strip):
+        return job.stock.height
+    diag = 0.0
+    for h in job.stock:
+        x0, y0, x1, y1 = h.outline.bbox
+        diag = max(diag, math.hypot(x1 - x0, y1 - y0))
+    return diag

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from leathernest.errors import InputError, JobFileError
+from leathernest.geometry.shapes import check_outline, check_rings
 from leathernest.model import (
     FREE_ROTATION,
     Hide,
@@ -27,7 +28,6 @@ from leathernest.model import (
     Strip,
     Zone,
 )
-from leathernest.geometry.shapes import check_outline, check_rings
 
 
 def is_jagua(data: object) -> bool:

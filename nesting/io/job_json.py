@@ -24,6 +24,7 @@ import json
 import numpy as np
 
 from leathernest.errors import InputError, JobFileError
+from leathernest.geometry.shapes import check_outline, check_rings
 from leathernest.model import (
     FREE_ROTATION,
     CurvePath,
@@ -40,7 +41,6 @@ from leathernest.model import (
     Strip,
     Zone,
 )
-from leathernest.geometry.shapes import check_outline, check_rings
 
 UNIT_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
 

@@ -22,7 +22,6 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 import shapely
@@ -30,14 +29,14 @@ from shapely.geometry import Polygon, box
 
 from leathernest._version import __version__
 from leathernest.config import BaselineConfig
-from leathernest.geometry.shapes import hide_region, zone_region
-from leathernest.geometry.transform import place_ring, placed_direction_deg
+from leathernest.geometry.backbone import backbone_arrays, reference_deg
+from leathernest.geometry.orient import grain_ok, orientation_rows, sample_angles
+from leathernest.geometry.shapes import hide_region, job_size, usable_region, zone_region
+from leathernest.geometry.transform import place_ring
 from leathernest.model import (
     Hide,
     HideLayout,
     Job,
-    Mirror,
-    Objective,
     Piece,
     Placement,
     Solution,
@@ -46,24 +45,10 @@ from leathernest.model import (
     UnplacedReason,
     zone_blocks,
 )
-from leathernest.report import usable_region
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
-from leathernest.validate import backbone_direction_deg, job_scale
+from leathernest.search.units import PieceCopy, hide_order, make_units
 
 BATCH = 512  # candidates tested per vectorised shapely call
-
-
-@dataclass(frozen=True, slots=True)
-class PieceCopy:
-    """One copy of a piece to place, with the mirror states it may take.
-
-    The mirror state is fixed per copy (pairs, pieces that may not be mirrored) or left to the
-    placement, so the engines that share this type try only the states the validator accepts.
-    """
-
-    piece: Piece
-    copy: int
-    mirrors: tuple[bool, ...]  # mirror states this copy may take
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,37 +76,35 @@ class Bin:
     hazards: dict = field(default_factory=dict)  # min_grade -> (edge hazard, zone hazard)
 
 
+def _references(hide: Hide | None) -> list[float]:
+    """Reference directions the baseline tries grain against: the field's, or each segment's.
+
+    A straight (or no) backbone has one; on a bent one the baseline tries the direction of each
+    segment and checks the grain where the piece lands (:meth:`Filler.place_one`).
+    """
+    bb = backbone_arrays(None if hide is None else hide.backbone)
+    if bb.straight:
+        return [bb.constant_deg]
+    return sorted({round(math.degrees(float(a)) % 360.0, 9) for a in bb.ang})
+
+
 def allowed_rotations(piece: Piece, cfg: BaselineConfig, hide: Hide | None,
                       mirrored: bool) -> list[float]:
     """Rotations, in degrees, worth trying for the piece cut as ``mirrored`` on ``hide``.
 
-    A piece with grain is tried only at the angles that lay its grain along (or, with
-    ``grain.across``, across) a backbone segment, either way round (the x axis without a
-    backbone or on a strip); a free piece at ``cfg.free_angles`` evenly spaced angles; any other
-    at its listed angles and the ends and middle of its ranges. Angles the piece does not allow
-    and repeats modulo 360 are dropped, so the search tries a short list of valid rotations.
+    From the piece's orientation rows (:mod:`leathernest.geometry.orient`): each listed angle, a
+    range's ends and middle, free rotation at ``cfg.free_angles`` evenly spaced angles; a grain
+    piece's rows already keep only what lays its grain within tolerance of the reference.
+    Repeats modulo 360 are dropped.
     """
-    r = piece.rotations
-    if piece.grain is not None:
-        targets = {0.0}
-        if hide is not None and hide.backbone is not None:
-            bb = hide.backbone
-            targets = {round(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])), 9)
-                       for a, b in pairwise(bb) if not np.array_equal(a, b)}
-        base = placed_direction_deg(piece.grain.direction_deg, 0.0, mirrored)
-        extra = 90.0 if piece.grain.across else 0.0
-        cands = [(t + extra + flip - base) % 360.0
-                 for t in sorted(targets) for flip in (0.0, 180.0)]
-    elif r.free:
-        cands = [360.0 * k / cfg.free_angles for k in range(cfg.free_angles)]
-    else:
-        cands = list(r.angles_deg)
-        for lo, hi in r.ranges_deg:
-            cands += [lo, (lo + hi) / 2.0, hi]
     out: list[float] = []
-    for a in cands:
-        if r.allows(a) and all(abs((a - b + 180.0) % 360.0 - 180.0) > 1e-9 for b in out):
-            out.append(a)
+    for ref in _references(hide):
+        for row in orientation_rows(piece, (mirrored,), ref):
+            full = row[1] - row[0] >= 360.0 - 1e-9
+            for a in sample_angles(row, cfg.free_angles if full else 3):
+                a = a % 360.0
+                if all(abs((a - b + 180.0) % 360.0 - 180.0) > 1e-9 for b in out):
+                    out.append(a)
     return out
 
 
@@ -151,7 +134,7 @@ class Filler:
         self.job = job
         self.cfg = cfg
         self.stop = stop
-        scale = job_scale(job, None)
+        scale = job_size(job)
         if isinstance(job.stock, Strip):
             scale = max(scale, job.demanded_area / job.stock.height)
         self.clear = cfg.clearance_rel * max(scale, 1.0)
@@ -248,12 +231,10 @@ class Filler:
             return None
         pl, poly = best[2], best[3]
         if c.piece.grain is not None and b.hide is not None:
-            # The grain is measured against the backbone segment nearest to the piece: check it.
-            target = backbone_direction_deg(b.hide, poly.centroid)
-            got = placed_direction_deg(c.piece.grain.direction_deg, pl.rotation_deg, pl.mirrored)
-            target += 90.0 if c.piece.grain.across else 0.0
-            d = abs(got - target) % 180.0
-            if min(d, 180.0 - d) > c.piece.grain.tolerance_deg:
+            # The grain is measured against the backbone where the piece lies: check it there.
+            ref = reference_deg(backbone_arrays(b.hide.backbone), poly.centroid.x,
+                                poly.centroid.y)
+            if not grain_ok(c.piece, pl.rotation_deg, pl.mirrored, ref):
                 return None
         b.placements.append(pl)
         b.polys.append(poly)
@@ -279,47 +260,6 @@ class Filler:
                 self._reindex(b)
                 return False
         return True
-
-
-def _mirrors(piece: Piece, copy: int) -> tuple[bool, ...]:
-    forced = piece.mirrored_copy(copy)
-    return (False, True) if forced is None else (forced,)
-
-
-def make_units(job: Job) -> list[list[PieceCopy]]:
-    """Copies grouped into what must go together, most demanding first."""
-    groups: dict[str, list[PieceCopy]] = {}
-    units: list[list[PieceCopy]] = []
-    for p in job.pieces:
-        copies = [PieceCopy(p, k, _mirrors(p, k)) for k in range(p.n_copies)]
-        if p.group is not None and not job.is_strip:
-            groups.setdefault(p.group, []).extend(copies)
-        elif p.mirror is Mirror.PAIR and not job.is_strip:
-            units += [copies[k:k + 2] for k in range(0, len(copies), 2)]
-        else:
-            units += [[c] for c in copies]
-    units += list(groups.values())
-
-    def key(u: list[PieceCopy]) -> tuple:
-        p = u[0].piece
-        return (p.optional, -max(c.piece.priority for c in u), -sum(c.piece.area for c in u))
-
-    return sorted(units, key=key)
-
-
-def hide_order(job: Job) -> list[Hide]:
-    """The order in which hides are opened, so the layout uses few or cheap hides.
-
-    For a cost objective, the lowest cost per mm² first (the larger hide among equals); otherwise
-    the largest usable area first.
-    """
-    def per_area(h: Hide) -> float:
-        cost = h.cost if h.cost is not None else (h.price_per_m2 or 0.0) * h.area / 1e6
-        return cost / max(h.area, 1e-9)
-
-    if job.objective is Objective.MIN_COST:
-        return sorted(job.hides, key=lambda h: (per_area(h), -h.area))
-    return sorted(job.hides, key=lambda h: -usable_region(h).area)
 
 
 def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken | None = None,

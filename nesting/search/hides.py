@@ -38,12 +38,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 
 import numpy as np
 
 from leathernest._version import __version__
 from leathernest.collision.engine import CollisionEngine
+from leathernest.config import HidesConfig
 from leathernest.geometry.shapes import usable_region
 from leathernest.model import (
     Hide,
@@ -58,37 +59,20 @@ from leathernest.model import (
     zone_blocks,
 )
 from leathernest.search.construct import HIDE_Y_WEIGHT, place_copy
-from leathernest.search.items import MoveConfig, build_items
+from leathernest.search.items import build_items, move_params
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.kernels.separate import engine_args
 from leathernest.search.layout import Layout, LayoutSnapshot
-from leathernest.search.separate import Separator, SeparatorConfig
+from leathernest.search.separate import Separator
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.search.units import cost_per_area, hide_order
 
 log = logging.getLogger("leathernest.hides")
 
 
-@dataclass(frozen=True)
-class HidesConfig:
-    """Tunables of the hide layer, each with its reason."""
-
-    # Moves between hides: share of a move's container samples sent to another open hide copy.
-    move: MoveConfig = field(default_factory=lambda: MoveConfig(
-        n_container=30, n_focus=20, n_refine=2, p_cross=0.15))
-    # Inserting the pieces of a closed hide: many samples over every open copy, since the first
-    # position decides how much the separator has to repair.
-    insert: MoveConfig = field(default_factory=lambda: MoveConfig(
-        n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
-    separator: SeparatorConfig = field(
-        default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3))
-    # Copies of a hide put on the sheet: enough for a fill of MIN_FILL of its usable leather,
-    # plus one, at most the stock; and never more than MAX_CONTAINERS in all (memory and grid).
-    min_fill: float = 0.25
-    max_containers: int = 64
-    construct_samples: int = 600  # LBF samples per (copy, hide copy) of the first layout
-    victims_tried: int = 3  # emptiest copies tried per round before a swap round
+def _no_sync(_search: object) -> None:
+    """The single-worker hook: nothing to share."""
 
 
 DEFAULT_HIDES_CONFIG = HidesConfig()
@@ -119,8 +103,10 @@ class HideSearch:
         n = sum(p.n_copies for p in job.pieces)
         eng = CollisionEngine.for_sheet(hides, gap_mm=job.gap_mm, margin_mm=job.margin_mm,
                                         edge_margin_mm=job.edge_margin,
-                                        defect_margin_mm=job.defect_margin, max_pieces=max(n, 1))
-        self.items = build_items(job, eng, None, cfg.move)
+                                        defect_margin_mm=job.defect_margin, max_pieces=max(n, 1),
+                                        simplify=(cfg.geometry.hide_vertices,
+                                                  cfg.geometry.hide_rel))
+        self.items = build_items(job, eng, None, cfg.move, None, cfg.geometry)
         self.layout = Layout(self.items, eng, list(hides))
         for c in range(len(self.slots)):
             self.layout.set_closed(c, True)
@@ -134,9 +120,10 @@ class HideSearch:
         self.best_strategy = ""
         self.history: list[tuple[float, int, float]] = []
         self.phase_best: dict[str, dict] = {}
-        self.ins_params = np.array([cfg.insert.params(float(self.items.min_dims[k]))
+        self.ins_params = np.array([move_params(cfg.insert, float(self.items.min_dims[k]))
                                     for k in range(self.items.n)]).reshape(self.items.n, -1)
         self.t_first: tuple[float, float] | None = None  # (wall, cpu) s to the first layout
+        self.sync: Callable[[HideSearch], None] = _no_sync  # workers share bests (parallel.py)
 
     # -- scoring ----------------------------------------------------------------------------------
 
@@ -388,6 +375,7 @@ class HideSearch:
         tried: set[int] = set()
         stale = 0
         while not self.stop.stopped():
+            self.sync(self)
             assert self.best is not None
             self.layout.restore(self.best)
             self.leftover = list(self.best_leftover)
@@ -411,6 +399,33 @@ class HideSearch:
                 continue
             if len(tried) >= len(self.open_used()):
                 tried.clear()  # every copy tried: start over (the random streams differ)
+
+    # -- sharing between workers --------------------------------------------------------------------
+
+    def best_key(self) -> tuple:
+        """Smaller is better (see :meth:`score`)."""
+        return self.best_score
+
+    def payload(self) -> tuple:
+        """What another worker needs to take over the best layout."""
+        assert self.best is not None
+        return (self.best.place.copy(), self.best.live.copy(), self.best.closed.copy(),
+                list(self.best_leftover), self.best_strategy)
+
+    def adopt(self, payload: tuple) -> None:
+        """Take over another worker's best layout (and continue from it)."""
+        place, live, closed, leftover, strategy = payload
+        lay = self.layout
+        for k in lay.live_keys().tolist():
+            lay.take(k)
+        for c in range(len(self.slots)):
+            lay.set_closed(c, bool(closed[c]))
+        for k in np.flatnonzero(live).tolist():
+            lay.put(k, place[k], track=False)
+        lay.rebuild_tracker()
+        self.leftover = list(leftover)
+        self.best = None
+        self.offer(strategy)
 
     def run(self) -> None:
         """Construct, then improve until the time or work is spent."""
@@ -474,7 +489,7 @@ class HideSearch:
         return Solution(
             self.job.name, "hides", tuple(layouts), unplaced, seed=seed, elapsed_s=elapsed_s,
             version=__version__, engine="hides",
-            config={"hides": asdict(self.cfg), "hides_strategy": self.best_strategy,
+            config={"hides_strategy": self.best_strategy,
                     "hides_phases": self.phase_best, "history": self.history,
                     "work": {"evaluations": int(self.stop.work)},
                     "first_layout_s": {"wall": round(self.t_first[0], 3),

@@ -27,41 +27,25 @@ from shapely.geometry import Polygon
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.collision.prepare import PreparedShape, poles_of, shape_arrays
+from leathernest.config import MoveConfig
 from leathernest.geometry.orient import mirror_options, orientation_rows
 from leathernest.model import Job, Outline, Piece
 from leathernest.search.kernels import sample as ks
 from leathernest.search.units import make_units
 
 
-@dataclass(frozen=True)
-class MoveConfig:
-    """Sampling and refinement of one piece move (Sparrow's search_placement, scaled to ours).
-
-    Sparrow samples 50 over the container and 25 around the piece and refines 3; with a slower
-    evaluation, fewer samples and more moves did better on shirts and dagli in 15 s runs.
-    """
-
-    n_container: int = 25  # samples over the piece's container (or another one) per move
-    n_focus: int = 15  # samples around the current position per move
-    n_refine: int = 2  # best samples refined by coordinate descent
-    unique_frac: float = 0.05  # samples closer than this x the piece's min side are "the same"
-    # coordinate descent steps: t0, t1 (times the piece's smaller side), r0, r1 (degrees)
-    pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)
-    fin_steps: tuple[float, float, float, float] = (0.01, 0.001, 0.5, 0.05)
-    p_cross: float = 0.0  # share of container samples sent to another open container (hides)
-
-    def params(self, min_dim: float) -> np.ndarray:
-        """The float64 parameter vector of the position search for one piece."""
-        p = np.zeros(ks.N_PARAMS)
-        p[ks.P_N_CONTAINER] = self.n_container
-        p[ks.P_N_FOCUS] = self.n_focus
-        p[ks.P_N_CD] = self.n_refine
-        p[ks.P_MIN_DIM] = min_dim
-        p[ks.P_UNIQUE] = self.unique_frac * min_dim
-        p[ks.P_PRE_T0 : ks.P_PRE_R1 + 1] = self.pre_steps
-        p[ks.P_FIN_T0 : ks.P_FIN_R1 + 1] = self.fin_steps
-        p[ks.P_CROSS] = self.p_cross
-        return p
+def move_params(cfg: MoveConfig, min_dim: float) -> np.ndarray:
+    """The float64 parameter vector of the position search for one piece."""
+    p = np.zeros(ks.N_PARAMS)
+    p[ks.P_N_CONTAINER] = cfg.n_container
+    p[ks.P_N_FOCUS] = cfg.n_focus
+    p[ks.P_N_CD] = cfg.n_refine
+    p[ks.P_MIN_DIM] = min_dim
+    p[ks.P_UNIQUE] = cfg.unique_frac * min_dim
+    p[ks.P_PRE_T0 : ks.P_PRE_R1 + 1] = cfg.pre_steps
+    p[ks.P_FIN_T0 : ks.P_FIN_R1 + 1] = cfg.fin_steps
+    p[ks.P_CROSS] = cfg.p_cross
+    return p
 
 
 def centred(piece: Piece) -> tuple[Piece, np.ndarray]:
@@ -73,15 +57,21 @@ def centred(piece: Piece) -> tuple[Piece, np.ndarray]:
 
 
 def prepare_centred(engine: CollisionEngine, piece: Piece,
-                    poles: tuple[int, float, float] | None = None) -> PreparedShape:
+                    poles: tuple[int, float, float] | None = None,
+                    geometry: GeometryConfig | None = None) -> PreparedShape:
     """The engine's prepared shape of the centred piece, with more poles when asked.
 
     The overlap proxy is only as good as the poles cover the shape; the engine caps them at 6 (85 %
     coverage) for speed, Sparrow's surrogate uses up to 64. ``poles`` = (max count, coverage,
     smallest radius relative to the first) recomputes them on the same inflated outlines, so
-    collision answers do not change, only the proxy's resolution.
+    collision answers do not change, only the proxy's resolution. A piece with many vertices is
+    simplified outward (``geometry``): it only grows, so what the search finds feasible is.
     """
-    base = engine.prepare(centred(piece)[0])
+    tol = 0.0
+    if geometry is not None and piece.outline.n_vertices > geometry.piece_vertices:
+        x0, y0, x1, y1 = piece.outline.bbox
+        tol = geometry.piece_rel * max(x1 - x0, y1 - y0)
+    base = engine.prepare(centred(piece)[0], simplify_tol_mm=tol)
     if poles is None:
         return base
     n, cover, frac = poles
@@ -190,7 +180,8 @@ def _pool_shapes(arrs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 
 
 def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
-                move: MoveConfig, poles: tuple[int, float, float] | None = None) -> Items:
+                move: MoveConfig, poles: tuple[int, float, float] | None = None,
+                geometry: GeometryConfig | None = None) -> Items:
     """Prepare every piece once and list every copy with its orientations and parameters.
 
     reference_deg: the reference direction when it is one everywhere (0: strips), None on a sheet
@@ -198,7 +189,7 @@ def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
     """
     shapes, cents = [], []
     for p in job.pieces:
-        shapes.append(prepare_centred(engine, p, poles))
+        shapes.append(prepare_centred(engine, p, poles, geometry))
         cents.append(centred(p)[1])
     hulls = tuple(_hull(s) for s in shapes)
     index = {p.id: i for i, p in enumerate(job.pieces)}
@@ -227,7 +218,7 @@ def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
     sizes = np.maximum(bbs[:, 2] - bbs[:, 0], bbs[:, 3] - bbs[:, 1]) if n else np.zeros(0)
     cross = np.array([1 if len(unit_list[unit_of[k]]) == 1 else 0 for k in range(n)],
                      dtype=np.uint8)
-    params = np.array([move.params(float(min_dims[k])) for k in range(n)]).reshape(n, -1)
+    params = np.array([move_params(move, float(min_dims[k])) for k in range(n)]).reshape(n, -1)
     kshapes = (*_pool_shapes([s.for_pieces for s in shapes]),
                *_pool_shapes([s.for_stock for s in shapes]),
                np.array([1 if s.same else 0 for s in shapes], dtype=np.uint8),

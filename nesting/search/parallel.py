@@ -1,46 +1,58 @@
-"""Several strip searches at once, one per core; the densest layout wins.
+"""Searches on every core that help each other: epochs of independent work, then the best is shared.
 
-Each worker runs an independent :class:`~leathernest.search.strip.StripSearch` with seed
-``seed + i`` (a portfolio, as the multi-start variants of Imamichi et al. 2009 and Sparrow's
-independent workers in its benchmark mode). Two modes:
+Worker ``i`` runs a strip or hide search (:mod:`leathernest.search.strip`,
+:mod:`leathernest.search.hides`) with seed ``seed + i`` in its own process (the Python driver
+between kernel calls holds the GIL, so processes, not threads). The run is cut into *epochs*: at
+its first safe point after an epoch's end (between separations), each worker sends the score of
+its best layout to the parent and waits; when every live worker has reported, the parent sends the
+best layout to every worker that holds a worse one, which takes it over and goes on with its own
+random stream. So the workers pool what they find (the multi-start idea of Imamichi et al. 2009,
+with the exchange of the best that island models use) instead of racing blindly.
 
-- ``"process"`` (default): forked worker processes. Each has its own interpreter, so the Python
-  driver (tracker, move bookkeeping) runs truly in parallel.
-- ``"thread"``: threads in this process. The Numba kernels release the GIL, but the driver
-  between kernel calls holds it: profiled on shirts, ``search_position`` is 74 % of a worker's
-  time, so two threads can do at most 1 / (0.26 + 0.74 / 2) = 1.6x the work of one, where two
-  processes can do 2x. Measured on the shared 2-core machine (10 s, shirts, two workers, load
-  about 4): 10,318 moves in total with processes, 9,409 with threads; hence processes by default
-  (see benchmarks/RESULTS.md for the caveat: the other agents' load dominates that figure).
+Epochs are measured in work when the run has a work budget (then the exchange, and so the answer,
+depend only on the seed, the worker count and the effort) and in seconds otherwise.
+``exchange=False`` gives a plain portfolio of independent searches, for comparison.
 
-Progress of every worker reaches the listener in the parent (only improvements of the overall
-best). Interrupting the parent's token stops every worker at its next check; each returns its
-best layout, so the anytime promise holds.
+Processes start with the platform's method (``spawn`` on Windows and macOS, ``fork`` on Linux);
+everything sent to a worker is picklable, and the tests run the pool with ``spawn`` too. Progress
+of every worker reaches the listener in the parent (improvements of the overall best only); an
+interrupt of the parent's token stops every worker at its next check, each returns its best
+layout, so the anytime promise holds.
 
-Imports multiprocessing and the strip search; no numba.
+Imports multiprocessing and the problem layers; no numba.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import multiprocessing as mp
+import os
 import queue
-import threading
 import time
 from typing import Any
 
-from leathernest._version import __version__
-from leathernest.model import HideLayout, Job, Placement, Solution, Unplaced, UnplacedReason
+from leathernest.model import Job, Solution
 from leathernest.search.stop import Listener, Progress, StopToken
 
-POLL_S = 0.05  # how often the parent looks at the workers' queues
+POLL_S = 0.05  # how often the parent looks at the workers' messages
+EPOCHS = 8  # exchanges per run (the last epoch ends with the run)
+MIN_EPOCH_S = 1.0  # a time-limited epoch lasts at least this long
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (affinity mask where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 class _SharedStop(StopToken):
-    """A stop token whose interrupt flag is a shared event (process or thread)."""
+    """A worker's stop token: its own budget, the parent's interrupt as a shared event."""
 
-    def __init__(self, time_limit_s: float, event: Any) -> None:
+    def __init__(self, time_limit_s: float, effort: int | None, event: Any) -> None:
         self._event = event
-        super().__init__(time_limit_s)
+        super().__init__(time_limit_s, effort=effort)
 
     @property
     def interrupted(self) -> bool:  # type: ignore[override]
@@ -53,75 +65,182 @@ class _SharedStop(StopToken):
             self._event.set()
 
 
-def _worker(job: Job, cfg: Any, seed: int, time_s: float, event: Any, out: Any, i: int) -> None:
-    """Run one search and send (index, strip length, placements, unplaced, work) to out."""
+class _Exchange:
+    """The worker side of the epochs: report the best at each boundary, take over a better one.
+
+    With a work budget the boundary is a barrier (the parent answers once every live worker has
+    reported), so what is exchanged depends on work only. Without one a worker never waits: it
+    posts a better best to the parent and takes over the newest better layout the parent has
+    broadcast, if any.
+    """
+
+    def __init__(self, i: int, out: Any, inbox: Any, stop: StopToken, epoch_work: int | None,
+                 epoch_s: float) -> None:
+        self.i, self.out, self.inbox, self.stop = i, out, inbox, stop
+        self.epoch_work, self.epoch_s = epoch_work, epoch_s
+        self.epoch = 0
+        self.sent: tuple | None = None
+
+    def due(self) -> bool:
+        nxt = self.epoch + 1
+        if self.epoch_work is not None:
+            return self.stop.work >= nxt * self.epoch_work
+        return self.stop.elapsed_s >= nxt * self.epoch_s
+
+    def __call__(self, search: Any) -> None:
+        if search.best is None or not self.due() or self.stop.stopped():
+            return
+        self.epoch += 1
+        key = search.best_key()
+        if self.epoch_work is None:
+            if self.sent is None or key < self.sent:
+                self.out.put(("best", self.i, key, search.payload()))
+                self.sent = key
+            newest = None
+            while True:
+                try:
+                    newest = self.inbox.get_nowait()
+                except queue.Empty:
+                    break
+            if newest is not None and newest[1] < search.best_key():
+                search.adopt(newest[2])
+                self.sent = newest[1]
+            return
+        self.out.put(("epoch", self.i, self.epoch, key))
+        msg = self.inbox.get()
+        if msg[0] == "send":
+            self.out.put(("payload", self.i, self.epoch, search.payload()))
+            msg = self.inbox.get()
+        if msg[0] == "adopt":
+            search.adopt(msg[2])
+
+
+def _worker(kind: str, job: Job, cfg: Any, seed: int, time_s: float, effort: int | None,
+            epoch_work: int | None, epoch_s: float, exchange: bool, event: Any, out: Any,
+            inbox: Any, i: int) -> None:
+    """Run one search; talk to the parent through out (to it) and inbox (from it)."""
+    from leathernest.search.hides import HideSearch
     from leathernest.search.strip import StripSearch
 
-    stop = _SharedStop(time_s, event)
-    search = StripSearch(job, cfg, seed, stop,
-                         lambda p: out.put(("progress", i, p.density, p.phase)))
+    stop = _SharedStop(time_s, effort, event)
+    cls = StripSearch if kind == "strip" else HideSearch
+
+    def listen(p: Progress) -> None:
+        out.put(("progress", i, p))
+
     try:
+        search = cls(job, cfg, seed, stop, listen)
+        if exchange:
+            search.sync = _Exchange(i, out, inbox, stop, epoch_work, epoch_s)
+        t0 = time.monotonic()
         search.run()
-        sol = search.solution(seed, stop.elapsed_s)
-        pls = [(p.piece_id, p.copy, p.rotation_deg, p.mirrored, p.x, p.y) for p in sol.placements]
-        unpl = [(u.piece_id, u.copy, u.reason.value) for u in sol.unplaced]
-        out.put(("done", i, sol.strip_length, pls, unpl,
-                 (search.budget.iterations, search.budget.moves)))
+        out.put(("done", i, search.solution(seed, time.monotonic() - t0), search.best_key(),
+                 stop.work, stop.hit_deadline))
     except Exception as exc:  # the parent re-raises it with the worker's index
         out.put(("error", i, repr(exc)))
 
 
+def _context(start_method: str | None) -> Any:
+    return mp.get_context(start_method) if start_method else mp.get_context()
+
+
 def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, workers: int,
-                  cfg: Any, mode: str = "process") -> Solution:
-    """Run workers searches (processes or threads) and return the densest layout."""
-    t0 = time.monotonic()
-    if mode == "process":
-        ctx = mp.get_context("fork")
-        event, out = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=(job, cfg, seed + i, stop.remaining_s, event,
-                                                   out, i), daemon=True) for i in range(workers)]
-    else:
-        event, out = threading.Event(), queue.Queue()
-        procs = [threading.Thread(target=_worker, args=(job, cfg, seed + i, stop.remaining_s,
-                                                        event, out, i), daemon=True)
-                 for i in range(workers)]
+                  cfg: Any, exchange: bool = True, start_method: str | None = None) -> Solution:
+    """Run workers cooperating searches in processes and return the best layout."""
+    kind = "strip" if job.is_strip else "hides"
+    ctx = _context(start_method)
+    event, out = ctx.Event(), ctx.Queue()
+    inboxes = [ctx.Queue() for _ in range(workers)]
+    effort = stop.effort
+    time_s = stop.remaining_s
+    epoch_work = None if effort is None else max(1, effort // EPOCHS)
+    epoch_s = MIN_EPOCH_S if not math.isfinite(time_s) else max(MIN_EPOCH_S, time_s / EPOCHS)
+    procs = [ctx.Process(target=_worker, args=(kind, job, cfg, seed + i, time_s, effort,
+                                               epoch_work, epoch_s, exchange, event, out,
+                                               inboxes[i], i), daemon=True)
+             for i in range(workers)]
     for p in procs:
         p.start()
     done: dict[int, tuple] = {}
-    best_density = 0.0
-    demanded = sum(p.n_copies for p in job.pieces)
-    while len(done) < workers:
-        if stop.interrupted:
-            event.set()
-        try:
-            msg = out.get(timeout=POLL_S)
-        except queue.Empty:
-            if mode == "process" and not any(p.is_alive() for p in procs) and out.empty():
-                raise RuntimeError("a strip worker process died without a result") from None
-            continue
-        if msg[0] == "progress":
-            if msg[2] is not None and msg[2] > best_density:
-                best_density = msg[2]
-                listener(Progress(stop.elapsed_s, demanded, demanded, density=msg[2],
-                                  phase=f"{msg[3]}#{msg[1]}"))
-        elif msg[0] == "error":
-            event.set()
-            raise RuntimeError(f"strip worker {msg[1]} failed: {msg[2]}")
-        else:
-            done[msg[1]] = msg
-    for p in procs:
-        p.join(timeout=5.0)
-    i_best = min(done, key=lambda i: (done[i][2], i))
-    _, _, length, pls, unpl, _work = done[i_best]
-    placements = tuple(Placement(pid, c, None, r, m, x, y) for pid, c, r, m, x, y in pls)
-    unplaced = tuple(Unplaced(pid, c, UnplacedReason(reason)) for pid, c, reason in unpl)
-    from dataclasses import asdict
+    waiting: dict[int, tuple] = {}  # worker -> (epoch, best key) at its current boundary
+    best_key: tuple | None = None
+    shared: tuple | None = None  # (key, payload) of the best layout broadcast so far
+    try:
+        while len(done) < workers:
+            if stop.interrupted:
+                event.set()
+            try:
+                msg = out.get(timeout=POLL_S)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs) and out.empty():
+                    raise RuntimeError("a search worker process died without a result") from None
+                continue
+            if msg[0] == "progress":
+                p = msg[2]
+                key = (p.density is None, -(p.density or 0.0), p.hides_used or 0,
+                       -(p.utilisation or 0.0))
+                if best_key is None or key < best_key:
+                    best_key = key
+                    listener(p)
+            elif msg[0] == "error":
+                event.set()
+                raise RuntimeError(f"search worker {msg[1]} failed: {msg[2]}")
+            elif msg[0] == "best":  # time-limited runs: pass a new overall best on at once
+                if shared is None or msg[2] < shared[0]:
+                    shared = (msg[2], msg[3])
+                    for j in range(workers):
+                        if j != msg[1] and j not in done:
+                            inboxes[j].put(("adopt", msg[2], msg[3]))
+            elif msg[0] == "epoch":
+                waiting[msg[1]] = (msg[2], msg[3])
+            elif msg[0] == "done":
+                done[msg[1]] = msg
+            _settle(waiting, done, workers, out, inboxes)
+    finally:
+        event.set()
+        for p in procs:
+            p.join(timeout=5.0)
+            if p.is_alive():
+                p.terminate()
+    i_best = min(done, key=lambda i: (done[i][3], i))
+    sol = done[i_best][2]
+    return dataclasses.replace(sol, config={
+        **sol.config, "workers": workers, "exchange": exchange, "best_worker": i_best,
+        "work_per_worker": [done[i][4] for i in sorted(done)]})
 
-    return Solution(
-        job_name=job.name, kind="strip", layouts=(HideLayout(None, placements),),
-        unplaced=unplaced, strip_length=length, seed=seed, elapsed_s=time.monotonic() - t0,
-        version=__version__, engine="strip",
-        config={"strip": asdict(cfg), "workers": workers, "parallel": mode,
-                "work": {str(i): list(done[i][5]) for i in sorted(done)},
-                "best_worker": i_best},
-    )
+
+def _settle(waiting: dict[int, tuple], done: dict[int, tuple], workers: int, out: Any,
+            inboxes: list[Any]) -> None:
+    """When every live worker waits at the same boundary, send the best layout to the others.
+
+    The holder of the best key (lowest index on a tie) is asked for its layout; every worker with
+    a worse key takes it over; the rest go on as they are.
+    """
+    live = [i for i in range(workers) if i not in done]
+    if not live or any(i not in waiting for i in live):
+        return
+    keys = {i: waiting[i][1] for i in live}
+    best = min(live, key=lambda i: (keys[i], i))
+    worse = [i for i in live if keys[i] > keys[best]]
+    if not worse:
+        for i in live:
+            inboxes[i].put(("go",))
+        waiting.clear()
+        return
+    inboxes[best].put(("send",))
+    while True:  # the holder answers with its layout (other messages wait their turn)
+        msg = out.get()
+        if msg[0] == "payload" and msg[1] == best:
+            break
+        if msg[0] == "done":
+            done[msg[1]] = msg
+        # progress messages during the hand-over are dropped: the best is known
+    inboxes[best].put(("go",))
+    for i in live:
+        if i == best:
+            continue
+        inboxes[i].put(("adopt", keys[best], msg[3]) if i in worse else ("go",))
+    waiting.clear()
+
+
+__all__ = ["nest_parallel", "usable_cores"]

@@ -9,10 +9,9 @@ the same separator: what differs is only which containers are open and which cop
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from leathernest.config import SeparatorConfig
 from leathernest.search.kernels import separate as ksep
 from leathernest.search.layout import Layout
 from leathernest.search.stop import StopToken
@@ -22,19 +21,12 @@ from leathernest.search.stop import StopToken
 CHUNK = 20_000
 
 
-@dataclass(frozen=True)
-class SeparatorConfig:
-    """Limits of one separation (Sparrow's defaults scaled to our move rate)."""
-
-    iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
-    strikes: int = 3  # attempts without a 2 % improvement before giving up
-
-    def array(self) -> np.ndarray:
-        """The kernel's cfg vector."""
-        cfg = np.zeros(4)
-        cfg[ksep.C_NO_IMPROVE] = self.iter_no_improve
-        cfg[ksep.C_STRIKES] = self.strikes
-        return cfg
+def _cfg_array(cfg: SeparatorConfig) -> np.ndarray:
+    """The kernel's cfg vector."""
+    out = np.zeros(4)
+    out[ksep.C_NO_IMPROVE] = cfg.iter_no_improve
+    out[ksep.C_STRIKES] = cfg.strikes
+    return out
 
 
 class Separator:
@@ -42,7 +34,7 @@ class Separator:
 
     def __init__(self, layout: Layout, cfg: SeparatorConfig, rng: np.ndarray) -> None:
         self.layout = layout
-        self.cfg = cfg.array()
+        self.cfg = _cfg_array(cfg)
         self.rng = rng  # uint64[1], the search's kernel generator (shared, advanced in place)
         self.state = np.zeros(8, dtype=np.int64)
         self.fstate = np.zeros(4)

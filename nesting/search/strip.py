@@ -26,41 +26,28 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 
 import numpy as np
 
 from leathernest._version import __version__
 from leathernest.collision.engine import CollisionEngine
+from leathernest.config import SeparatorConfig, StripConfig
 from leathernest.geometry.transform import place_points
 from leathernest.model import HideLayout, Job, Placement, Solution, Strip, Unplaced, UnplacedReason
 from leathernest.search.construct import fitted_length, strip_fill
-from leathernest.search.items import Items, MoveConfig, build_items
+from leathernest.search.items import Items, build_items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout, LayoutSnapshot
-from leathernest.search.separate import Separator, SeparatorConfig
+from leathernest.search.separate import Separator
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 
 log = logging.getLogger("leathernest.strip")
 
 
-@dataclass(frozen=True)
-class StripConfig:
-    """Tunables of the strip optimiser (Sparrow's values where they carry over)."""
-
-    move: MoveConfig = field(default_factory=MoveConfig)
-    explore: SeparatorConfig = field(default_factory=SeparatorConfig)
-    compress: SeparatorConfig = field(
-        default_factory=lambda: SeparatorConfig(iter_no_improve=100, strikes=5))
-    explore_shrink: float = 0.002  # share of the length removed per successful exploration step
-    compress_share: float = 0.2  # share of the time (or work) given to compression
-    compress_range: tuple[float, float] = (0.0005, 0.00001)  # shrink ratio, start and end
-    pool_stddev: float = 0.25  # pick from the infeasible pool: |N(0, s)| x pool size (Sparrow)
-    large_item_share: float = 0.75  # pieces making up this share of the area count as large
-    # poles per piece for the overlap proxy: (max count, area coverage, smallest radius relative
-    # to the first); None keeps the engine's (6, 0.85, 0.1)
-    poles: tuple[int, float, float] | None = None
+def _no_sync(_search: object) -> None:
+    """The single-worker hook: nothing to share."""
 
 
 DEFAULT_STRIP_CONFIG = StripConfig()
@@ -95,7 +82,7 @@ class StripSearch:
             + job.gap_mm + 1.0 for p in job.pieces for _ in range(p.n_copies))
         eng = CollisionEngine.for_strip(job.stock, length=length0, gap_mm=job.gap_mm,
                                         margin_mm=job.edge_margin, max_pieces=max(n, 1))
-        items = build_items(job, eng, 0.0, cfg.move, cfg.poles)
+        items = build_items(job, eng, 0.0, cfg.move, cfg.poles, cfg.geometry)
         usable_h = float(eng.static.box[3] - eng.static.box[1])
         rows = [r[_fits_height(items, k, usable_h)] if len(r) else r
                 for k, r in enumerate(items.rows)]
@@ -107,6 +94,7 @@ class StripSearch:
         self.history: list[tuple[float, float]] = []  # (elapsed s, length) of each improvement
         self.moves = 0
         self.iterations = 0
+        self.sync: Callable[[StripSearch], None] = _no_sync  # workers share bests (parallel.py)
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -188,6 +176,8 @@ class StripSearch:
         lay.restore(self.best)
         self.set_length(self.length * (1.0 - self.cfg.explore_shrink), 0.5 * self.length)
         while not stop.stopped():
+            if self.sync_point():
+                pool.clear()
             lay.tracker.reset_weights()
             ok = sep.separate(stop)
             if ok:
@@ -215,6 +205,7 @@ class StripSearch:
         lo, hi = self.cfg.compress_range
         lay = self.layout
         while not stop.stopped() and self.best is not None:
+            self.sync_point()
             step = lo + (hi - lo) * self.progress(stop, t0)
             lay.restore(self.best)
             lay.tracker.reset_weights()
@@ -224,6 +215,41 @@ class StripSearch:
                 self.record("compress")
         self.moves += sep.moves
         self.iterations += sep.iterations
+
+    # -- sharing between workers --------------------------------------------------------------------
+
+    def best_key(self) -> tuple:
+        """Smaller is better: the best strip length."""
+        return (self.best_length,)
+
+    def payload(self) -> tuple:
+        """What another worker needs to take over the best layout."""
+        assert self.best is not None
+        return (self.best.place.copy(), self.best.live.copy(), self.best_length,
+                float(self.best.engine.box[2] + self.layout.engine.static.inset))
+
+    def adopt(self, payload: tuple) -> None:
+        """Take over another worker's best layout (and continue from it)."""
+        place, live, best_length, engine_length = payload
+        lay = self.layout
+        for k in lay.live_keys().tolist():
+            lay.take(k)
+        lay.engine.set_strip_length(engine_length)
+        for k in np.flatnonzero(live).tolist():
+            lay.put(k, place[k], track=False)
+        lay.rebuild_tracker()
+        self.best = lay.save()
+        self.best_length = best_length
+
+    def sync_point(self) -> bool:
+        """Offer the best layout to the other workers; True when theirs was taken over."""
+        before = self.best_length
+        self.sync(self)
+        if self.best_length < before:
+            self.layout.restore(self.best)  # type: ignore[arg-type]
+            self.set_length(self.length * (1.0 - self.cfg.explore_shrink), 0.5 * self.length)
+            return True
+        return False
 
     def disrupt(self) -> None:
         """Swap two large pieces (Sparrow's ``disrupt_solution``, without the carried items)."""
@@ -272,7 +298,7 @@ class StripSearch:
             job_name=self.job.name, kind="strip", layouts=(HideLayout(None, tuple(pls)),),
             unplaced=unplaced, strip_length=self.best_length, seed=seed, elapsed_s=elapsed_s,
             version=__version__, engine="strip",
-            config={"strip": asdict(self.cfg), "workers": workers,
+            config={"workers": workers,
                     "work": {"evaluations": int(self.stop.work), "moves": self.moves,
                              "iterations": self.iterations},
                     "history": self.history},

@@ -1,0 +1,59 @@
+"""A Python reference of the separator loop (Sparrow's Algorithm 9), move for move.
+
+It walks the same algorithm as :func:`leathernest.search.kernels.separate.separate` in Python,
+calling the shared building blocks one move at a time (the position search, the tracker, the
+weights, the generator), so the Numba loop can be tested for making exactly the same moves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leathernest.search.kernels import separate as ksep
+from leathernest.search.kernels.rng import shuffle
+
+
+def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> tuple[bool, int]:
+    """(feasible, moves) after running Algorithm 9 on the layout in Python."""
+    shp, itm, trk = lay.items.kernel_shapes, lay.itm, lay.tracker.arrays
+    place = lay.place
+    n = place.shape[0]
+    out = np.empty(6)
+    order = np.empty(n, dtype=np.int64)
+    best_loss = ksep.total_loss(trk, lay.live)
+    best = place.copy()
+    moves = 0
+    if best_loss == 0.0:
+        return True, 0
+    strikes = 0
+    start_loss = best_loss
+    while strikes < strikes_limit:
+        no_improve = 0
+        while no_improve < no_improve_limit:
+            live, sp, se = lay.live, trk[4], trk[5]
+            m = 0
+            for k in range(n):
+                if live[k] and sp[k] + se[k] > 0.0:
+                    order[m] = k
+                    m += 1
+            shuffle(rng, order, m)
+            for t in range(m):
+                k = int(order[t])
+                if sp[k] + se[k] > 0.0:
+                    ksep.move_copy(k, shp, lay.eng, itm, trk, place, lay.ctx, rng, out, lay.work)
+                    moves += 1
+            loss = ksep.total_loss(trk, live)
+            if loss == 0.0:
+                return True, moves
+            if loss < best_loss:
+                if loss < ksep.IMPROVE * best_loss:
+                    no_improve = 0
+                best_loss = loss
+                best = place.copy()
+            else:
+                no_improve += 1
+            ksep.update_weights(trk, live)
+        strikes = strikes + 1 if start_loss * ksep.IMPROVE <= best_loss else 0
+        ksep.restore_layout(shp, lay.eng, itm, trk, place, best)
+        start_loss = best_loss
+    return False, moves
