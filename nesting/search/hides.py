@@ -324,29 +324,31 @@ class HideSearch:
         return False
 
     def swap(self) -> bool:
-        """Replace an open copy by a closed one with less leather (or cheaper): one attempt."""
+        """Replace an open copy by a closed one with less leather (or cheaper): one attempt.
+
+        A used copy is drawn at random; the replacement is drawn among the closed copies that
+        are better (cheaper for ``min_cost``, then smaller) and can hold its pieces' area, the
+        nearest in size most likely: small steps succeed more often and add up.
+        """
         lay = self.layout
         used = self.open_used()
         if not used:
             return False
         cost_mode = self.job.objective is Objective.MIN_COST
         closed = [c for c in range(len(self.slots)) if lay.engine.is_closed(c)]
-        pairs = []
-        for a in used:
-            need = float(self.items.areas[lay.on(a)].sum())
-            for b in closed:
-                if self.usable[b] <= need:
-                    continue
-                gain = (self.cost[a] - self.cost[b]) if cost_mode else (
-                    self.usable[a] - self.usable[b])
-                if gain > 1e-9:
-                    pairs.append((gain, a, b))
-        if not pairs:
+        a = used[int(self.rng.integers(len(used)))]
+        need = float(self.items.areas[lay.on(a)].sum())
+
+        def better(b: int) -> bool:
+            if cost_mode and self.cost[b] != self.cost[a]:
+                return bool(self.cost[b] < self.cost[a])
+            return bool(self.usable[b] < self.usable[a])
+
+        cands = sorted((b for b in closed if self.usable[b] > need and better(b)),
+                       key=lambda b: (-self.usable[b], b))
+        if not cands:
             return False
-        pairs.sort(key=lambda t: -t[0])
-        # a random one among the best few: the same swap is not retried for ever
-        i = min(int(abs(self.rng.normal(0.0, 0.5)) * min(len(pairs), 4)), len(pairs) - 1)
-        _g, a, b = pairs[i]
+        b = cands[min(int(abs(self.rng.normal(0.0, 0.5)) * len(cands)), len(cands) - 1)]
         snap = lay.save()
         if self.move_out(a, b):
             return self.offer("swap")
@@ -370,35 +372,63 @@ class HideSearch:
         return improved
 
     def improve(self) -> None:
-        """Step 2 of the module docstring until the stop token fires."""
+        """Step 2 of the module docstring until the stop token fires.
+
+        Eliminations and swaps alternate (an elimination saves a hide, a swap saves leather);
+        each failed attempt leaves the best layout as it was, and the next attempt draws anew.
+        The loop ends early only when no attempt is possible at all.
+        """
         fill_only = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE)
         tried: set[int] = set()
         stale = 0
+        turn = 0
         while not self.stop.stopped():
             self.sync(self)
             assert self.best is not None
             self.layout.restore(self.best)
             self.leftover = list(self.best_leftover)
-            if self.leftover and any(not self.layout.engine.is_closed(c)
-                                     for c in range(len(self.slots))):
+            tried_any = False
+            if self.leftover and self._open_mask().any():
+                tried_any = True
                 if self.refill():
+                    stale = 0
                     continue
-                if fill_only:
-                    stale += 1
+                stale += 1
             if fill_only:
-                if stale > 2:
+                if stale > 2 or not tried_any:
                     return
                 continue
-            if len(self.open_used()) > self.lower_bound() or self.job.objective is \
-                    Objective.MIN_COST:
+            turn += 1
+            can_drop = len(self.open_used()) > self.lower_bound() or \
+                self.job.objective is Objective.MIN_COST
+            if turn % 2 == 1 and can_drop and len(tried) < len(self.open_used()):
+                tried_any = True
                 if self.eliminate(tried):
                     tried.clear()
                     continue
-            if self.swap():
-                tried.clear()
-                continue
+            else:
+                before = self.stop.work
+                if self.swap():
+                    tried.clear()
+                    continue
+                tried_any = tried_any or self.stop.work > before
             if len(tried) >= len(self.open_used()):
                 tried.clear()  # every copy tried: start over (the random streams differ)
+            if not tried_any and not can_drop and not self._swappable():
+                return
+
+    def _swappable(self) -> bool:
+        """Whether some used copy has a better closed copy that could hold its pieces."""
+        lay = self.layout
+        closed = [c for c in range(len(self.slots)) if lay.engine.is_closed(c)]
+        for a in self.open_used():
+            need = float(self.items.areas[lay.on(a)].sum())
+            for b in closed:
+                smaller = self.usable[b] < self.usable[a]
+                cheaper = self.cost[b] < self.cost[a]
+                if self.usable[b] > need and (smaller or cheaper):
+                    return True
+        return False
 
     # -- sharing between workers --------------------------------------------------------------------
 
@@ -440,17 +470,21 @@ class HideSearch:
         """Why unit u is not in the best layout."""
         it = self.items
         keys = it.units[u]
-        if len(keys) > 1 and any(it.pieces[k].group is not None for k in keys):
-            group_alone = all((u, h.id) in self.impossible for h, _c in self.slots)
-            if group_alone:
-                return UnplacedReason.GROUP
         area = float(sum(it.areas[k] for k in keys))
+        if len(keys) > 1 and any(it.pieces[k].group is not None for k in keys):
+            # a same-hide group that no hide holds together, though its pieces fit one by one
+            if max(float(it.areas[k]) for k in keys) <= float(self.usable.max()):
+                return UnplacedReason.GROUP
         if area > float(self.usable.max()):
             return UnplacedReason.TOO_LARGE
         if not any(self._fits_grade(u, c) for c in range(len(self.slots))):
             return UnplacedReason.NO_USABLE_GRADE
         if all((u, h.id) in self.impossible for h, _c in self.slots):
-            return UnplacedReason.TOO_LARGE
+            # it fits no empty hide: because of the zones it may not use, or at all
+            grades = {it.pieces[k].min_grade for k in keys}
+            zoned = any(z.grade > 0 and zone_blocks(z.grade, g) for h, _c in self.slots
+                        for z in h.zones for g in grades)
+            return UnplacedReason.NO_USABLE_GRADE if zoned else UnplacedReason.TOO_LARGE
         if self.stop.interrupted or (self.stop.stopped() and u in self.never_tried):
             return UnplacedReason.TIME_LIMIT
         return UnplacedReason.NO_ROOM
