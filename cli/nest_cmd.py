@@ -25,7 +25,8 @@ from leathernest.cli.progress import ProgressLine
 @click.command("nest")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--hides", "hides", multiple=True, type=click.Path(dir_okay=False),
-              help="Hides to cut pattern DXF files from (hide DXF or job JSON); repeatable.")
+              help="Hides to cut from (hide DXF or job JSON), for pattern DXF files or in place "
+                   "of a job's own hides; repeatable.")
 @click.option("--strip-width", "strip_width", type=click.FloatRange(min=0, min_open=True),
               default=None, help="Nest pattern DXF files on a strip of this width (mm).")
 @click.option("--products", type=click.IntRange(min=1), default=1, show_default=True,
@@ -68,7 +69,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
       leathernest nest job.json --gap 2 --margin 3 --json
       leathernest nest wallet.dxf --hides calf.dxf --gap 2 --margin 3
     """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
-    from leathernest.io.instance import job_from_patterns, load_job
+    from leathernest.io.instance import job_from_patterns, load_hides, load_job
     from leathernest.io.outputs import write_outputs
     from leathernest.nest import nest
     from leathernest.report import summary_line
@@ -86,6 +87,12 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
                 "give one job file or bundled instance name, or DXF pattern files")
         else:
             job = load_job(inputs[0], warn=warn)
+            if hides:  # e.g. a hide captured from a photo, for this job's pieces
+                if job.is_strip:
+                    raise click.UsageError("--hides replaces a hide job's hides; this is a strip "
+                                           "job")
+                job = dataclasses.replace(job, stock=load_hides(list(hides), warn, units,
+                                                                close_gaps_mm))
         changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed),
                                      ("gap_mm", gap_mm), ("margin_mm", margin_mm))
                    if v is not None}

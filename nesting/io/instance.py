@@ -43,6 +43,21 @@ def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> J
     )
 
 
+def load_hides(paths: list[str], warn: Callable[[str], None] | None = None,
+               units: str | None = None, close_gaps_mm: float = 0.0) -> tuple[Hide, ...]:
+    """The hides of hide DXF files and of job files (a captured photo's job, say), in order."""
+    from leathernest.io.dxf_in import read_hide_dxf
+
+    got: list[Hide] = []
+    for path in paths:
+        if Path(path).suffix.lower() == ".dxf":
+            got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem,
+                                     close_gaps_mm=close_gaps_mm).hide)
+        else:
+            got += list(load_job(path, warn).hides)
+    return tuple(got)
+
+
 def job_from_patterns(
     patterns: list[str], hides: list[str], strip_width: float | None,
     warn: Callable[[str], None] | None = None, units: str | None = None, products: int = 1,
@@ -52,7 +67,7 @@ def job_from_patterns(
 
     ``products`` multiplies every piece's quantity: the number of each pattern set to cut.
     """
-    from leathernest.io.dxf_in import read_hide_dxf, read_pattern_dxf
+    from leathernest.io.dxf_in import read_pattern_dxf
     from leathernest.model import Strip
 
     pieces = []
@@ -68,14 +83,7 @@ def job_from_patterns(
     if strip_width is not None:
         stock: tuple[Hide, ...] | Strip = Strip(strip_width)
     elif hides:
-        got: list[Hide] = []
-        for path in hides:
-            if Path(path).suffix.lower() == ".dxf":
-                got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem,
-                                         close_gaps_mm=close_gaps_mm).hide)
-            else:
-                got += list(load_job(path, warn).hides)
-        stock = tuple(got)
+        stock = load_hides(hides, warn, units, close_gaps_mm)
     else:
         raise JobFileError("pattern files need --hides FILE... or --strip-width MM",
                            path=patterns[0], hint="say what to cut the pieces from")
