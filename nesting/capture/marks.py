@@ -107,7 +107,7 @@ def hide_colours(img: np.ndarray, inside: np.ndarray) -> HideColours:
     """
     idx = np.flatnonzero(inside)
     px = img.reshape(-1, 3)[idx]
-    h, s, v = hsv(px[::7])
+    h, s, _v = hsv(px[::7])
     mid = np.median(_chroma(h, s), axis=0)
     leather = LeatherColour(float(np.degrees(np.arctan2(mid[1], mid[0])) % 360.0),
                             float(np.hypot(*mid)))
@@ -115,11 +115,6 @@ def hide_colours(img: np.ndarray, inside: np.ndarray) -> HideColours:
     keep = (mx >= MIN_VALUE) & (mx - mn >= MIN_SATURATION * mx)
     h, s, _v = hsv(px[keep])
     return HideColours(inside.shape, idx[keep], h, s, leather)
-
-
-def leather_colour(colours: HideColours) -> LeatherColour:
-    """The leather's own colour (see :func:`hide_colours`)."""
-    return colours.leather
 
 
 def colour_mask(colours: HideColours, colour: MarkColour) -> np.ndarray:
@@ -165,11 +160,12 @@ def mark_regions(masks: dict[str, np.ndarray], min_px: float,
     """Connected marks per colour, with what each encloses; specks under ``min_px`` dropped.
 
     Each colour's thin fringes are dropped (a line of a pixel or two along the hide's edge, where
-    leather and table blend into an in-between hue, is no mark) and its pixel gaps closed (a gap
-    of a pixel in a chalk line is none). Lines of different colours may cross (the backbone line across a ring or a
-    patch of tape): the marks of all colours together, their seams closed, enclose regions; each
-    region belongs to the colour that makes most of its border, and a foreign line across a mark
-    (up to ``2 cross_px`` wide) is part of it. Returns a label image per colour (0 = no mark).
+    leather and table blend into an in-between hue, is no mark) and its pixel gaps closed (a gap of
+    a pixel in a chalk line is none). Lines of different colours may cross (the backbone line
+    across a ring or a patch of tape): the marks of all colours together, their seams closed,
+    enclose regions; each region belongs to the colour that makes most of its border, and a foreign
+    line across a mark (up to ``2 cross_px`` wide) is part of it. Returns a label image per colour
+    (0 = no mark).
     """
     box = np.ones((3, 3), bool)
     clean = {k: shrink(grow(solid(m), 1), 1) for k, m in masks.items() if m.any()}
