@@ -117,7 +117,8 @@ class CapturedHide:
 def _scale_at(m: np.ndarray, x: float, y: float) -> float:
     """Millimetres per pixel of ``m`` at picture point (x, y): the root of its Jacobian."""
     p = ol.apply(m, np.array([[x, y], [x + 1.0, y], [x, y + 1.0]]))
-    return math.sqrt(abs(float(np.cross(p[1] - p[0], p[2] - p[0]))))
+    (ax, ay), (bx, by) = p[1] - p[0], p[2] - p[0]
+    return math.sqrt(abs(float(ax * by - ay * bx)))
 
 
 def _factor(shape: tuple[int, ...], mm_per_px: float | None, accuracy_mm: float) -> int:

@@ -71,7 +71,8 @@ def fit_quad(ring: np.ndarray) -> Quad | None:
         ab = b - a
         length = float(np.hypot(*ab))
         t = (ring - a) @ ab / (length * length)
-        dist = np.abs(np.cross(ab, ring - a)) / length
+        rel = ring - a
+        dist = np.abs(ab[0] * rel[:, 1] - ab[1] * rel[:, 0]) / length
         near = (t > 0.15) & (t < 0.85) & (dist < 0.05 * length)
         if near.sum() < 5:
             return None

@@ -22,7 +22,7 @@ from scipy import ndimage
 from leathernest.errors import InputError
 
 RIM = 0.04  # share of each side taken as the first sample of the table
-MIN_CONTRAST = 0.06  # leather must differ from the table by 6 % of the table's brightness ...
+MIN_CONTRAST = 0.10  # leather must differ from the table by 10 % of the table's brightness ...
 MIN_SEPARATION = 5.0  # ... and by 5 times the table's own spread (texture, noise)
 MIN_OBJECT_SHARE = 0.0005  # objects under 0.05 % of the picture are specks of dust or noise
 MIN_HIDE_SHARE = 0.02  # a hide fills at least 2 % of the picture
@@ -190,10 +190,12 @@ def edges_touched(mask: np.ndarray) -> list[str]:
 
 
 def parts_after_opening(mask: np.ndarray, share: float = 0.12, min_part: float = 0.15) -> int:
-    """How many large parts the region falls into when opened by a disk of ``share`` of its size.
+    """How many large parts the region falls into when eroded by a disk of ``share`` of its size.
 
     Two hides touching at a short contact fall apart; one hide only loses its legs, tail and neck
-    tip (each under ``min_part`` of the region). Runs on a copy at most ~240 pixels across.
+    tip (each under ``min_part`` of the largest part). Erosion, not opening: opened, the two
+    bodies would join again over the patch where they overlap. Runs on a copy at most ~240 pixels
+    across.
     """
     ys, xs = np.nonzero(mask)
     crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
@@ -202,8 +204,8 @@ def parts_after_opening(mask: np.ndarray, share: float = 0.12, min_part: float =
     radius = max(1, round(share * np.sqrt(small.sum() / np.pi)))
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     disk = xx * xx + yy * yy <= radius * radius
-    opened = ndimage.binary_opening(small, structure=disk)
-    labels, n = ndimage.label(opened)
+    eroded = ndimage.binary_erosion(small, structure=disk)
+    labels, n = ndimage.label(eroded)
     if n == 0:
         return 1
     sizes = np.bincount(labels.ravel())[1:]

@@ -289,7 +289,7 @@ class Score:
     defects_invented: int
     zone_ious: tuple[float, ...]
     zones_invented: int
-    defects_covered: float  # share of the true grade-0 defects' area inside captured defects
+    defects_covered: float  # share of the marked part of the grade-0 defects inside captured ones
     backbone_angle_deg: float  # between the captured and the true backbone's overall direction
     backbone_offset_mm: float  # mean distance of the captured backbone from the true one
 
@@ -317,7 +317,9 @@ def score(captured, photo: SyntheticPhoto) -> Score:
     got_zones = [p for p, lab in zones if lab == "marked_zone"]
     d_ious, d_inv = _match([moved(p) for p in photo.marked_defects], got_defects)
     z_ious, z_inv = _match([moved(p) for p in photo.marked_zones], got_zones)
-    true_defects = [moved(p) for p in photo.defects]
+    marked = shapely.union_all([moved(p) for p in photo.marked_defects]) \
+        if photo.marked_defects else Polygon()
+    true_defects = [moved(p).intersection(marked) for p in photo.defects]
     dead = shapely.union_all(got_defects) if got_defects else Polygon()
     total = sum(p.area for p in true_defects)
     covered = sum(p.intersection(dead).area for p in true_defects) / total if total else 1.0

@@ -7,6 +7,7 @@ handle, and naming the file in every error. The image analysis is :mod:`leathern
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,17 @@ def read_image(path: str | Path) -> np.ndarray:
 
     shown = str(path)
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit below
+            im = Image.open(path)
+    except Image.DecompressionBombError:
+        raise InputError(f"picture far larger than {MAX_PIXELS // 1_000_000} MP", path=shown,
+                         hint="scale the photo down (4000 x 3000 is plenty)") from None
+    except UnidentifiedImageError:
+        raise InputError("not a PNG or JPEG image", path=shown,
+                         hint="give a photo of the hide on the table as .png or .jpg") from None
+    try:
+        with im:
             if im.format not in ("PNG", "JPEG"):
                 raise InputError(f"a {im.format} image, not a PNG or JPEG photo", path=shown,
                                  hint="save the photo of the hide as .png or .jpg")
@@ -53,9 +64,6 @@ def read_image(path: str | Path) -> np.ndarray:
                                  hint="scale the photo down (4000 x 3000 is plenty)")
             upright = ImageOps.exif_transpose(im)
             return np.asarray(upright.convert("RGB"))
-    except UnidentifiedImageError:
-        raise InputError("not a PNG or JPEG image", path=shown,
-                         hint="give a photo of the hide on the table as .png or .jpg") from None
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
         raise InputError(f"cannot decode the image ({exc})", path=shown,
                          hint="the file is damaged: copy the photo again from the camera"
