@@ -11,7 +11,7 @@ import pytest
 import shapely
 from scipy import ndimage
 from shapely import affinity
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import Polygon
 
 from leathernest import hidegen
 from leathernest.capture import marks as mk

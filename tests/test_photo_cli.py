@@ -1,4 +1,4 @@
-"""``leathernest import PHOTO --hide`` through the command line: results, files, every error path."""
+"""``leathernest import PHOTO --hide`` on the command line: results, files, every error path."""
 
 import io
 import json
@@ -14,8 +14,8 @@ from shapely.geometry import Polygon
 
 from leathernest import hidegen
 from leathernest.capture.synth import Scene, render
-from leathernest.defectgen import NO_DEFECTS
 from leathernest.cli.main import main
+from leathernest.defectgen import NO_DEFECTS
 from leathernest.io.dxf_in import read_hide_dxf
 from leathernest.io.instance import load_job
 from leathernest.model import Outline
