@@ -33,7 +33,7 @@ DEMO_CALF_SEEDS = (11, 12)
 # About 1 m² per calf skin (leather_domain.md section 1); the order below is about half of one
 # skin's usable leather, and the second skin gives a grade-aware nester room to keep every grade.
 DEMO_CALF_M2 = 0.95
-GOODS_COW_SEED = 22
+GOODS_COW_SEED = 22  # the belt strap (1.2 m, best grade) fits along its backbone
 TINY_GOAT_SEED = 31
 
 

@@ -108,11 +108,21 @@ def _noise_field(rng: np.random.Generator, shape: tuple[int, int], sigma: float)
     return (tex - tex.mean()) / (tex.std() + 1e-6)
 
 
-def _components(geoms: list[Polygon]) -> list[Polygon]:
+def _components(geoms: list[Polygon], touch_mm: float = 2.0) -> list[Polygon]:
+    """The union's parts; marks closer than ``touch_mm`` are one (chalk lines that touch merge)."""
     if not geoms:
         return []
     u = shapely.union_all(geoms)
-    return [g for g in (u.geoms if isinstance(u, MultiPolygon) else [u]) if isinstance(g, Polygon)]
+    near = shapely.union_all([g.buffer(touch_mm / 2) for g in geoms])
+    groups = near.geoms if isinstance(near, MultiPolygon) else [near]
+    return [_merge(u.intersection(grp)) for grp in groups]
+
+
+def _merge(g) -> Polygon:
+    """One polygon of marks that touch: their union, joined across the hair-width seams."""
+    if isinstance(g, Polygon):
+        return g
+    return shapely.union_all([p.buffer(1.0) for p in g.geoms]).buffer(-1.0)
 
 
 def _marks(g: GeneratedHide, scene: Scene, rng: np.random.Generator, hide: Polygon):
