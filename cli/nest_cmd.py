@@ -11,8 +11,16 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
-    CtrlC,
+    LENGTH,
+    MAX_CLOSE_GAPS_MM,
+    SEED,
+    STRIP,
+    TIME,
+    Finite,
+    StopSignals,
+    capped_workers,
     compile_note,
+    effort_option,
     emit_json,
     err,
     handle_errors,
@@ -27,22 +35,24 @@ from leathernest.cli.progress import ProgressLine
 @click.option("--hides", "hides", multiple=True, type=click.Path(dir_okay=False),
               help="Hides to cut from (hide DXF or job JSON), for pattern DXF files or in place "
                    "of a job's own hides; repeatable.")
-@click.option("--strip-width", "strip_width", type=click.FloatRange(min=0, min_open=True),
+@click.option("--strip-width", "strip_width", type=STRIP,
               default=None, help="Nest pattern DXF files on a strip of this width (mm).")
-@click.option("--products", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--products", type=click.IntRange(min=1, max=10_000), default=1, show_default=True,
               help="How many of each pattern set to cut (multiplies DXF quantities).")
-@click.option("--close-gaps-mm", "close_gaps_mm", type=click.FloatRange(min=0), default=0.0,
+@click.option("--close-gaps-mm", "close_gaps_mm", type=Finite(min=0, max=MAX_CLOSE_GAPS_MM),
+              default=0.0,
               help="Join DXF contour ends up to this far apart (for drawings with small gaps).")
 @click.option("--units", type=click.Choice(["mm", "cm", "m", "in", "ft"]), default=None,
               help="Units of DXF files without usable $INSUNITS (default: read from the file).")
-@click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
+@click.option("--time", "time_s", type=TIME, default=None,
               help="Time limit in seconds (default: the job's, else 60).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the job's, else 0).")
+@effort_option
+@click.option("--seed", type=SEED, default=None, help="Random seed (default: the job's, else 0).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes for the search.")
-@click.option("--gap", "gap_mm", type=click.FloatRange(min=0), default=None,
+              help="Worker processes for the search (capped at the usable cores).")
+@click.option("--gap", "gap_mm", type=LENGTH, default=None,
               help="Knife gap between pieces in mm (overrides the job).")
-@click.option("--margin", "margin_mm", type=click.FloatRange(min=0), default=None,
+@click.option("--margin", "margin_mm", type=LENGTH, default=None,
               help="Distance kept from hide edges and defects in mm (overrides the job).")
 @click.option("--engine", type=click.Choice(["auto", "baseline", "strip"]), default="auto",
               show_default=True, help="Which nester runs.")
@@ -53,31 +63,34 @@ from leathernest.cli.progress import ProgressLine
 @handle_errors
 def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float | None,
             products: int, close_gaps_mm: float, units: str | None, time_s: float | None,
-            seed: int | None, workers: int, gap_mm: float | None, margin_mm: float | None,
-            engine: str, out_dir: str | None, quiet: bool, as_json: bool) -> None:
+            effort: int | None, seed: int | None, workers: int, gap_mm: float | None,
+            margin_mm: float | None, engine: str, out_dir: str | None, quiet: bool,
+            as_json: bool) -> None:
     """Nest INPUT and write the layout into --out.
 
-    INPUT is a leathernest job file, a jagua-rs instance (strip or hides), the name of a bundled
-    instance (see `leathernest datasets`), or pattern DXF files with --hides or --strip-width.
-    Every layout is checked by the exact validator before it is written. Writes solution.json,
-    layout.svg, report.html and a cutter-ready DXF per hide; prints one summary line (or, with
-    --json, one JSON object).
+    INPUT is a leathernest job file (`-`: read it from standard input), a jagua-rs instance (strip
+    or hides), the name of a bundled instance (see `leathernest datasets`), or pattern DXF files
+    with --hides or --strip-width. Every layout is checked by the exact validator before it is
+    written. Writes solution.json, layout.svg, report.html, a cutter-ready DXF per hide and
+    manifest.json (last); prints one summary line (or, with --json, one JSON object).
+
+    Ctrl-C, SIGTERM and SIGHUP stop the search; the best valid layout so far is written.
 
     \b
     Examples:
       leathernest nest albano --time 10 --out out
+      leathernest nest albano --effort 500 --seed 1 --out out   # repeats exactly
       leathernest nest job.json --gap 2 --margin 3 --json
       leathernest nest wallet.dxf --hides calf.dxf --gap 2 --margin 3
     """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import job_from_patterns, load_hides, load_job
-    from leathernest.io.outputs import write_outputs
-    from leathernest.nest import nest
+    from leathernest.io.outputs import OutputFolder, write_outputs
+    from leathernest.nest import nest, preflight, stop_token
     from leathernest.report import summary_line
-    from leathernest.search.stop import StopToken
 
-    # Ctrl-C from the first moment: before the search starts it is remembered, during the search
-    # it stops it and the best valid layout so far is written; a second Ctrl-C aborts at once.
-    with CtrlC() as ctrl_c:
+    # Signals from the first moment: before the search starts they are remembered, during the
+    # search they stop it and the best valid layout so far is written; a second one acts at once.
+    with StopSignals() as signals:
         warn = None if quiet else err
         if any(i.lower().endswith(".dxf") for i in inputs):
             job = job_from_patterns(list(inputs), list(hides), strip_width, warn, units,
@@ -97,28 +110,40 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
                                      ("gap_mm", gap_mm), ("margin_mm", margin_mm))
                    if v is not None}
         job = dataclasses.replace(job, **changes)
-        compile_note(quiet)
-        stop = ctrl_c.watch(StopToken(job.time_limit_s))
-        bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
-        try:
-            solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
-        finally:
-            bar.close()
-    out = Path(out_dir) if out_dir else new_out_dir(job.name, "nest")
-    paths = write_outputs(out, job, solution)
+        preflight(job, inputs[0])
+        workers = capped_workers(workers, quiet)
+        with OutputFolder(Path(out_dir) if out_dir else new_out_dir(job.name, "nest")) as out:
+            out.claim()  # before the search: an unusable --out fails now, not in ten minutes
+            compile_note(quiet)
+            stop = signals.watch(stop_token(job, effort))
+            bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
+            try:
+                solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
+            finally:
+                bar.close()
+            paths = write_outputs(out, job, solution)
+    if effort is not None and stop.hit_deadline and not quiet:
+        err(f"leathernest: warning: the time limit ({job.time_limit_s:g} s) stopped the run "
+            f"before --effort {effort} was spent, so it may not repeat exactly; raise --time")
     if as_json:
         emit_json({"job": job.name, "kind": solution.kind, "seed": solution.seed,
                    "elapsed_s": solution.elapsed_s, "engine": solution.engine,
-                   "interrupted": stop.interrupted, "metrics": dict(solution.metrics),
+                   "interrupted": stop.interrupted, "effort": effort, "work": stop.work,
+                   "hit_time_limit": stop.hit_deadline, "metrics": dict(solution.metrics),
                    "unplaced": [{"item_id": u.piece_id, "copy": u.copy, "reason": u.reason.value}
                                 for u in solution.unplaced],
                    "outputs": paths})
     else:
         click.echo(summary_line(job, solution))
         if not quiet:
-            err(f"wrote {', '.join(paths.values())}")
+            err(f"wrote {', '.join(_files(paths))}")
     if stop.interrupted:
         err("leathernest: interrupted; the best valid layout so far was written")
         sys.exit(EXIT_INTERRUPTED)
     if solution.unplaced:
         sys.exit(EXIT_NO)
+
+
+def _files(paths: dict) -> list[str]:
+    """Every written path, in order (the manifest last)."""
+    return [p for v in paths.values() for p in ([v] if isinstance(v, str) else v)]

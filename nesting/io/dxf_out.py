@@ -128,7 +128,22 @@ class _Placed:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
+    # At most 60 characters, so that job and hide names of any length give a valid file name.
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:60] or "x"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with ``-2``, ``-3``, ... before the suffix when already taken.
+
+    Two hide ids can clean to the same file name (``a/b`` and ``a_b``); neither file may
+    overwrite the other.
+    """
+    stem, suffix = name.rsplit(".", 1)
+    out, k = name, 2
+    while out.lower() in taken:
+        out, k = f"{stem}-{k}.{suffix}", k + 1
+    taken.add(out.lower())
+    return out
 
 
 def _outline_paths(piece: Piece) -> tuple[CurvePath, list[CurvePath]]:
@@ -230,6 +245,7 @@ def write_cutter_dxf(
         raise InputError(f"unsupported DXF version {dxfversion!r}", hint="use R2000 or R12")
     out = Path(out_dir)
     files: list[CutFile] = []
+    taken: set[str] = set()
     for lay in solution.layouts:
         placed = [_place(job.piece(pl.piece_id), pl) for pl in lay.placements]
         corner, reference = _reference(job, solution, lay.hide_id)
@@ -244,6 +260,7 @@ def write_cutter_dxf(
             name = f"{_slug(job.name)}_strip.dxf"
         else:
             name = f"{_slug(job.name)}_{_slug(lay.hide_id)}_{lay.hide_copy}.dxf"
+        name = _unique(name, taken)
         target = write_atomic(out / name, base64.b64decode(doc.encode_base64()))
         order = tuple((p.placement.piece_id, p.placement.copy) for p in ordered)
         files.append(

@@ -9,38 +9,62 @@ from pathlib import Path
 from leathernest.errors import JobFileError
 from leathernest.io.jagua_json import is_jagua, read_jagua
 from leathernest.io.job_json import is_job, read_job
-from leathernest.io.jsonfile import check_schema, load_json
+from leathernest.io.jsonfile import STDIN, check_schema, load_json
+from leathernest.limits import check_limits
 from leathernest.model import Hide, Job
 
 
 def resolve(source: str) -> Path:
-    """A path as given, or the file of a bundled dataset of that name."""
-    p = Path(source)
-    if p.exists() or p.suffix:
-        return p
-    from leathernest.datasets import dataset_path
+    """The file a job argument names: an existing file as given, else a bundled dataset's file.
 
-    found = dataset_path(source)
-    return found if found is not None else p
+    A directory is never a job, so a folder named like a bundled instance (``albano/`` holding a
+    run's output) does not hide the instance; ``-`` is standard input.
+    """
+    p = Path(source)
+    if source == STDIN or p.is_file():
+        return p
+    if p.is_dir() or not p.suffix:
+        from leathernest.datasets import dataset_path
+
+        found = dataset_path(source)
+        if found is not None:
+            return found
+    return p
 
 
 def load_job(source: str | Path, warn: Callable[[str], None] | None = None) -> Job:
-    """Read a job from a file or bundled name; every problem is an InputError naming the file."""
+    """Read a job from a file, a bundled name or ``-`` (standard input).
+
+    Every problem, a job beyond the documented limits included, is an InputError naming the file.
+    """
     path = resolve(str(source))
     data = load_json(path)
-    shown = str(source)
+    if str(source) == STDIN:
+        return job_from_data(data, "<stdin>", "stdin", warn)
+    return job_from_data(data, str(source), path.stem, warn)
+
+
+def job_from_data(data: object, shown: str, stem: str,
+                  warn: Callable[[str], None] | None = None) -> Job:
+    """A job from parsed JSON (a leathernest job or a jagua-rs instance), checked completely.
+
+    ``shown`` names the source in messages, ``stem`` is the job's name when the data gives none.
+    """
     if is_job(data):
         check_schema(data, "job.schema.json", shown)
-        return read_job(data, shown, path.stem)  # type: ignore[arg-type]
-    if is_jagua(data):
+        job = read_job(data, shown, stem)  # type: ignore[arg-type]
+    elif is_jagua(data):
         check_schema(data, "jagua.schema.json", shown)
-        return read_jagua(data, shown, str(data.get("name", path.stem)), warn)  # type: ignore[union-attr]
-    raise JobFileError(
-        "not a job: expected a leathernest job (\"format\": \"leathernest-job\") "
-        "or a jagua-rs instance (\"items\" with \"strip_height\" or \"bins\")",
-        path=shown,
-        location="$",
-    )
+        job = read_jagua(data, shown, str(data.get("name", stem)), warn)  # type: ignore[union-attr]
+    else:
+        raise JobFileError(
+            "not a job: expected a leathernest job (\"format\": \"leathernest-job\") "
+            "or a jagua-rs instance (\"items\" with \"strip_height\" or \"bins\")",
+            path=shown,
+            location="$",
+        )
+    check_limits(job, shown)
+    return job
 
 
 def load_hides(paths: list[str], warn: Callable[[str], None] | None = None,
@@ -88,4 +112,7 @@ def job_from_patterns(
         raise JobFileError("pattern files need --hides FILE... or --strip-width MM",
                            path=patterns[0], hint="say what to cut the pieces from")
     name = Path(patterns[0]).stem if len(patterns) == 1 else "patterns"
-    return Job(name=name, pieces=tuple(pieces), stock=stock)
+    job = Job(name=name, pieces=tuple(pieces), stock=stock)
+    shown = patterns[0] if len(patterns) == 1 else f"{patterns[0]} (and {len(patterns) - 1} more)"
+    check_limits(job, shown)
+    return job

@@ -17,6 +17,9 @@ millimetres whatever the units.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 
 from leathernest.errors import InputError, JobFileError
@@ -267,3 +270,15 @@ def job_to_json(job: Job) -> dict:
     else:
         out["hides"] = [_hide_json(h) for h in job.stock]
     return out
+
+
+def job_fingerprint(job: Job) -> str:
+    """A hash of what a layout depends on, its pieces and its stock (16 hex digits of SHA-256).
+
+    Solution files record it so that a layout checked against another job is recognised as such.
+    Gap, margin, name and limits are left out: they do not make a job another job.
+    """
+    data = job_to_json(job)
+    core = {"pieces": data["pieces"], "stock": data.get("hides", data.get("strip"))}
+    text = json.dumps(core, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
