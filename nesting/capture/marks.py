@@ -140,7 +140,7 @@ def shrink(mask: np.ndarray, r: int) -> np.ndarray:
     return ndimage.minimum_filter(mask.view(np.uint8), size=2 * r + 1, mode="nearest") > 0
 
 
-def solid(mask: np.ndarray, min_core: int = 4) -> np.ndarray:
+def solid(mask: np.ndarray, min_core: int = 2) -> np.ndarray:
     """The connected parts of ``mask`` that are at least 3 pixels thick somewhere.
 
     Drops the thin fringe where leather blends into the table (an in-between hue along the edge)
@@ -149,8 +149,8 @@ def solid(mask: np.ndarray, min_core: int = 4) -> np.ndarray:
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
     if n == 0:
         return mask
-    core = grow(shrink(mask, 1), 1)
-    keep = np.bincount(labels[core], minlength=n + 1) >= min_core
+    inner = shrink(mask, 1)  # pixels whose 3 x 3 neighbourhood is all mask
+    keep = np.bincount(labels[inner], minlength=n + 1) >= min_core
     keep[0] = False
     return keep[labels]
 
@@ -160,20 +160,19 @@ def mark_regions(masks: dict[str, np.ndarray], min_px: float,
     """Connected marks per colour, with what each encloses; specks under ``min_px`` dropped.
 
     Each colour's thin fringes are dropped (a line of a pixel or two along the hide's edge, where
-    leather and table blend into an in-between hue, is no mark) and its pixel gaps closed (a gap of
-    a pixel in a chalk line is none). Lines of different colours may cross (the backbone line
-    across a ring or a patch of tape): the marks of all colours together, their seams closed,
-    enclose regions; each region belongs to the colour that makes most of its border, and a foreign
-    line across a mark (up to ``2 cross_px`` wide) is part of it. Returns a label image per colour
-    (0 = no mark).
+    leather and table blend into an in-between hue, is no mark). Lines of different colours may
+    cross (the backbone line across a ring or a patch of tape): the marks of all colours together,
+    their pixel gaps and seams closed, enclose regions; each region belongs to the colour that
+    makes most of its border, and a gap or a foreign line across a mark (up to ``2 cross_px`` wide)
+    is part of it. Returns a label image per colour (0 = no mark).
     """
     box = np.ones((3, 3), bool)
-    clean = {k: shrink(grow(solid(m), 1), 1) for k, m in masks.items() if m.any()}
+    clean = {k: solid(m) for k, m in masks.items() if m.any()}
     out = {k: np.zeros(m.shape, np.int32) for k, m in masks.items()}
     if not clean:
         return out
     union = np.logical_or.reduce(list(clean.values()))
-    union |= shrink(grow(union, 2), 2)  # seams between two colours
+    union |= shrink(grow(union, 2), 2)  # pixel gaps in a line, seams between two colours
     enclosed, n = ndimage.label(fill_holes(union) & ~union)
     owned = {k: np.zeros(n + 1, bool) for k in clean}
     if n:
