@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from leathernest import hidegen
-from leathernest.defectgen import NO_DEFECTS
 from leathernest.datasets.patterns.catalog import product_pieces
+from leathernest.defectgen import NO_DEFECTS
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
 from leathernest.model import Job, Mirror, Objective, Piece, Rotations
