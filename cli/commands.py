@@ -16,10 +16,11 @@ def all_commands() -> list[click.Command]:
         exercise_cmd,
         import_cmd,
         nest_cmd,
+        remnants_cmd,
         score_cmd,
         train_cmd,
     )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
             datasets_cmd.command, score_cmd.command, train_cmd.command, exercise_cmd.command,
-            class_cmd.command, bench_cmd.command]
+            class_cmd.command, bench_cmd.command, remnants_cmd.command]

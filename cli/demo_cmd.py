@@ -52,8 +52,9 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
             err(f"nesting {job.name} for up to {time_s:g} s (Ctrl-C stops early and keeps the "
                 "best layout) ...")
         stop = signals.watch(stop_token(job, effort))
-        solution = nest(job, stop=stop)
-        paths = write_outputs(out, job, solution)
+        curve: list = []  # the search's improvements, for the report's anytime curve
+        solution = nest(job, stop=stop, listener=curve.append)
+        paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics),
                    "interrupted": stop.interrupted, "outputs": paths})

@@ -19,7 +19,7 @@ from leathernest.cli.import_photo import photo_options, reject_photo_options, ru
 UNIT_CHOICES = ["mm", "cm", "dm", "m", "in", "ft", "yd"]
 
 
-def _parse_layer_map(values: tuple[str, ...]) -> dict[str, str] | None:
+def parse_layer_map(values: tuple[str, ...]) -> dict[str, str] | None:
     """``LAYER=ROLE`` items (globs allowed) or JSON files holding such a mapping."""
     if not values:
         return None
@@ -111,7 +111,7 @@ def command(
 
     # ezdxf logs its own repairs as warnings; the import report already says what matters.
     logging.getLogger("ezdxf").setLevel(logging.ERROR)
-    mapping = _parse_layer_map(layer_map)
+    mapping = parse_layer_map(layer_map)
     try:
         if as_hide:
             result = dxf_in.read_hide_dxf(

@@ -62,7 +62,9 @@ def check_limits(job: Job, path: str | None = None) -> None:
                f"{MAX_HIDE_COPIES:,} are searched", "lower the stock of the hides")
     if not job.is_strip and hide_copies == 0:
         refuse("no hide is in stock (every stock is 0)", "give at least one hide a stock >= 1")
-    for name, value in (("gap_mm", job.gap_mm), ("margin_mm", job.margin_mm)):
+    for name, value in (("gap_mm", job.gap_mm), ("margin_mm", job.margin_mm),
+                        ("edge_margin_mm", job.edge_margin), ("defect_margin_mm",
+                                                              job.defect_margin)):
         if value > MAX_GAP_MM:
             refuse(f"{name} {value:g} is beyond the limit of {MAX_GAP_MM:g} mm",
                    "give the gap and margin in millimetres")

@@ -12,9 +12,9 @@ Rules checked (``ViolationKind``):
   stock; no copy placed twice (``UNKNOWN``, ``DEMAND``); a strip layout states a finite length;
 - rotation in the piece's allowed set, mirroring as its policy says (``ROTATION``, ``MIRROR``);
 - grain within tolerance of the backbone segment nearest to the piece (``GRAIN``);
-- inside the strip or hide, at least ``margin_mm`` from its edge and its holes (``OUTSIDE``,
-  ``MARGIN``);
-- off every grade-0 zone by ``margin_mm``, and not on any zone below the piece's grade
+- inside the strip or hide, at least the edge margin from its edge and the defect margin from its
+  holes (``OUTSIDE``, ``MARGIN``; both margins default to ``margin_mm``);
+- off every grade-0 zone by the defect margin, and not on any zone below the piece's grade
   (``DEFECT``, ``GRADE``);
 - any two pieces at least ``gap_mm`` apart (``OVERLAP`` when one reaches into the other, ``GAP``
   otherwise);
@@ -338,7 +338,7 @@ class _Checker:
                      "own rotation, mirror and translation")
 
     def _container(self, hide_id: str | None, items: list[tuple[Placement, Polygon]]) -> None:
-        margin = self.job.margin_mm
+        margin, defect_margin = self.job.edge_margin, self.job.defect_margin
         if isinstance(self.job.stock, Strip):
             length = self.solution.strip_length
             right = length if length is not None and math.isfinite(length) else math.inf
@@ -354,16 +354,20 @@ class _Checker:
                              "usable area")
             return
         hide = self.hides[hide_id or ""]
-        outside, zones = _hide_hazards(hide)
+        outside, edge, holes, zones = _hide_hazards(hide)
         for pl, poly in items:
             label = f"{pl.piece_id}#{pl.copy}"
             out = depth(poly, outside, self.tol)
             if out > self.tol:
                 self.add(ViolationKind.OUTSIDE, [label], hide_id, out,
                          f"{label}: {out:.4f} mm outside the hide or in its holes")
-            elif margin > self.tol and (d := poly.distance(outside)) < margin - self.tol:
+            elif margin > self.tol and (d := poly.distance(edge)) < margin - self.tol:
                 self.add(ViolationKind.MARGIN, [label], hide_id, margin - d,
                          f"{label}: {d:.4f} mm from the hide edge (margin {margin:g})")
+            elif (holes is not None and defect_margin > self.tol
+                  and (d := poly.distance(holes)) < defect_margin - self.tol):
+                self.add(ViolationKind.MARGIN, [label], hide_id, defect_margin - d,
+                         f"{label}: {d:.4f} mm from a hole (defect margin {defect_margin:g})")
             piece = self.pieces[pl.piece_id]
             for grade, zone in zones:
                 if not zone_blocks(grade, piece.min_grade):
@@ -371,9 +375,10 @@ class _Checker:
                 on = depth(poly, zone, self.tol)
                 if grade == 0:
                     d = 0.0 if on > 0 else poly.distance(zone)
-                    if on > self.tol or d < margin - self.tol:
-                        self.add(ViolationKind.DEFECT, [label], hide_id, max(on, margin - d),
-                                 f"{label}: on or within {margin:g} mm of a defect "
+                    if on > self.tol or d < defect_margin - self.tol:
+                        self.add(ViolationKind.DEFECT, [label], hide_id,
+                                 max(on, defect_margin - d),
+                                 f"{label}: on or within {defect_margin:g} mm of a defect "
                                  f"({on:.4f} mm onto it, {d:.4f} mm away)")
                 elif on > self.tol:
                     self.add(ViolationKind.GRADE, [label], hide_id, on,
@@ -428,21 +433,24 @@ class _Checker:
 
 
 def _hide_hazards(hide: Hide):
-    """(what lies outside the leather, [(grade, zone geometry)]) of a hide, prepared for queries."""
+    """(outside the leather, beyond its edge, its holes or None, [(grade, zone)]), prepared."""
     outer = Polygon(hide.outline.outer)
     x0, y0, x1, y1 = outer.bounds
     pad = max(x1 - x0, y1 - y0) + 1.0
-    outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(outer)
+    edge = outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(outer)
+    holes = None
     if hide.outline.holes:
-        outside = shapely.union_all([outside, *[Polygon(h) for h in hide.outline.holes]])
+        holes = shapely.union_all([Polygon(h) for h in hide.outline.holes])
+        outside = shapely.union_all([edge, holes])
     zones = []
     for z in hide.zones:
         geom = Polygon(z.outline.outer)
         if z.outline.holes:
             geom = geom.difference(shapely.union_all([Polygon(h) for h in z.outline.holes]))
         zones.append((z.grade, geom))
-    shapely.prepare([outside, *[g for _grade, g in zones]])
-    return outside, zones
+    shapely.prepare([outside, edge, *([holes] if holes is not None else []),
+                     *[g for _grade, g in zones]])
+    return outside, edge, holes, zones
 
 
 def validate(job: Job, solution: Solution,

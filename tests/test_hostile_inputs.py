@@ -195,7 +195,7 @@ def test_files_get_the_users_umask_and_a_manifest_written_last(prepared_run):
     outputs = result["outputs"]
     assert isinstance(outputs["dxf"], list)
     assert len(outputs["dxf"]) == 1
-    ours = ["solution.json", "layout.svg", "report.html", "manifest.json",
+    ours = ["job.json", "solution.json", "layout.svg", "report.html", "manifest.json",
             Path(outputs["dxf"][0]).name]
     assert sorted(p.name for p in out.iterdir()) == sorted([*ours, "mine.txt"])
     for name in ours:

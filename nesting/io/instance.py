@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from leathernest.errors import JobFileError
@@ -67,36 +68,66 @@ def job_from_data(data: object, shown: str, stem: str,
     return job
 
 
+_HIDE_ROLE = re.compile(r"^(outline|defect|backbone|grade\d+)$", re.I)
+
+
+def split_layer_map(layer_map: Mapping[str, str] | None
+                    ) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """One ``--layer-map`` for patterns and hides: (pattern entries, hide entries).
+
+    Hide roles are outline, defect, backbone and grade<N>; ``ignore`` counts for both.
+    """
+    if not layer_map:
+        return None, None
+    hide = {k: v for k, v in layer_map.items() if _HIDE_ROLE.match(v) or v.lower() == "ignore"}
+    pattern = {k: v for k, v in layer_map.items() if not _HIDE_ROLE.match(v)}
+    return pattern or None, hide or None
+
+
 def load_hides(paths: list[str], warn: Callable[[str], None] | None = None,
-               units: str | None = None, close_gaps_mm: float = 0.0) -> tuple[Hide, ...]:
-    """The hides of hide DXF files and of job files (a captured photo's job, say), in order."""
+               units: str | None = None, close_gaps_mm: float = 0.0,
+               layer_map: Mapping[str, str] | None = None) -> tuple[Hide, ...]:
+    """Hides from hide DXF files and job files (all hides of a job, such as a remnant file)."""
     from leathernest.io.dxf_in import read_hide_dxf
 
+    layer_map = split_layer_map(layer_map)[1]
     got: list[Hide] = []
     for path in paths:
         if Path(path).suffix.lower() == ".dxf":
             got.append(read_hide_dxf(path, units=units, hide_id=Path(path).stem,
-                                     close_gaps_mm=close_gaps_mm).hide)
+                                     close_gaps_mm=close_gaps_mm, layer_map=layer_map).hide)
         else:
-            got += list(load_job(path, warn).hides)
+            job = load_job(path, warn)
+            if job.is_strip:
+                raise JobFileError("a strip job holds no hides", path=path,
+                                   hint="pass a hide DXF or a job file with hides")
+            got += list(job.hides)
+    ids = [h.id for h in got]
+    if len(set(ids)) != len(ids):
+        raise JobFileError(f"hide ids repeat across the --hides files: "
+                           f"{sorted({i for i in ids if ids.count(i) > 1})}", path=paths[0],
+                           hint="rename a hide file (its name is the hide id) or the hide")
     return tuple(got)
 
 
 def job_from_patterns(
     patterns: list[str], hides: list[str], strip_width: float | None,
     warn: Callable[[str], None] | None = None, units: str | None = None, products: int = 1,
-    close_gaps_mm: float = 0.0,
+    close_gaps_mm: float = 0.0, layer_map: Mapping[str, str] | None = None,
 ) -> Job:
     """A job from pattern DXF files and hides (DXF or job JSON) or a strip width.
 
-    ``products`` multiplies every piece's quantity: the number of each pattern set to cut.
+    ``products`` multiplies every piece's quantity: the number of each pattern set to cut
+    (:func:`leathernest.products.select_sizes` does the same and chooses sizes). ``layer_map``
+    gives the roles of DXF layers, for patterns and hides alike.
     """
     from leathernest.io.dxf_in import read_pattern_dxf
     from leathernest.model import Strip
 
     pieces = []
     for path in patterns:
-        found = read_pattern_dxf(path, units=units, close_gaps_mm=close_gaps_mm)
+        found = read_pattern_dxf(path, units=units, close_gaps_mm=close_gaps_mm,
+                                 layer_map=split_layer_map(layer_map)[0])
         for issue in found.report.issues:
             if warn is not None:
                 warn(f"{path}: {issue.message}")
@@ -107,7 +138,7 @@ def job_from_patterns(
     if strip_width is not None:
         stock: tuple[Hide, ...] | Strip = Strip(strip_width)
     elif hides:
-        stock = load_hides(hides, warn, units, close_gaps_mm)
+        stock = load_hides(hides, warn, units, close_gaps_mm, layer_map)
     else:
         raise JobFileError("pattern files need --hides FILE... or --strip-width MM",
                            path=patterns[0], hint="say what to cut the pieces from")

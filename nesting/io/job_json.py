@@ -11,7 +11,8 @@ A job file looks like::
      "hides": [{"id": "calf-1", "outline": [...], "zones": [{"grade": 0, "outline": [...]}],
                 "backbone": [[0, 300], [900, 300]], "price_per_m2": 45.0}]}
 
-``units`` (mm, cm, m, in) scales every coordinate into millimetres; ``gap_mm`` and ``margin_mm`` are
+``units`` (mm, cm, m, in) scales every coordinate into millimetres; ``gap_mm``, ``margin_mm`` and
+the optional ``edge_margin_mm`` and ``defect_margin_mm`` (both default to ``margin_mm``) are
 millimetres whatever the units.
 """
 
@@ -137,6 +138,10 @@ def _hide(raw: dict, scale: float, where: str, path: str | None) -> Hide:
     )
 
 
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def read_job(data: dict, path: str | None, name: str) -> Job:
     """Convert a parsed, schema-checked job file into a Job."""
     scale = UNIT_MM[data.get("units", "mm")]
@@ -170,6 +175,8 @@ def read_job(data: dict, path: str | None, name: str) -> Job:
             stock=stock,
             gap_mm=float(data.get("gap_mm", 0.0)),
             margin_mm=float(data.get("margin_mm", 0.0)),
+            edge_margin_mm=_optional_float(data.get("edge_margin_mm")),
+            defect_margin_mm=_optional_float(data.get("defect_margin_mm")),
             time_limit_s=float(data.get("time_limit_s", 60.0)),
             seed=int(data.get("seed", 0)),
             objective=None if objective is None else Objective(objective),
@@ -265,6 +272,9 @@ def job_to_json(job: Job) -> dict:
                  "pieces": [_piece_json(p) for p in job.pieces]}
     if out["objective"] is None:
         del out["objective"]
+    for key in ("edge_margin_mm", "defect_margin_mm"):
+        if getattr(job, key) is not None:
+            out[key] = getattr(job, key)
     if isinstance(job.stock, Strip):
         out["strip"] = {"height": job.stock.height}
     else:

@@ -9,8 +9,9 @@ the previous run that this run does not replace, and writes ``manifest.json`` la
 with a manifest holds one complete run, and a folder without one an incomplete run.
 
 :func:`write_outputs` is the set ``nest`` and ``demo`` write: the cutter-ready DXF per hide
-copy (first: their cutting order is drawn in the pictures), the solution JSON, the SVG picture
-and the HTML report.
+copy (first: their cutting order is drawn in the pictures), the job as nested (``job.json``: the
+input with every command-line override applied, so ``check`` and ``remnants`` can be run on it),
+the solution JSON, the SVG picture and the HTML report.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
+from leathernest.io.cutter_profile import DEFAULT_PROFILE, CutterProfile
 from leathernest.io.html_report import write_report
+from leathernest.io.job_json import job_to_json
 from leathernest.io.solution_json import write_solution
 from leathernest.io.svg import write_svg
 from leathernest.model import Job, Solution
@@ -156,18 +159,30 @@ class OutputFolder:
         self.release()
 
 
-def write_outputs(folder: OutputFolder, job: Job, solution: Solution) -> Written:
-    """Write every output of a run into the claimed folder; returns {kind: path or [paths]}."""
+def write_outputs(folder: OutputFolder, job: Job, solution: Solution, *,
+                  profile: CutterProfile = DEFAULT_PROFILE, dxfversion: str = "R2000",
+                  stop: Callable[[], bool] | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  curve: Sequence = ()) -> Written:
+    """Write every output of a run into the claimed folder; returns {kind: path or [paths]}.
+
+    ``profile`` and ``dxfversion`` shape the cutter files; ``stop`` and ``progress`` are handed
+    to :func:`leathernest.io.dxf_out.write_cutter_dxf` (no routing after Ctrl-C; files written);
+    ``curve`` is the search's progress reports (``search.stop.Progress``: elapsed time, density
+    or utilisation and hides), plotted in the HTML report.
+    """
 
     def write(stage: Path) -> Written:
         from leathernest.io.dxf_out import write_cutter_dxf
 
-        cuts = write_cutter_dxf(job, solution, stage)
+        cuts = write_cutter_dxf(job, solution, stage, profile=profile, dxfversion=dxfversion,
+                                stop=stop, progress=progress)
         orders = {(c.hide_id, c.hide_copy): c.order for c in cuts}
+        write_atomic(stage / "job.json", json.dumps(job_to_json(job), indent=1) + "\n")
         write_solution(stage / "solution.json", job, solution)
         write_svg(stage / "layout.svg", job, solution, cut_orders=orders)
-        write_report(stage / "report.html", job, solution, cuts)
-        return {"solution": "solution.json", "svg": "layout.svg", "report": "report.html",
-                "dxf": [Path(c.path).name for c in cuts]}
+        write_report(stage / "report.html", job, solution, cuts, curve)
+        return {"job": "job.json", "solution": "solution.json", "svg": "layout.svg",
+                "report": "report.html", "dxf": [Path(c.path).name for c in cuts]}
 
     return folder.commit(write, {"job": job.name})
