@@ -1,4 +1,4 @@
-"""``leathernest import FILE``: what a DXF holds, as the nester will see it.
+"""``leathernest import FILE``: what a DXF holds, as the nester will see it; a photo's hide.
 
 stdout carries only the result (a table, or exactly one JSON object with ``--json``); warnings and
 errors go to stderr. Unusable input exits with code 2 and one line naming the file, layer and
@@ -13,6 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 import click
+
+from leathernest.cli.import_photo import photo_options, reject_photo_options, run_photo
 
 UNIT_CHOICES = ["mm", "cm", "dm", "m", "in", "ft", "yd"]
 
@@ -80,6 +82,7 @@ def _piece_row(piece) -> dict:
     "--close-gaps-mm", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
     help="Join loose endpoints up to this far apart.",
 )  # fmt: skip
+@photo_options
 def command(
     file: str,
     as_json: bool,
@@ -87,13 +90,24 @@ def command(
     layer_map: tuple[str, ...],
     as_hide: bool,
     close_gaps_mm: float,
+    **photo: object,
 ) -> None:
-    """Read a DXF (patterns or, with --hide, a hide) and show what was found.
+    """Read a DXF (patterns or, with --hide, a hide) or a photo of a hide, and show what was found.
+
+    A photo (PNG or JPEG) of a hide on the table, with --hide and --mm-per-px or --reference-mm,
+    gives the hide's outline, its chalk-marked defects (red), lower-grade zones (blue) and
+    backbone (green line); --out writes it as a job, --dxf as a hide DXF.
 
     Exit codes: 0 read; 2 the file cannot be used (one line on stderr).
     """
     from leathernest.errors import InputError
     from leathernest.io import dxf_in
+    from leathernest.io.photo import is_photo
+
+    if is_photo(file):
+        run_photo(file, as_hide, as_json, photo)
+        return
+    reject_photo_options(photo)
 
     # ezdxf logs its own repairs as warnings; the import report already says what matters.
     logging.getLogger("ezdxf").setLevel(logging.ERROR)
