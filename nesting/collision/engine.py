@@ -654,6 +654,7 @@ class CollisionEngine:
             np.zeros(s, dtype=np.int64),  # hazards touched by a query
             np.zeros(2, dtype=np.int64),  # counters: touched, recorded
             np.zeros(1, dtype=np.float64),  # the static loss being summed
+            np.zeros(2 * n_vertices, dtype=np.int64),  # a query's edges near a neighbour
         )
 
     def fit_scratch(self, shape: PreparedShape) -> None:

@@ -55,8 +55,9 @@ def exercise_all_kernels() -> None:
                 sc[8],
                 sc[9],
                 False,
+                sc[13],
             )
             dynamic_hits_brute(
-                sc[0], sq.for_pieces.rings, sc[4], sc[1], 1, eng._dy, -1, sc[9], False
+                sc[0], sq.for_pieces.rings, sc[4], sc[1], 1, eng._dy, -1, sc[9], False, sc[13]
             )
             eng.remove(0)

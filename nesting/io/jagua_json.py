@@ -60,6 +60,11 @@ def read_jagua(
         except InputError as exc:
             raise JobFileError(exc.message, path=path, location=where, hint=exc.hint) from None
         orientations = item.get("allowed_orientations")
+        if orientations is not None and len(orientations) == 0:
+            raise JobFileError("allowed_orientations is empty: no rotation is allowed",
+                               path=path, location=f"{where}.allowed_orientations",
+                               hint="list at least one angle, or leave the key out for free "
+                                    "rotation")
         rotations = (
             FREE_ROTATION
             if orientations is None

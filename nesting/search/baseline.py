@@ -218,6 +218,8 @@ class Filler:
                     break
                 geoms = _translated(o.shape, chunk)
                 ok = self._feasible(b, c.piece, geoms)
+                if ok.any() and c.piece.grain is not None and b.hide is not None:
+                    ok[ok] = [self._grain_ok(b.hide, c.piece, o, g) for g in geoms[ok]]
                 if ok.any():
                     i = int(np.flatnonzero(ok)[0])
                     key = (chunk[i, 0] + o.bounds[2], chunk[i, 1])
@@ -230,17 +232,18 @@ class Filler:
         if best is None:
             return None
         pl, poly = best[2], best[3]
-        if c.piece.grain is not None and b.hide is not None:
-            # The grain is measured against the backbone where the piece lies: check it there.
-            ref = reference_deg(backbone_arrays(b.hide.backbone), poly.centroid.x,
-                                poly.centroid.y)
-            if not grain_ok(c.piece, pl.rotation_deg, pl.mirrored, ref):
-                return None
         b.placements.append(pl)
         b.polys.append(poly)
         b.near.append(poly.buffer(0.99 * self.gap, quad_segs=4) if self.gap > 0 else poly)
         self._reindex(b)
         return pl
+
+    @staticmethod
+    def _grain_ok(hide: Hide, piece: Piece, o: _Orient, poly: Polygon) -> bool:
+        """Grain against the backbone where the candidate lies (a bent spine turns)."""
+        c = poly.centroid
+        return grain_ok(piece, o.rotation_deg, o.mirrored,
+                        reference_deg(backbone_arrays(hide.backbone), c.x, c.y))
 
     @staticmethod
     def _reindex(b: Bin) -> None:

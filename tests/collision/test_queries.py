@@ -87,6 +87,7 @@ def test_grid_query_equals_brute_force(outline_list, seed):
             sc[8],
             out_g,
             False,
+            sc[13],
         )
         b = dynamic_hits_brute(
             sc[0],
@@ -98,6 +99,7 @@ def test_grid_query_equals_brute_force(outline_list, seed):
             -1,
             out_b,
             False,
+            sc[13],
         )
         assert sorted(out_g[:a].tolist()) == sorted(out_b[:b].tolist())
 

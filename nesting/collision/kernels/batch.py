@@ -60,7 +60,7 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     dpoles, pbase, n_poles, dbbox = dy[6], dy[7], dy[8], dy[9]
     cells, head, nxt, nkey = dy[10], dy[11], dy[12], dy[13]
     txy, tp, txy2, tp2, tb, tb2 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5]
-    cnt, acc = sc[11], sc[12]
+    cnt, acc, qe = sc[11], sc[12], sc[13]
     record = out_ids.shape[0] > 0
     early = not loss
     nx, ny = dims[0], dims[1]
@@ -121,7 +121,7 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
                             or dbbox[k, 3] < tb[1]):
                         continue
                     if not piece_hits_piece(txy, arings, tb, tp, n_tp, dxy, vbase, drings, rbase,
-                                            n_rings, dpoles, pbase, n_poles, dbbox, k):
+                                            n_rings, dpoles, pbase, n_poles, dbbox, k, qe):
                         continue
                     if early:
                         stop = True

@@ -247,10 +247,14 @@ def piece_hits_piece(
     n_poles,
     dbbox,
     k: int,
+    qe,
 ) -> bool:
     """Whether the placed shape collides with placed piece k (bboxes already known to meet).
 
-    The d* arrays are members 1-9 of ``dy`` (module docstring).
+    The d* arrays are members 1-9 of ``dy`` (module docstring); qe is int64 scratch of at least
+    twice the query's vertex count. Edges are only compared inside the overlap of the two bboxes,
+    and the query's edges there are listed once, so two large outlines that barely overlap cost
+    the few edges near the overlap, not the product of their vertex counts.
     """
     # surrogate: two pole circles overlapping (strictly) prove a collision
     for i in range(n_tp):
@@ -267,17 +271,39 @@ def piece_hits_piece(
     y0 = max(tbbox[1], b[1])
     x1 = min(tbbox[2], b[2])
     y1 = min(tbbox[3], b[3])
-    for r in range(drings.shape[0] - 1):
-        s = base + drings[r]
-        e = base + drings[r + 1]
+    m = 0
+    for r in range(trings.shape[0] - 1):
+        s, e = trings[r], trings[r + 1]
         j = e - 1
         for i in range(s, e):
-            ax, ay, bx, by = dxy[0, j], dxy[1, j], dxy[0, i], dxy[1, i]
+            px, py, qx, qy = txy[0, j], txy[1, j], txy[0, i], txy[1, i]
+            if not (max(px, qx) < x0 or min(px, qx) > x1 or max(py, qy) < y0
+                    or min(py, qy) > y1):
+                qe[m] = j
+                qe[m + 1] = i
+                m += 2
             j = i
-            if max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0 or min(ay, by) > y1:
-                continue
-            if edge_hits_shape(ax, ay, bx, by, txy, trings):
-                return True
+    if m > 0:
+        for r in range(drings.shape[0] - 1):
+            s = base + drings[r]
+            e = base + drings[r + 1]
+            j = e - 1
+            for i in range(s, e):
+                ax, ay, bx, by = dxy[0, j], dxy[1, j], dxy[0, i], dxy[1, i]
+                j = i
+                if (max(ax, bx) < x0 or min(ax, bx) > x1 or max(ay, by) < y0
+                        or min(ay, by) > y1):
+                    continue
+                ex0, ex1 = min(ax, bx), max(ax, bx)
+                ey0, ey1 = min(ay, by), max(ay, by)
+                for t in range(0, m, 2):
+                    u, v = qe[t], qe[t + 1]
+                    px, py, qx, qy = txy[0, u], txy[1, u], txy[0, v], txy[1, v]
+                    if (max(px, qx) < ex0 or min(px, qx) > ex1 or max(py, qy) < ey0
+                            or min(py, qy) > ey1):
+                        continue
+                    if segments_intersect(ax, ay, bx, by, px, py, qx, qy):
+                        return True
     if any_ring_start_inside(txy, trings, 0, dxy, drings, base, b):
         return True
     return any_ring_start_inside(dxy, drings, base, txy, trings, 0, tbbox)
@@ -285,7 +311,7 @@ def piece_hits_piece(
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def dynamic_hits(
-    txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys, early: bool
+    txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys, early: bool, qe
 ) -> int:
     """Keys of placed pieces the shape collides with, into out_keys (int64[K]); returns how many.
 
@@ -337,6 +363,7 @@ def dynamic_hits(
                     n_poles,
                     dbbox,
                     k,
+                    qe,
                 ):
                     out_keys[n] = k
                     n += 1
@@ -346,7 +373,8 @@ def dynamic_hits(
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, early: bool) -> int:
+def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, early: bool,
+                       qe) -> int:
     """The same answer as :func:`dynamic_hits` by a scan over all keys (reference for tests)."""
     active, dxy, vbase, drings, rbase, n_rings, dpoles, pbase, n_poles = (
         dy[0],
@@ -383,6 +411,7 @@ def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, 
             n_poles,
             dbbox,
             k,
+            qe,
         ):
             out_keys[n] = k
             n += 1
