@@ -27,6 +27,9 @@ from leathernest.model import CurvePath
 # r / cos(phi / 2) from the centre; at pi/2 that is 1.41 r, so even a coarse tolerance on a tiny
 # hole cannot throw a vertex far away.
 MAX_SUBARC_RAD = math.pi / 2
+# The chord tolerance is never finer than this share of the radius: a circle of any size gets at
+# most a few thousand vertices (the tolerance only matters above 50 m of radius at 0.05 mm).
+MIN_REL_TOL = 1e-6
 
 
 def arc_geometry(p0: np.ndarray, p1: np.ndarray, bulge: float) -> tuple[np.ndarray, float, float]:
@@ -43,7 +46,12 @@ def arc_geometry(p0: np.ndarray, p1: np.ndarray, bulge: float) -> tuple[np.ndarr
 
 
 def segment_count(radius: float, theta: float, tol: float) -> int:
-    """Sub-arcs needed so each sub-arc's sagitta (and tangent overshoot) stays within ``tol``."""
+    """Sub-arcs needed so each sub-arc's sagitta (and tangent overshoot) stays within ``tol``.
+
+    ``tol`` is raised to :data:`MIN_REL_TOL` of the radius; flattening stays conservative at any
+    tolerance (see :func:`flatten_path`), only coarser.
+    """
+    tol = max(tol, MIN_REL_TOL * radius)
     if radius <= tol:
         step = MAX_SUBARC_RAD
     else:

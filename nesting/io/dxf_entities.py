@@ -3,13 +3,25 @@
 Every supported entity becomes a :class:`Segment` (a :class:`~leathernest.model.CurvePath` in world
 coordinates, already scaled to mm) that remembers its handle, its layer and the top-level group it
 came from (each top-level INSERT is a group of its own, loose model-space entities are group 0).
-INSERTs are exploded with ezdxf's ``virtual_entities`` (nested, scaled, rotated and mirrored blocks,
-MINSERT arrays), which keeps LINE/ARC/LWPOLYLINE as such; a mirrored block gives arcs whose
-extrusion points down (-z), which is why every arc and bulge goes through its OCS here.
+
+Blocks are read once each, in their own coordinates, and every INSERT places that content with its
+transformation matrix (``Insert.matrix44``: base point, scale, rotation, mirror, extrusion; MINSERT
+arrays through ``multi_insert``). A transform that keeps circles circles (rotation, translation,
+uniform scale, mirror) keeps LINE/ARC/bulges exact, a mirror flipping every bulge's sign; any other
+(unequal x and y scale, a tilted block) turns arcs into ellipses, so such content is flattened first
+and marked ``freeform``. Reading each block once makes a fan of nested blocks cost what its result
+costs, and the size of a block's content is known before any copy is made, which is what the limits
+below are checked against: nothing the file asks for is expanded beyond them.
+
+Limits (documented in the README; each is a one-line :class:`~leathernest.errors.DxfError`):
+:data:`MAX_BLOCK_DEPTH` levels of nested blocks, :data:`MAX_ENTITIES` entities after every block and
+array is expanded, :data:`MAX_VERTICES` vertices after flattening. A block that inserts itself is an
+error too. Entities with coordinates beyond :data:`MAX_COORD_MM`, bulges beyond :data:`MAX_BULGE`,
+non-finite values or an ARC with equal start and end angles are skipped with a warning each.
 
 Lines, arcs, circles and polylines keep true arcs (bulges). Ellipses, splines and anything not lying
-in the xy plane are flattened (``freeform``): their vertices lie on the curve and the caller widens
-them by the flattening tolerance when it needs a safe polygon.
+in the xy plane are flattened with vertices on the curve (``freeform``); ``Segment.error`` says how
+far their chords may lie from the curve, and the caller widens them by that much for a safe polygon.
 
 ezdxf is imported inside functions only (house style: heavy optional parts load late).
 """
@@ -18,19 +30,30 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from leathernest.errors import DxfError
+from leathernest.io.dxf_curves import arc_geometry, flatten_path, segment_count
 from leathernest.model import CurvePath
 
-# Blocks nested deeper than this are skipped with an issue: real files nest two or three levels; a
-# self-referencing block (broken file) would otherwise recurse forever.
-MAX_BLOCK_DEPTH = 16
-# An exploded MINSERT array larger than this is skipped: it would be a hang, not a pattern file.
-MAX_VIRTUAL_ENTITIES = 200_000
+# Nested block references deeper than this are an error: real files nest two or three levels.
+MAX_BLOCK_DEPTH = 32
+# Entities after expanding every block reference and MINSERT array, loose ones included. Reading
+# and noding this many takes about half a minute on one core of the project machine.
+MAX_ENTITIES = 200_000
+# Vertices of all contours after flattening (arcs count their flattened points).
+MAX_VERTICES = 2_000_000
+# Coordinates beyond this (1000 km) are not a pattern or a hide; such entities are skipped.
+MAX_COORD_MM = 1e9
+# |bulge| = tan(theta / 4): 1e4 is an arc of 359.98 degrees. Larger values are noise or an attack.
+MAX_BULGE = 1e4
 # Spline and ellipse flattening starts from this many segments per span (ezdxf's default).
 FLATTEN_START_SEGMENTS = 8
+# Flattening never asks for a finer chord than this share of the curve's own size: bounds the
+# vertices of huge curves; the error stays stated in Segment.error.
+MIN_REL_FLATTEN = 1e-6
 # Two points closer than this (relative to the larger coordinate) are one point.
 SAME_POINT_REL = 1e-12
 
@@ -39,13 +62,18 @@ CURVE_TYPES = frozenset({"LINE", "ARC", "CIRCLE", "LWPOLYLINE", "POLYLINE", "ELL
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Segment:
-    """A contour piece from one entity, in mm, with where it came from."""
+    """A contour piece from one entity, in mm, with where it came from.
+
+    ``error``: how far the vertices and chords of a flattened (freeform) path may lie from the drawn
+    curve, mm; 0 for exact lines and arcs.
+    """
 
     path: CurvePath
     handle: str
     layer: str
     group: int
     freeform: bool = False
+    error: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +111,32 @@ class Extracted:
     )  # code, handle, layer, msg
 
 
+class SkipEntity(Exception):  # noqa: N818 - a signal, not an error of the program
+    """An entity that cannot be used: skipped with an import issue of this code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class _Content:
+    """A block's (or model space's) geometry in its own units; layer "0" inherits the insert's."""
+
+    segments: list[Segment] = field(default_factory=list)
+    texts: list[TextItem] = field(default_factory=list)
+    points: list[PointItem] = field(default_factory=list)
+    vertices: int = 0
+    height: int = 0  # levels of nested blocks inside
+
+    @property
+    def size(self) -> int:
+        return len(self.segments) + len(self.texts) + len(self.points)
+
+
 def _handle(entity: object, fallback: str) -> str:
-    src = getattr(entity, "source_of_copy", None)
-    for e in (entity, src):
-        h = getattr(getattr(e, "dxf", None), "handle", None) if e is not None else None
-        if h:
-            return str(h)
-    return fallback
+    h = getattr(getattr(entity, "dxf", None), "handle", None)
+    return str(h) if h else fallback
 
 
 def _extrusion_sign(entity: object) -> float | None:
@@ -115,37 +162,52 @@ def _drop_closing_duplicate(pts: np.ndarray, bulges: np.ndarray) -> tuple[np.nda
     return pts, bulges
 
 
-def _freeform(entity: object, scale: float, tol_mm: float) -> tuple[np.ndarray, bool]:
-    """Flatten a curve via ezdxf.path (tilted planes, fitted polylines): points, closed."""
+def _flatten_distance(entity: object, tol: float) -> float:
+    """Ezdxf's flattening distance: the tolerance, but not finer than the curve's size allows."""
+    from ezdxf import bbox
+
+    try:
+        box = bbox.extents([entity], fast=True)  # type: ignore[list-item]
+        size = float(box.size.magnitude) if box.has_data else 0.0
+    except Exception:  # ezdxf cannot size it: flatten at the tolerance
+        size = 0.0
+    return max(tol, MIN_REL_FLATTEN * size) if math.isfinite(size) else tol
+
+
+def _freeform(entity: object, tol: float) -> tuple[np.ndarray, bool, float]:
+    """Flatten a curve via ezdxf.path (tilted planes, fitted polylines): points, closed, error."""
     from ezdxf import path as ezpath
 
     p = ezpath.make_path(entity)  # type: ignore[arg-type]
-    pts = _xy(p.flattening(tol_mm / scale, segments=FLATTEN_START_SEGMENTS), scale)
+    d = _flatten_distance(entity, tol)
+    pts = _xy(p.flattening(d, segments=FLATTEN_START_SEGMENTS), 1.0)
     closed = bool(p.is_closed) or (len(pts) > 2 and np.allclose(pts[0], pts[-1]))
-    return pts, closed
+    return pts, closed, d
 
 
-def entity_paths(entity: object, scale: float, tol_mm: float) -> list[tuple[CurvePath, bool]]:
-    """The entity as bulge paths in mm: a list of (path, freeform). Unsupported types give []."""
+def entity_paths(entity: object, tol: float) -> list[tuple[CurvePath, bool, float]]:
+    """The entity as bulge paths in its drawing units: (path, freeform, error) items.
+
+    ``tol`` is the flattening tolerance in drawing units. Unsupported types give []; an entity that
+    cannot be used raises :class:`SkipEntity`.
+    """
     kind = entity.dxftype()  # type: ignore[attr-defined]
     sign = _extrusion_sign(entity) if kind in ("ARC", "CIRCLE", "LWPOLYLINE", "POLYLINE") else 1.0
     if sign is None:
-        pts, closed = _freeform(entity, scale, tol_mm)
-        return _as_freeform(pts, closed)
+        pts, closed, d = _freeform(entity, tol)
+        return _as_freeform(pts, closed, d)
     if kind == "LINE":
-        pts = _xy([entity.dxf.start, entity.dxf.end], scale)  # type: ignore[attr-defined]
-        return [(CurvePath.polyline(pts, False), False)] if np.any(pts[0] != pts[1]) else []
+        pts = _xy([entity.dxf.start, entity.dxf.end], 1.0)  # type: ignore[attr-defined]
+        return [(CurvePath.polyline(pts, False), False, 0.0)] if np.any(pts[0] != pts[1]) else []
     if kind == "ARC":
-        return _arc(entity, scale, sign)
+        return _arc(entity, sign)
     if kind == "CIRCLE":
         ocs = entity.ocs()  # type: ignore[attr-defined]
         c = ocs.to_wcs(entity.dxf.center)  # type: ignore[attr-defined]
-        r = float(entity.dxf.radius) * scale  # type: ignore[attr-defined]
+        r = float(entity.dxf.radius)  # type: ignore[attr-defined]
         if not r > 0:
-            return []
-        cx, cy = float(c[0]) * scale, float(c[1]) * scale
-        pts = np.array([[cx + r, cy], [cx - r, cy]])
-        return [(CurvePath(pts, np.array([1.0, 1.0]), True), False)]
+            raise SkipEntity("DEGENERATE", f"radius {r:g}: skipped")
+        return [(_circle(float(c[0]), float(c[1]), r), False, 0.0)]
     if kind == "LWPOLYLINE":
         ocs = entity.ocs()  # type: ignore[attr-defined]
         elev = float(entity.dxf.get("elevation", 0.0))  # type: ignore[attr-defined]
@@ -153,33 +215,43 @@ def entity_paths(entity: object, scale: float, tol_mm: float) -> list[tuple[Curv
         if len(raw) < 2:
             return []
         wcs = ocs.points_to_wcs([(p[0], p[1], elev) for p in raw])
-        return _poly(_xy(wcs, scale), np.array([p[2] for p in raw]) * sign, entity.closed)  # type: ignore[attr-defined]
+        return _poly(_xy(wcs, 1.0), np.array([p[2] for p in raw]) * sign, entity.closed)  # type: ignore[attr-defined]
     if kind == "POLYLINE":
-        return _polyline(entity, scale, sign, tol_mm)
+        return _polyline(entity, sign, tol)
     if kind in ("ELLIPSE", "SPLINE"):
         tool = entity.construction_tool()  # type: ignore[attr-defined]
-        pts = _xy(tool.flattening(tol_mm / scale, segments=FLATTEN_START_SEGMENTS), scale)
+        d = _flatten_distance(entity, tol)
+        pts = _xy(tool.flattening(d, segments=FLATTEN_START_SEGMENTS), 1.0)
         if kind == "ELLIPSE":
             span = (float(entity.dxf.end_param) - float(entity.dxf.start_param)) % (2 * math.pi)  # type: ignore[attr-defined]
             closed = span < 1e-9 or abs(span - 2 * math.pi) < 1e-9
         else:
             closed = bool(entity.closed)  # type: ignore[attr-defined]
         closed = closed or (len(pts) > 2 and bool(np.allclose(pts[0], pts[-1], atol=1e-9)))
-        return _as_freeform(pts, closed)
+        return _as_freeform(pts, closed, d)
     return []
 
 
-def _as_freeform(pts: np.ndarray, closed: bool) -> list[tuple[CurvePath, bool]]:
+def _circle(cx: float, cy: float, r: float) -> CurvePath:
+    return CurvePath(np.array([[cx + r, cy], [cx - r, cy]]), np.ones(2), True)
+
+
+def _as_freeform(pts: np.ndarray, closed: bool, error: float):
     bulges = np.zeros(len(pts))
     if closed:
         pts, bulges = _drop_closing_duplicate(pts, bulges)
     if len(pts) < 2:
         return []
-    return [(CurvePath(pts, bulges, closed and len(pts) >= 3), True)]
+    return [(CurvePath(pts, bulges, closed and len(pts) >= 3), True, error)]
 
 
-def _poly(pts: np.ndarray, bulges: np.ndarray, closed: bool) -> list[tuple[CurvePath, bool]]:
+def _poly(pts: np.ndarray, bulges: np.ndarray, closed: bool):
     bulges = np.asarray(bulges, dtype=np.float64)
+    if not (np.isfinite(bulges).all() and np.all(np.abs(bulges) <= MAX_BULGE)):
+        worst = float(np.max(np.abs(bulges))) if np.isfinite(bulges).all() else float("nan")
+        raise SkipEntity(
+            "BAD_ENTITY", f"bulge {worst:.3g} out of range (|bulge| <= {MAX_BULGE:g}): skipped"
+        )
     # Drop repeated vertices (their zero-length segment carries no geometry).
     keep = np.ones(len(pts), dtype=bool)
     keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
@@ -191,49 +263,57 @@ def _poly(pts: np.ndarray, bulges: np.ndarray, closed: bool) -> list[tuple[Curve
     if not closed:
         bulges = bulges.copy()
         bulges[-1] = 0.0
-    return [(CurvePath(pts, bulges, closed), False)]
+    return [(CurvePath(pts, bulges, closed), False, 0.0)]
 
 
-def _arc(entity: object, scale: float, sign: float) -> list[tuple[CurvePath, bool]]:
-    sweep = (float(entity.dxf.end_angle) - float(entity.dxf.start_angle)) % 360.0  # type: ignore[attr-defined]
-    r = float(entity.dxf.radius) * scale  # type: ignore[attr-defined]
-    if not r > 0:
-        return []
+def _arc(entity: object, sign: float):
+    start, end = float(entity.dxf.start_angle), float(entity.dxf.end_angle)  # type: ignore[attr-defined]
+    r = float(entity.dxf.radius)  # type: ignore[attr-defined]
+    if not (r > 0 and math.isfinite(start) and math.isfinite(end)):
+        raise SkipEntity("DEGENERATE", f"radius {r:g}: skipped")
+    if abs(end - start) < 1e-9:
+        # Writers differ on what this means (nothing, or a full turn); cutting a hole on a guess
+        # is worse than leaving it out with a warning.
+        raise SkipEntity(
+            "DEGENERATE",
+            f"start and end angle are equal ({start:g} deg): no sweep, skipped "
+            "- draw a CIRCLE if a full circle is meant",
+        )
+    sweep = (end - start) % 360.0
+    ocs = entity.ocs()  # type: ignore[attr-defined]
     if sweep < 1e-9 or sweep > 360.0 - 1e-9:
-        # A full-turn ARC: write it as the circle it is.
-        ocs = entity.ocs()  # type: ignore[attr-defined]
+        # The angles differ by whole turns (0 and 360): a full circle.
         c = ocs.to_wcs(entity.dxf.center)  # type: ignore[attr-defined]
-        cx, cy = float(c[0]) * scale, float(c[1]) * scale
-        return [(CurvePath(np.array([[cx + r, cy], [cx - r, cy]]), np.ones(2), True), False)]
-    pts = _xy([entity.start_point, entity.end_point], scale)  # type: ignore[attr-defined]
+        return [(_circle(float(c[0]), float(c[1]), r), False, 0.0)]
+    pts = _xy([entity.start_point, entity.end_point], 1.0)  # type: ignore[attr-defined]
     bulge = math.tan(math.radians(sweep) / 4.0) * sign
-    return [(CurvePath(pts, np.array([bulge, 0.0]), False), False)]
+    return [(CurvePath(pts, np.array([bulge, 0.0]), False), False, 0.0)]
 
 
-def _polyline(entity: object, scale: float, sign: float, tol_mm: float):
+def _polyline(entity: object, sign: float, tol: float):
     mode = entity.get_mode()  # type: ignore[attr-defined]
     if mode in ("AcDbPolyFaceMesh", "AcDbPolygonMesh"):
         return []
     flags = int(entity.dxf.get("flags", 0))  # type: ignore[attr-defined]
     fitted = flags & (2 | 4)  # CURVE_FIT_VERTICES_ADDED | SPLINE_FIT_VERTICES_ADDED
     if fitted:
-        pts, closed = _freeform(entity, scale, tol_mm)
-        return _as_freeform(pts, closed)
+        pts, closed, d = _freeform(entity, tol)
+        return _as_freeform(pts, closed, d)
     verts = [v for v in entity.vertices if not (int(v.dxf.get("flags", 0)) & 16)]  # type: ignore[attr-defined]
     if len(verts) < 2:
         return []
     if mode == "AcDb3dPolyline":
-        pts = _xy([v.dxf.location for v in verts], scale)
+        pts = _xy([v.dxf.location for v in verts], 1.0)
         return _poly(pts, np.zeros(len(pts)), bool(entity.is_closed))  # type: ignore[attr-defined]
     ocs = entity.ocs()  # type: ignore[attr-defined]
     elev = entity.dxf.get("elevation", (0.0, 0.0, 0.0))  # type: ignore[attr-defined]
     z = float(elev[2]) if hasattr(elev, "__len__") else float(elev)
     wcs = ocs.points_to_wcs([(v.dxf.location[0], v.dxf.location[1], z) for v in verts])
     bulges = np.array([float(v.dxf.get("bulge", 0.0)) for v in verts]) * sign
-    return _poly(_xy(wcs, scale), bulges, bool(entity.is_closed))  # type: ignore[attr-defined]
+    return _poly(_xy(wcs, 1.0), bulges, bool(entity.is_closed))  # type: ignore[attr-defined]
 
 
-def _text(entity: object, scale: float) -> tuple[str, tuple[float, float]] | None:
+def _text(entity: object) -> tuple[str, tuple[float, float]] | None:
     kind = entity.dxftype()  # type: ignore[attr-defined]
     if kind == "TEXT":
         text = entity.plain_text()  # type: ignore[attr-defined]
@@ -243,63 +323,323 @@ def _text(entity: object, scale: float) -> tuple[str, tuple[float, float]] | Non
         at = entity.dxf.insert  # type: ignore[attr-defined]
     else:
         return None
-    return str(text).strip(), (float(at[0]) * scale, float(at[1]) * scale)
+    return str(text).strip(), (float(at[0]), float(at[1]))
 
 
-def extract(entities: object, scale: float, tol_mm: float) -> Extracted:
-    """Walk model-space entities (exploding INSERTs) into segments, texts and points in mm."""
-    out = Extracted()
-    budget = [MAX_VIRTUAL_ENTITIES]
-    group = 0
-    for entity in entities:  # type: ignore[attr-defined]
-        if entity.dxftype() == "INSERT":
-            group += 1
-            out.group_names[group] = str(entity.dxf.get("name", ""))
-            _visit(entity, entity.dxf.layer, group, 0, scale, tol_mm, out, budget, entity)
-        else:
-            _visit(entity, entity.dxf.layer, 0, 0, scale, tol_mm, out, budget, None)
-    return out
+# -------------------------------------------------------------------------------------------------
+# Placing content with a 2D affine transform
 
 
-def _visit(entity, layer, group, depth, scale, tol_mm, out: Extracted, budget, top) -> None:
-    kind = entity.dxftype()
-    top_handle = _handle(top, "?") if top is not None else "?"
-    handle = _handle(entity, top_handle)
-    own = str(entity.dxf.get("layer", "0"))
-    eff_layer = layer if (own == "0" and depth > 0) else own
-    if kind == "INSERT":
-        if depth >= MAX_BLOCK_DEPTH:
-            out.failures.append(("BLOCK_TOO_DEEP", handle, eff_layer, "blocks nested too deep"))
-            return
-        try:
-            inserts = list(entity.multi_insert()) if entity.mcount > 1 else [entity]
-            children = [c for ins in inserts for c in ins.virtual_entities()]
-        except Exception as exc:  # a broken block must not stop the rest of the file
-            out.failures.append(("BAD_ENTITY", handle, eff_layer, f"INSERT: {exc}"))
-            return
-        budget[0] -= len(children)
-        if budget[0] < 0:
-            out.failures.append(("TOO_MANY_ENTITIES", handle, eff_layer, "block array too large"))
-            return
-        for child in children:
-            _visit(child, eff_layer, group, depth + 1, scale, tol_mm, out, budget, top)
-        return
-    try:
+@dataclass(frozen=True, slots=True)
+class _Affine:
+    """Row-vector 2D affine map ``p @ lin + shift`` (ezdxf's Matrix44 convention)."""
+
+    lin: np.ndarray  # 2 x 2
+    shift: np.ndarray  # 2
+
+    @staticmethod
+    def of(matrix: object) -> _Affine:
+        rows = [tuple(float(v) for v in r) for r in matrix.rows()]  # type: ignore[attr-defined]
+        return _Affine(
+            np.array([[rows[0][0], rows[0][1]], [rows[1][0], rows[1][1]]]),
+            np.array([rows[3][0], rows[3][1]]),
+        )
+
+    @staticmethod
+    def scaling(s: float) -> _Affine:
+        return _Affine(np.eye(2) * s, np.zeros(2))
+
+    def then(self, other: _Affine) -> _Affine:
+        """The map that applies this one, then ``other``."""
+        return _Affine(self.lin @ other.lin, self.shift @ other.lin + other.shift)
+
+    @property
+    def det(self) -> float:
+        return float(np.linalg.det(self.lin))
+
+    @property
+    def stretch(self) -> float:
+        """Largest factor by which a length can grow."""
+        return float(np.linalg.norm(self.lin, 2))
+
+    @property
+    def conformal(self) -> bool:
+        """True when circles stay circles (rotation, uniform scale, mirror, translation)."""
+        g = self.lin @ self.lin.T
+        s2 = (g[0, 0] + g[1, 1]) / 2.0
+        return s2 > 0 and abs(g[0, 0] - g[1, 1]) <= 1e-9 * s2 and abs(g[0, 1]) <= 1e-9 * s2
+
+    def point(self, at: tuple[float, float]) -> tuple[float, float]:
+        p = np.asarray(at, dtype=np.float64) @ self.lin + self.shift
+        return float(p[0]), float(p[1])
+
+
+def _place_segment(seg: Segment, m: _Affine, tol: float) -> Segment:
+    path = seg.path
+    freeform, error = seg.freeform, seg.error
+    if m.conformal or not np.any(path.bulges):
+        bulges = -path.bulges if m.det < 0 else path.bulges.copy()
+        pts = path.points @ m.lin + m.shift
+    else:
+        # Arcs under an unequal scale are ellipses: flatten in block units so that the chords
+        # stay within tol after the stretch, then map the vertices.
+        stretch = m.stretch or 1.0
+        flat = flatten_path(path, tol / stretch, on_curve=True)
+        pts, bulges = flat @ m.lin + m.shift, np.zeros(len(flat))
+        freeform, error = True, max(error, tol / stretch)
+    return replace(
+        seg,
+        path=CurvePath(pts, np.asarray(bulges, dtype=np.float64), path.closed),
+        freeform=freeform,
+        error=error * (m.stretch or 1.0),
+    )
+
+
+def _vertex_count(path: CurvePath, tol: float) -> int:
+    n = len(path.points)
+    count = n
+    for i in np.flatnonzero(path.bulges):
+        p0, p1 = path.points[i], path.points[(i + 1) % n]
+        if np.any(p0 != p1):
+            _c, r, theta = arc_geometry(p0, p1, float(path.bulges[i]))
+            count += segment_count(r, theta, tol)
+    return count
+
+
+# -------------------------------------------------------------------------------------------------
+# Walking the document
+
+
+class _Reader:
+    """Reads model space, each block once, and enforces the limits while placing copies."""
+
+    def __init__(self, doc: object, scale: float, tol_mm: float, path: str) -> None:
+        self.doc = doc
+        self.scale = scale
+        self.tol_mm = tol_mm
+        self.path = path
+        self.out = Extracted()
+        self.blocks: dict[str, _Content] = {}
+        self.building: set[str] = set()
+        self.total = 0  # entities placed so far (the MAX_ENTITIES budget)
+        self.vertices = 0
+        self.cached = 0  # entities held in the block cache
+
+    # -- limits -----------------------------------------------------------------------------------
+
+    def _charge(self, entities: int, vertices: int, handle: str, layer: str) -> None:
+        self.total += entities
+        self.vertices += vertices
+        if self.total > MAX_ENTITIES:
+            raise DxfError(
+                f"the drawing expands to more than {MAX_ENTITIES:,} entities (block references "
+                "and MINSERT arrays included): the limit of the importer",
+                path=self.path,
+                layer=layer,
+                handle=handle,
+                hint="split the drawing, or explode and simplify its blocks in CAD",
+            )
+        if self.vertices > MAX_VERTICES:
+            raise DxfError(
+                f"the drawing has more than {MAX_VERTICES:,} contour vertices after flattening "
+                f"curves to {self.tol_mm:g} mm: the limit of the importer",
+                path=self.path,
+                layer=layer,
+                handle=handle,
+                hint="simplify the splines or split the drawing",
+            )
+
+    def _fail(self, code: str, handle: str, layer: str, msg: str) -> None:
+        self.out.failures.append((code, handle, layer, msg))
+
+    # -- blocks -----------------------------------------------------------------------------------
+
+    def block(self, name: str, depth: int, handle: str, layer: str) -> _Content | None:
+        """The content of block ``name`` in its own units (read once), or None when undefined.
+
+        ``depth`` is the nesting level of the INSERT that asks (0: model space).
+        """
+        content = self.blocks.get(name)
+        if content is None:
+            if depth + 1 > MAX_BLOCK_DEPTH:
+                raise self._too_deep(name, handle, layer)
+            if name in self.building:
+                raise DxfError(
+                    f"block {name!r} inserts itself (a reference cycle)",
+                    path=self.path,
+                    layer=layer,
+                    handle=handle,
+                    hint="the file is damaged; explode or remove the block in CAD",
+                )
+            layout = self.doc.blocks.get(name)  # type: ignore[attr-defined]
+            if layout is None:
+                self._fail("BAD_ENTITY", handle, layer, f"INSERT of undefined block {name!r}")
+                return None
+            self.building.add(name)
+            try:
+                content = self.read(layout, depth + 1)
+            finally:
+                self.building.discard(name)
+            self.blocks[name] = content
+            self.cached += content.size
+            if self.cached > 2 * MAX_ENTITIES:
+                self._charge(MAX_ENTITIES + 1, 0, handle, layer)
+        if depth + 1 + content.height > MAX_BLOCK_DEPTH:
+            raise self._too_deep(name, handle, layer)
+        return content
+
+    def _too_deep(self, name: str, handle: str, layer: str) -> DxfError:
+        return DxfError(
+            f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep (at block {name!r}): the "
+            "limit of the importer",
+            path=self.path,
+            layer=layer,
+            handle=handle,
+            hint="explode the nested blocks in CAD",
+        )
+
+    def read(self, entities: object, depth: int) -> _Content:
+        """Entities of a block (nesting level ``depth``) into content in its own units."""
+        content = _Content()
+        tol = self.tol_mm / self.scale  # flattening tolerance in drawing units
+        for entity in entities:  # type: ignore[attr-defined]
+            kind = entity.dxftype()
+            handle = _handle(entity, "?")
+            layer = str(entity.dxf.get("layer", "0"))
+            if kind == "INSERT":
+                self._insert(entity, handle, layer, depth, content, tol)
+                continue
+            start = len(content.segments)
+            try:
+                self._entity(entity, kind, handle, layer, content, tol)
+            except SkipEntity as exc:
+                self._fail(exc.code, handle, layer, f"{kind}: {exc}")
+            except Exception as exc:  # ezdxf raises many kinds on malformed entities
+                self._fail("BAD_ENTITY", handle, layer, f"{kind}: {_short(exc)}")
+            content.vertices += sum(_vertex_count(s.path, tol) for s in content.segments[start:])
+        return content
+
+    def _entity(self, entity, kind, handle, layer, content: _Content, tol: float) -> None:
         if kind in CURVE_TYPES:
-            for path, freeform in entity_paths(entity, scale, tol_mm):
-                if not np.isfinite(path.points).all() or not np.isfinite(path.bulges).all():
-                    out.failures.append(("BAD_ENTITY", handle, eff_layer, f"{kind}: not finite"))
-                    continue
-                out.segments.append(Segment(path, handle, eff_layer, group, freeform))
+            for path, freeform, error in entity_paths(entity, tol):
+                if not (np.isfinite(path.points).all() and np.isfinite(path.bulges).all()):
+                    raise SkipEntity("BAD_ENTITY", "coordinates are not finite: skipped")
+                content.segments.append(Segment(path, handle, layer, 0, freeform, error))
         elif kind in ("TEXT", "MTEXT"):
-            t = _text(entity, scale)
-            if t and t[0]:
-                out.texts.append(TextItem(t[0], t[1], eff_layer, group, handle))
+            t = _text(entity)
+            if t and t[0] and all(math.isfinite(v) for v in t[1]):
+                content.texts.append(TextItem(t[0], t[1], layer, 0, handle))
         elif kind == "POINT":
             loc = entity.dxf.location
-            at = (float(loc[0]) * scale, float(loc[1]) * scale)
-            out.points.append(PointItem(at, eff_layer, group, handle))
+            at = (float(loc[0]), float(loc[1]))
+            if all(math.isfinite(v) for v in at):
+                content.points.append(PointItem(at, layer, 0, handle))
         else:
-            out.ignored[kind] += 1
-    except Exception as exc:  # ezdxf raises many kinds on malformed entities; report and go on
-        out.failures.append(("BAD_ENTITY", handle, eff_layer, f"{kind}: {exc}"))
+            self.out.ignored[kind] += 1
+
+    def _insert(self, entity, handle, layer, depth, content: _Content, tol: float) -> None:
+        name = str(entity.dxf.get("name", ""))
+        child = self.block(name, depth, handle, layer)
+        if child is None:
+            return
+        try:
+            copies = max(1, int(entity.mcount))
+        except Exception as exc:  # a broken INSERT must not stop the rest of the file
+            self._fail("BAD_ENTITY", handle, layer, f"INSERT: {_short(exc)}")
+            return
+        # Check before making a single copy: a MINSERT of a million copies stops here.
+        used = content.size + (self.total if depth == 0 else 0)
+        if used + copies * child.size > MAX_ENTITIES:
+            self._charge(MAX_ENTITIES + 1, 0, handle, layer)
+        seen = content.vertices + (self.vertices if depth == 0 else 0)
+        if seen + copies * child.vertices > MAX_VERTICES:
+            self._charge(0, MAX_VERTICES + 1, handle, layer)
+        try:
+            inserts = list(entity.multi_insert()) if copies > 1 else [entity]
+            maps = [_Affine.of(ins.matrix44()) for ins in inserts]
+        except Exception as exc:  # a broken INSERT must not stop the rest of the file
+            self._fail("BAD_ENTITY", handle, layer, f"INSERT: {_short(exc)}")
+            return
+        content.height = max(content.height, child.height + 1)
+        for m in maps:
+            self._copy(child, m, layer, content, tol)
+
+    def _copy(self, child: _Content, m: _Affine, layer: str, into: _Content, tol: float) -> None:
+        def lay(own: str) -> str:
+            return layer if own == "0" else own
+
+        into.segments.extend(
+            replace(_place_segment(s, m, tol), layer=lay(s.layer)) for s in child.segments
+        )
+        into.texts.extend(
+            replace(t, at=m.point(t.at), layer=lay(t.layer)) for t in child.texts
+        )
+        into.points.extend(
+            replace(p, at=m.point(p.at), layer=lay(p.layer)) for p in child.points
+        )
+        into.vertices += child.vertices
+
+    # -- model space ------------------------------------------------------------------------------
+
+    def model_space(self) -> Extracted:
+        out = self.out
+        to_mm = _Affine.scaling(self.scale)
+        group = 0
+        for entity in self.doc.modelspace():  # type: ignore[attr-defined]
+            kind = entity.dxftype()
+            handle = _handle(entity, "?")
+            layer = str(entity.dxf.get("layer", "0"))
+            one = _Content()
+            tol = self.tol_mm / self.scale
+            if kind == "INSERT":
+                group += 1
+                out.group_names[group] = str(entity.dxf.get("name", ""))
+                g = group
+                self._insert(entity, handle, layer, 0, one, tol)
+            else:
+                g = 0
+                try:
+                    self._entity(entity, kind, handle, layer, one, tol)
+                except SkipEntity as exc:
+                    self._fail(exc.code, handle, layer, f"{kind}: {exc}")
+                    continue
+                except Exception as exc:  # ezdxf raises many kinds on malformed entities
+                    self._fail("BAD_ENTITY", handle, layer, f"{kind}: {_short(exc)}")
+                    continue
+                one.vertices = sum(_vertex_count(s.path, tol) for s in one.segments)
+            self._charge(one.size, one.vertices, handle, layer)
+            self._emit(one, to_mm, g)
+        return out
+
+    def _emit(self, one: _Content, to_mm: _Affine, group: int) -> None:
+        out = self.out
+        for s in one.segments:
+            placed = _place_segment(s, to_mm, self.tol_mm)
+            pts = placed.path.points
+            if not np.isfinite(pts).all() or (pts.size and np.abs(pts).max() > MAX_COORD_MM):
+                self._fail(
+                    "BAD_ENTITY", s.handle, s.layer,
+                    f"coordinates beyond +-{MAX_COORD_MM:g} mm (or not finite): skipped",
+                )  # fmt: skip
+                continue
+            out.segments.append(replace(placed, group=group))
+        for t in one.texts:
+            out.texts.append(replace(t, at=to_mm.point(t.at), group=group))
+        for p in one.points:
+            out.points.append(replace(p, at=to_mm.point(p.at), group=group))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def extract(doc: object, scale: float, tol_mm: float, path: str = "") -> Extracted:
+    """Model-space entities (block references expanded) as segments, texts and points in mm.
+
+    Raises
+    ------
+    DxfError
+        A limit of the module docstring is exceeded, or a block inserts itself.
+    """
+    return _Reader(doc, scale, tol_mm, path).model_space()
