@@ -69,6 +69,8 @@ def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
     the_job = dataclasses.replace(the_job, **changes)
     layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
     note = (lambda _msg: None) if quiet or as_json else err
+    for warning in layout.warnings:
+        note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
     note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
     compile_note(quiet or as_json)
     with CtrlC() as ctrl_c:
@@ -82,7 +84,7 @@ def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
         "engine_solution": str(write_solution(out / "engine_solution.json", the_job, engine)),
     }
     if as_json:
-        emit_json(_as_json(score, hand_layout, paths, stop.interrupted))
+        emit_json(_as_json(score, hand_layout, paths, stop.interrupted, layout.warnings))
     else:
         for line in summary_lines(score, hand_layout):
             click.echo(line)
@@ -119,7 +121,8 @@ def summary_lines(score, hand_name: str) -> list[str]:
     return lines
 
 
-def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool) -> dict:
+def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool,
+             warnings: tuple[str, ...] = ()) -> dict:
     engine = score.engine
     return {
         "job": score.job.name, "hand_layout": hand_name, "valid": score.valid,
@@ -128,6 +131,7 @@ def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool) ->
                      "unmatched": [x.as_dict() for x in score.matches.unmatched],
                      "set_aside": list(score.matches.set_aside)},
         "comparison": score.comparison, "hint": score.hint,
+        "warnings": list(warnings),
         "engine": {"engine": engine.engine, "seed": engine.seed, "elapsed_s": engine.elapsed_s,
                    "interrupted": interrupted},
         "outputs": paths,

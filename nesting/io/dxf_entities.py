@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -121,17 +121,19 @@ class SkipEntity(Exception):  # noqa: N818 - a signal, not an error of the progr
 
 @dataclass
 class _Content:
-    """A block's (or model space's) geometry in its own units; layer "0" inherits the insert's."""
+    """A block's geometry in its own units, with its nested blocks kept as references.
+
+    Layer "0" inherits the inserting INSERT's layer. ``size`` and ``vertices`` count everything
+    the block expands to, copies of nested blocks included, without making those copies.
+    """
 
     segments: list[Segment] = field(default_factory=list)
     texts: list[TextItem] = field(default_factory=list)
     points: list[PointItem] = field(default_factory=list)
+    children: list[tuple[_Content, _Affine, str]] = field(default_factory=list)  # map, layer
+    size: int = 0
     vertices: int = 0
     height: int = 0  # levels of nested blocks inside
-
-    @property
-    def size(self) -> int:
-        return len(self.segments) + len(self.texts) + len(self.points)
 
 
 def _handle(entity: object, fallback: str) -> str:
@@ -332,53 +334,55 @@ def _text(entity: object) -> tuple[str, tuple[float, float]] | None:
 
 @dataclass(frozen=True, slots=True)
 class _Affine:
-    """Row-vector 2D affine map ``p @ lin + shift`` (ezdxf's Matrix44 convention)."""
+    """Row-vector 2D affine map ``p @ lin + shift`` (ezdxf's Matrix44 convention).
+
+    ``det``, ``stretch`` (the largest factor a length can grow by) and ``conformal`` (circles stay
+    circles) are computed once: every copied segment asks for them.
+    """
 
     lin: np.ndarray  # 2 x 2
     shift: np.ndarray  # 2
+    det: float
+    stretch: float
+    conformal: bool
+
+    @staticmethod
+    def make(lin: np.ndarray, shift: np.ndarray) -> _Affine:
+        (a, b), (c, d) = lin.tolist()
+        g00, g11, g01 = a * a + b * b, c * c + d * d, a * c + b * d
+        half = (g00 + g11) / 2.0
+        spread = math.sqrt(max(((g00 - g11) / 2.0) ** 2 + g01 * g01, 0.0))
+        stretch = math.sqrt(max(half + spread, 0.0))
+        conformal = half > 0 and spread <= 1e-9 * half
+        return _Affine(lin, shift, a * d - b * c, stretch, conformal)
 
     @staticmethod
     def of(matrix: object) -> _Affine:
         rows = [tuple(float(v) for v in r) for r in matrix.rows()]  # type: ignore[attr-defined]
-        return _Affine(
+        return _Affine.make(
             np.array([[rows[0][0], rows[0][1]], [rows[1][0], rows[1][1]]]),
             np.array([rows[3][0], rows[3][1]]),
         )
 
     @staticmethod
     def scaling(s: float) -> _Affine:
-        return _Affine(np.eye(2) * s, np.zeros(2))
+        return _Affine.make(np.eye(2) * s, np.zeros(2))
 
     def then(self, other: _Affine) -> _Affine:
         """The map that applies this one, then ``other``."""
-        return _Affine(self.lin @ other.lin, self.shift @ other.lin + other.shift)
-
-    @property
-    def det(self) -> float:
-        return float(np.linalg.det(self.lin))
-
-    @property
-    def stretch(self) -> float:
-        """Largest factor by which a length can grow."""
-        return float(np.linalg.norm(self.lin, 2))
-
-    @property
-    def conformal(self) -> bool:
-        """True when circles stay circles (rotation, uniform scale, mirror, translation)."""
-        g = self.lin @ self.lin.T
-        s2 = (g[0, 0] + g[1, 1]) / 2.0
-        return s2 > 0 and abs(g[0, 0] - g[1, 1]) <= 1e-9 * s2 and abs(g[0, 1]) <= 1e-9 * s2
+        return _Affine.make(self.lin @ other.lin, self.shift @ other.lin + other.shift)
 
     def point(self, at: tuple[float, float]) -> tuple[float, float]:
-        p = np.asarray(at, dtype=np.float64) @ self.lin + self.shift
-        return float(p[0]), float(p[1])
+        x, y = at
+        (a, b), (c, d) = self.lin
+        return float(x * a + y * c + self.shift[0]), float(x * b + y * d + self.shift[1])
 
 
 def _place_segment(seg: Segment, m: _Affine, tol: float) -> Segment:
     path = seg.path
     freeform, error = seg.freeform, seg.error
     if m.conformal or not np.any(path.bulges):
-        bulges = -path.bulges if m.det < 0 else path.bulges.copy()
+        bulges = -path.bulges if m.det < 0 else path.bulges
         pts = path.points @ m.lin + m.shift
     else:
         # Arcs under an unequal scale are ellipses: flatten in block units so that the chords
@@ -387,11 +391,13 @@ def _place_segment(seg: Segment, m: _Affine, tol: float) -> Segment:
         flat = flatten_path(path, tol / stretch, on_curve=True)
         pts, bulges = flat @ m.lin + m.shift, np.zeros(len(flat))
         freeform, error = True, max(error, tol / stretch)
-    return replace(
-        seg,
-        path=CurvePath(pts, np.asarray(bulges, dtype=np.float64), path.closed),
-        freeform=freeform,
-        error=error * (m.stretch or 1.0),
+    return Segment(
+        CurvePath(pts, bulges, path.closed),
+        seg.handle,
+        seg.layer,
+        seg.group,
+        freeform,
+        error * (m.stretch or 1.0),
     )
 
 
@@ -411,7 +417,7 @@ def _vertex_count(path: CurvePath, tol: float) -> int:
 
 
 class _Reader:
-    """Reads model space, each block once, and enforces the limits while placing copies."""
+    """Reads model space and each block once, checking the limits before anything is copied."""
 
     def __init__(self, doc: object, scale: float, tol_mm: float, path: str) -> None:
         self.doc = doc
@@ -421,16 +427,13 @@ class _Reader:
         self.out = Extracted()
         self.blocks: dict[str, _Content] = {}
         self.building: set[str] = set()
-        self.total = 0  # entities placed so far (the MAX_ENTITIES budget)
+        self.total = 0  # entities of model space after expansion (the MAX_ENTITIES budget)
         self.vertices = 0
-        self.cached = 0  # entities held in the block cache
 
     # -- limits -----------------------------------------------------------------------------------
 
-    def _charge(self, entities: int, vertices: int, handle: str, layer: str) -> None:
-        self.total += entities
-        self.vertices += vertices
-        if self.total > MAX_ENTITIES:
+    def _check(self, entities: int, vertices: int, handle: str, layer: str) -> None:
+        if entities > MAX_ENTITIES:
             raise DxfError(
                 f"the drawing expands to more than {MAX_ENTITIES:,} entities (block references "
                 "and MINSERT arrays included): the limit of the importer",
@@ -439,7 +442,7 @@ class _Reader:
                 handle=handle,
                 hint="split the drawing, or explode and simplify its blocks in CAD",
             )
-        if self.vertices > MAX_VERTICES:
+        if vertices > MAX_VERTICES:
             raise DxfError(
                 f"the drawing has more than {MAX_VERTICES:,} contour vertices after flattening "
                 f"curves to {self.tol_mm:g} mm: the limit of the importer",
@@ -452,10 +455,20 @@ class _Reader:
     def _fail(self, code: str, handle: str, layer: str, msg: str) -> None:
         self.out.failures.append((code, handle, layer, msg))
 
-    # -- blocks -----------------------------------------------------------------------------------
+    def _too_deep(self, name: str, handle: str, layer: str) -> DxfError:
+        return DxfError(
+            f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep (at block {name!r}): the "
+            "limit of the importer",
+            path=self.path,
+            layer=layer,
+            handle=handle,
+            hint="explode the nested blocks in CAD",
+        )
+
+    # -- reading ----------------------------------------------------------------------------------
 
     def block(self, name: str, depth: int, handle: str, layer: str) -> _Content | None:
-        """The content of block ``name`` in its own units (read once), or None when undefined.
+        """The content of block ``name`` (read once), or None when it is not defined.
 
         ``depth`` is the nesting level of the INSERT that asks (0: model space).
         """
@@ -481,25 +494,12 @@ class _Reader:
             finally:
                 self.building.discard(name)
             self.blocks[name] = content
-            self.cached += content.size
-            if self.cached > 2 * MAX_ENTITIES:
-                self._charge(MAX_ENTITIES + 1, 0, handle, layer)
         if depth + 1 + content.height > MAX_BLOCK_DEPTH:
             raise self._too_deep(name, handle, layer)
         return content
 
-    def _too_deep(self, name: str, handle: str, layer: str) -> DxfError:
-        return DxfError(
-            f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep (at block {name!r}): the "
-            "limit of the importer",
-            path=self.path,
-            layer=layer,
-            handle=handle,
-            hint="explode the nested blocks in CAD",
-        )
-
     def read(self, entities: object, depth: int) -> _Content:
-        """Entities of a block (nesting level ``depth``) into content in its own units."""
+        """Entities of a layout (a block at nesting level ``depth``) in its own units."""
         content = _Content()
         tol = self.tol_mm / self.scale  # flattening tolerance in drawing units
         for entity in entities:  # type: ignore[attr-defined]
@@ -507,37 +507,46 @@ class _Reader:
             handle = _handle(entity, "?")
             layer = str(entity.dxf.get("layer", "0"))
             if kind == "INSERT":
-                self._insert(entity, handle, layer, depth, content, tol)
-                continue
-            start = len(content.segments)
-            try:
+                self._insert(entity, handle, layer, depth, content)
+            else:
                 self._entity(entity, kind, handle, layer, content, tol)
-            except SkipEntity as exc:
-                self._fail(exc.code, handle, layer, f"{kind}: {exc}")
-            except Exception as exc:  # ezdxf raises many kinds on malformed entities
-                self._fail("BAD_ENTITY", handle, layer, f"{kind}: {_short(exc)}")
-            content.vertices += sum(_vertex_count(s.path, tol) for s in content.segments[start:])
+            self._check(content.size, content.vertices, handle, layer)
         return content
 
     def _entity(self, entity, kind, handle, layer, content: _Content, tol: float) -> None:
-        if kind in CURVE_TYPES:
-            for path, freeform, error in entity_paths(entity, tol):
-                if not (np.isfinite(path.points).all() and np.isfinite(path.bulges).all()):
-                    raise SkipEntity("BAD_ENTITY", "coordinates are not finite: skipped")
-                content.segments.append(Segment(path, handle, layer, 0, freeform, error))
-        elif kind in ("TEXT", "MTEXT"):
-            t = _text(entity)
-            if t and t[0] and all(math.isfinite(v) for v in t[1]):
-                content.texts.append(TextItem(t[0], t[1], layer, 0, handle))
-        elif kind == "POINT":
-            loc = entity.dxf.location
-            at = (float(loc[0]), float(loc[1]))
-            if all(math.isfinite(v) for v in at):
-                content.points.append(PointItem(at, layer, 0, handle))
-        else:
-            self.out.ignored[kind] += 1
+        """One entity into ``content``; an unusable one is a failure of the report."""
+        n = len(content.segments)
+        try:
+            if kind in CURVE_TYPES:
+                for path, freeform, error in entity_paths(entity, tol):
+                    if not (np.isfinite(path.points).all() and np.isfinite(path.bulges).all()):
+                        raise SkipEntity("BAD_ENTITY", "coordinates are not finite: skipped")
+                    content.segments.append(Segment(path, handle, layer, 0, freeform, error))
+            elif kind in ("TEXT", "MTEXT"):
+                t = _text(entity)
+                if t and t[0] and all(math.isfinite(v) for v in t[1]):
+                    content.texts.append(TextItem(t[0], t[1], layer, 0, handle))
+                    content.size += 1
+            elif kind == "POINT":
+                loc = entity.dxf.location
+                at = (float(loc[0]), float(loc[1]))
+                if all(math.isfinite(v) for v in at):
+                    content.points.append(PointItem(at, layer, 0, handle))
+                    content.size += 1
+            else:
+                self.out.ignored[kind] += 1
+        except SkipEntity as exc:
+            del content.segments[n:]
+            self._fail(exc.code, handle, layer, f"{kind}: {exc}")
+        except Exception as exc:  # ezdxf raises many kinds on malformed entities
+            del content.segments[n:]
+            self._fail("BAD_ENTITY", handle, layer, f"{kind}: {_short(exc)}")
+        added = content.segments[n:]
+        content.size += len(added)
+        content.vertices += sum(_vertex_count(s.path, tol) for s in added)
 
-    def _insert(self, entity, handle, layer, depth, content: _Content, tol: float) -> None:
+    def _insert(self, entity, handle: str, layer: str, depth: int, content: _Content) -> None:
+        """An INSERT (or MINSERT array) as references to its block: sizes add, nothing copies."""
         name = str(entity.dxf.get("name", ""))
         child = self.block(name, depth, handle, layer)
         if child is None:
@@ -547,86 +556,79 @@ class _Reader:
         except Exception as exc:  # a broken INSERT must not stop the rest of the file
             self._fail("BAD_ENTITY", handle, layer, f"INSERT: {_short(exc)}")
             return
-        # Check before making a single copy: a MINSERT of a million copies stops here.
-        used = content.size + (self.total if depth == 0 else 0)
-        if used + copies * child.size > MAX_ENTITIES:
-            self._charge(MAX_ENTITIES + 1, 0, handle, layer)
-        seen = content.vertices + (self.vertices if depth == 0 else 0)
-        if seen + copies * child.vertices > MAX_VERTICES:
-            self._charge(0, MAX_VERTICES + 1, handle, layer)
+        # A MINSERT of a million copies stops here, before a single copy is made.
+        self._check(content.size + copies * child.size,
+                    content.vertices + copies * child.vertices, handle, layer)  # fmt: skip
         try:
             inserts = list(entity.multi_insert()) if copies > 1 else [entity]
             maps = [_Affine.of(ins.matrix44()) for ins in inserts]
         except Exception as exc:  # a broken INSERT must not stop the rest of the file
             self._fail("BAD_ENTITY", handle, layer, f"INSERT: {_short(exc)}")
             return
+        content.children.extend((child, m, layer) for m in maps)
+        content.size += len(maps) * child.size
+        content.vertices += len(maps) * child.vertices
         content.height = max(content.height, child.height + 1)
-        for m in maps:
-            self._copy(child, m, layer, content, tol)
-
-    def _copy(self, child: _Content, m: _Affine, layer: str, into: _Content, tol: float) -> None:
-        def lay(own: str) -> str:
-            return layer if own == "0" else own
-
-        into.segments.extend(
-            replace(_place_segment(s, m, tol), layer=lay(s.layer)) for s in child.segments
-        )
-        into.texts.extend(
-            replace(t, at=m.point(t.at), layer=lay(t.layer)) for t in child.texts
-        )
-        into.points.extend(
-            replace(p, at=m.point(p.at), layer=lay(p.layer)) for p in child.points
-        )
-        into.vertices += child.vertices
 
     # -- model space ------------------------------------------------------------------------------
 
     def model_space(self) -> Extracted:
+        """Every model-space entity, blocks expanded, in mm; each top-level INSERT a group."""
         out = self.out
         to_mm = _Affine.scaling(self.scale)
+        tol = self.tol_mm / self.scale
         group = 0
         for entity in self.doc.modelspace():  # type: ignore[attr-defined]
             kind = entity.dxftype()
             handle = _handle(entity, "?")
             layer = str(entity.dxf.get("layer", "0"))
             one = _Content()
-            tol = self.tol_mm / self.scale
             if kind == "INSERT":
                 group += 1
                 out.group_names[group] = str(entity.dxf.get("name", ""))
-                g = group
-                self._insert(entity, handle, layer, 0, one, tol)
-            else:
-                g = 0
                 try:
-                    self._entity(entity, kind, handle, layer, one, tol)
-                except SkipEntity as exc:
-                    self._fail(exc.code, handle, layer, f"{kind}: {exc}")
-                    continue
-                except Exception as exc:  # ezdxf raises many kinds on malformed entities
-                    self._fail("BAD_ENTITY", handle, layer, f"{kind}: {_short(exc)}")
-                    continue
-                one.vertices = sum(_vertex_count(s.path, tol) for s in one.segments)
-            self._charge(one.size, one.vertices, handle, layer)
-            self._emit(one, to_mm, g)
+                    self._insert(entity, handle, layer, 0, one)
+                    self._check(self.total + one.size, self.vertices + one.vertices, handle,
+                                layer)  # fmt: skip
+                except DxfError as exc:
+                    # Name the model-space INSERT: that is what a user can select in CAD.
+                    raise DxfError(
+                        exc.message, path=self.path, layer=layer, handle=handle, hint=exc.hint
+                    ) from None
+                g = group
+            else:
+                self._entity(entity, kind, handle, layer, one, tol)
+                self._check(self.total + one.size, self.vertices + one.vertices, handle, layer)
+                g = 0
+            self.total += one.size
+            self.vertices += one.vertices
+            self._emit(one, to_mm, layer, g)
         return out
 
-    def _emit(self, one: _Content, to_mm: _Affine, group: int) -> None:
+    def _emit(self, content: _Content, m: _Affine, inherit: str, group: int) -> None:
+        """Place a content (and, recursively, its nested blocks) into the result with map ``m``."""
         out = self.out
-        for s in one.segments:
-            placed = _place_segment(s, to_mm, self.tol_mm)
+        for s in content.segments:
+            placed = _place_segment(s, m, self.tol_mm)
             pts = placed.path.points
+            layer = inherit if s.layer == "0" else s.layer
             if not np.isfinite(pts).all() or (pts.size and np.abs(pts).max() > MAX_COORD_MM):
                 self._fail(
-                    "BAD_ENTITY", s.handle, s.layer,
+                    "BAD_ENTITY", s.handle, layer,
                     f"coordinates beyond +-{MAX_COORD_MM:g} mm (or not finite): skipped",
                 )  # fmt: skip
                 continue
-            out.segments.append(replace(placed, group=group))
-        for t in one.texts:
-            out.texts.append(replace(t, at=to_mm.point(t.at), group=group))
-        for p in one.points:
-            out.points.append(replace(p, at=to_mm.point(p.at), group=group))
+            out.segments.append(
+                Segment(placed.path, s.handle, layer, group, placed.freeform, placed.error)
+            )
+        for t in content.texts:
+            layer = inherit if t.layer == "0" else t.layer
+            out.texts.append(TextItem(t.text, m.point(t.at), layer, group, t.handle))
+        for p in content.points:
+            layer = inherit if p.layer == "0" else p.layer
+            out.points.append(PointItem(m.point(p.at), layer, group, p.handle))
+        for child, cm, insert_layer in content.children:
+            self._emit(child, cm.then(m), inherit if insert_layer == "0" else insert_layer, group)
 
 
 def _short(exc: BaseException) -> str:

@@ -237,12 +237,15 @@ def _snap_ends(prims: list[_Prim], tol: float, close_gaps: float, chord_tol: flo
     lines = _lines([p.flat(chord_tol) for p in prims])
     ltree = shapely.STRtree(lines)
     fp = shapely.points(np.array([prims[k // 2].pts[-(k % 2)] for k in free]))
-    qa, qb = ltree.query(fp, predicate="dwithin", distance=reach)
+    # An end on an arc lies up to the chord tolerance off its flattened chords.
+    qa, qb = ltree.query(fp, predicate="dwithin", distance=reach + chord_tol)
     best_e: dict[int, tuple[float, int]] = {}
     for i, j in zip(qa.tolist(), qb.tolist(), strict=True):
         if j == free[i] // 2:
             continue
         d = float(shapely.distance(fp[i], lines[j]))
+        if d > reach + (chord_tol if prims[j].bulge else 0.0):
+            continue
         if d < best_e.get(i, (math.inf, -1))[0]:
             best_e[i] = (d, j)
     for i, (d, j) in best_e.items():
@@ -433,6 +436,14 @@ class PlanarGraph:
             return orient_path(CurvePath.polyline(ring, True), ccw), self.chord_tol + self.grid
         return orient_path(_clean(np.array(pts), np.array(bulges)), ccw), error
 
+    def _drawn_end(self, v: np.ndarray, p: _Prim) -> np.ndarray:
+        """The primitive's end point that ``v`` is the noded copy of (else ``v``)."""
+        lim = 2.0 * self.grid + 1e-12
+        for end in (p.pts[0], p.pts[-1]):
+            if abs(v[0] - end[0]) <= lim and abs(v[1] - end[1]) <= lim:
+                return end
+        return v
+
     def _corner(self, v: np.ndarray, a: _Prim, b: _Prim) -> tuple[np.ndarray, float]:
         """The exact vertex where the ring passes from primitive ``a`` to ``b``, and its error."""
         lim = 2.0 * self.grid + 1e-12
@@ -616,11 +627,17 @@ class PlanarGraph:
         group = Counter(s.group for s in segs).most_common(1)[0][0] if segs else 0
         freeform = any(s.freeform for s in segs)
         closed = bool(line.is_closed)
-        free = [degree[tuple(coords[0])] == 1, degree[tuple(coords[-1])] == 1]
+        ends_free = degree[tuple(coords[0])] == 1 and degree[tuple(coords[-1])] == 1
+        touches = any(degree[tuple(p)] >= 3 for p in coords[1:-1].tolist())
+        if not closed and len(ids) and ids[0] >= 0 and ids[-1] >= 0:
+            # Measure the gap between the drawn end points, not their grid-snapped copies.
+            coords = coords.copy()
+            coords[0] = self._drawn_end(coords[0], self.prims[int(ids[0])])
+            coords[-1] = self._drawn_end(coords[-1], self.prims[int(ids[-1])])
         gap = 0.0 if closed else float(np.hypot(*(coords[-1] - coords[0])))
         pts = coords[:-1] if closed else coords
         path = CurvePath.polyline(pts, closed) if len(pts) >= 2 else CurvePath.polyline(coords)
-        if all(free) and not closed:
+        if ends_free and not touches and not closed:
             self.report.add(
                 IssueCode.OPEN_CONTOUR,
                 f"open contour (gap {gap:.3g} mm) left out of the outlines",

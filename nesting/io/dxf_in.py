@@ -103,6 +103,7 @@ class PatternImport:
 
     pieces: tuple[Piece, ...]
     report: ImportReport
+    sample_size: str | None = None  # AAMA "Sample Size:" text: the size the pattern was made in
 
     @property
     def sizes(self) -> tuple[str, ...]:
@@ -430,7 +431,8 @@ def read_pattern_dxf(
     pieces = _pieces(regions, found, ext, aama, report, chord_tol_mm, product)
     if not pieces:
         raise _no_outline(report)
-    return PatternImport(tuple(pieces), report)
+    sample = _text_value(drawing.texts, "sample size") if aama else None
+    return PatternImport(tuple(pieces), report, sample)
 
 
 def _report_merged(regions: list[Region], report: ImportReport) -> None:
