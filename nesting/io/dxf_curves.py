@@ -62,11 +62,10 @@ def segment_count(radius: float, theta: float, tol: float) -> int:
 def path_signed_area(path: CurvePath) -> float:
     """Exact signed area of a closed bulge path (chord polygon plus circular segments)."""
     pts = path.points
-    nxt = np.roll(pts, -1, axis=0)
+    nxt = np.concatenate([pts[1:], pts[:1]])
     area = 0.5 * float(np.sum(pts[:, 0] * nxt[:, 1] - nxt[:, 0] * pts[:, 1]))
-    for i, b in enumerate(path.bulges):
-        if b == 0.0:
-            continue
+    for i in np.flatnonzero(path.bulges).tolist():
+        b = float(path.bulges[i])
         c = float(np.hypot(*(nxt[i] - pts[i])))
         if c == 0.0:
             continue

@@ -10,8 +10,8 @@ touching the outline at T-junctions or crossing it. All of them are read the sam
 2. Ends closer than the chaining tolerance become one node; with ``close_gaps_mm``, free ends
    (touching nothing) are joined to the nearest free end or edge within that distance.
 3. The primitives, flattened with vertices on the curve, are noded and merged by shapely
-   (``union_all`` with a grid far below the tolerance: snap-rounding, so overlapping and nearly
-   coincident copies become one edge and every crossing and T-junction a node), and
+   (rounded to a grid far below the tolerance, then ``node``: overlapping and nearly coincident
+   copies become one edge and every crossing and T-junction a node), and
    ``polygonize_full`` finds the faces; dangles and cut edges do not stop the faces from closing.
 4. A face's depth is the number of faces whose outer ring encloses it. Even depth is material,
    odd depth a hole (so a piece in a hole of another is a piece again); touching material faces
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -101,59 +101,84 @@ class _Prim:
         return flatten_path(CurvePath(self.pts, np.array([self.bulge, 0.0]), False), tol)
 
 
-@dataclass
-class _Stats:
-    duplicates: dict[str, list[str]] = field(default_factory=dict)  # layer -> handles
-
-
 def _primitives(segments: list[Segment], tol: float, report: ImportReport) -> list[_Prim]:
     """Primitives of the segments; closed entities that cross themselves are left out."""
+    ok = _closed_ok(segments, tol, report)
     out: list[_Prim] = []
-    for s in segments:
-        path = s.path
-        if path.closed and not _closed_entity_ok(s, tol, report):
+    for s, good in zip(segments, ok, strict=True):
+        if not good:
             continue
+        path = s.path
         if s.freeform:
             pts = np.vstack([path.points, path.points[:1]]) if path.closed else path.points
             if len(pts) >= 2:
                 out.append(_Prim(pts.copy(), 0.0, s))
             continue
-        n = len(path.points)
-        for i in range(n if path.closed else n - 1):
-            p0, p1 = path.points[i], path.points[(i + 1) % n]
-            if np.any(p0 != p1):
-                out.append(_Prim(np.array([p0, p1]), float(path.bulges[i]), s))
+        pts = path.points
+        nxt = np.concatenate([pts[1:], pts[:1]]) if path.closed else pts[1:]
+        for p0, p1, b in zip(pts[: len(nxt)], nxt, path.bulges[: len(nxt)].tolist(), strict=True):
+            if p0[0] != p1[0] or p0[1] != p1[1]:
+                out.append(_Prim(np.array([p0, p1]), b, s))
     return out
 
 
-def _closed_entity_ok(s: Segment, tol: float, report: ImportReport) -> bool:
-    ring = flatten_path(orient_path(s.path, ccw=True), tol, on_curve=True)
-    if len(ring) < 3:
-        return False
-    poly = Polygon(ring)
-    if not poly.is_valid:
-        report.add(
-            IssueCode.SELF_INTERSECTION, "closed contour crosses itself; left out", s.layer,
-            (s.handle,),
-        )  # fmt: skip
-        return False
-    if poly.area <= 0.0:
-        report.add(IssueCode.DEGENERATE, "closed contour has no area", s.layer, (s.handle,))
-        return False
-    return True
+def _closed_ok(segments: list[Segment], tol: float, report: ImportReport) -> list[bool]:
+    """False for closed segments that cross themselves or have no area (each reported)."""
+    ok = [True] * len(segments)
+    closed = [k for k, s in enumerate(segments) if s.path.closed]
+    if not closed:
+        return ok
+    rings = [
+        segments[k].path.points
+        if not np.any(segments[k].path.bulges)
+        else flatten_path(segments[k].path, tol, on_curve=True)
+        for k in closed
+    ]
+    short = [len(r) < 3 for r in rings]
+    rings = [np.vstack([r, r[:1], r[:1]]) if len(r) < 3 else r for r in rings]  # degenerate
+    index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+    polys = shapely.polygons(shapely.linearrings(np.vstack(rings), indices=index))
+    valid = shapely.is_valid(polys)
+    area = shapely.area(polys)
+    for k, is_short, v, a in zip(closed, short, valid.tolist(), area.tolist(), strict=True):
+        s = segments[k]
+        if is_short:
+            ok[k] = False
+        elif not v:
+            report.add(
+                IssueCode.SELF_INTERSECTION, "closed contour crosses itself; left out", s.layer,
+                (s.handle,),
+            )  # fmt: skip
+            ok[k] = False
+        elif a <= 0.0:
+            report.add(IssueCode.DEGENERATE, "closed contour has no area", s.layer, (s.handle,))
+            ok[k] = False
+    return ok
 
 
 def _dedupe(prims: list[_Prim], grid: float, report: ImportReport) -> list[_Prim]:
     """Exact copies (either direction) collapse to the first; entities wholly copied reported."""
+    if not prims:
+        return prims
+    simple = [k for k, p in enumerate(prims) if len(p.pts) == 2]
+    keys: dict[int, tuple] = {}
+    if simple:
+        ends = np.round(np.array([prims[k].pts for k in simple]) / grid).astype(np.int64)
+        bulge = np.round(np.array([prims[k].bulge for k in simple]) * 1e9).astype(np.int64)
+        a, b = ends[:, 0], ends[:, 1]
+        swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+        lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+        rows = np.column_stack([lo, hi, np.where(swap, -bulge, bulge)])
+        keys = dict(zip(simple, map(tuple, rows.tolist()), strict=True))
     seen: set[tuple] = set()
     kept: list[_Prim] = []
     dropped: Counter = Counter()
     total: Counter = Counter()
-    for p in prims:
-        key_pts = np.round(p.pts / grid).astype(np.int64)
-        fwd = (*key_pts.ravel().tolist(), round(p.bulge, 9))
-        rev = (*key_pts[::-1].ravel().tolist(), round(-p.bulge, 9))
-        key = min(fwd, rev)
+    for k, p in enumerate(prims):
+        key = keys.get(k)
+        if key is None:
+            q = np.round(p.pts / grid).astype(np.int64)
+            key = min(tuple(q.ravel().tolist()), tuple(q[::-1].ravel().tolist()))
         total[p.seg] += 1
         if key in seen:
             dropped[p.seg] += 1
@@ -323,6 +348,7 @@ class PlanarGraph:
         lines = _lines([p.flat(chord_tol) for p in prims])
         keep = _drop_crossing_loops(prims, lines, report)
         self.prims = [p for p, k in zip(prims, keep, strict=True) if k]
+        self.seg_prims = Counter(p.seg for p in self.prims)
         self.lines = lines[keep] if len(prims) else lines
         # Lookup of "which primitive is this point on" by the primitives' single chords: a
         # distance to a two-point line is cheap where one to a long flattened curve is not.
@@ -342,7 +368,14 @@ class PlanarGraph:
             self.faces = np.array([], dtype=object)
             self.depth = np.array([], dtype=int)
             return
-        noded = shapely.union_all(self.lines, grid_size=self.grid)
+        # Round to the grid, then node: crossings, T-junctions and overlapping copies become one
+        # edge each. (union_all with grid_size does the same by snap-rounding, four times slower;
+        # it stays the fallback for input the plain noder cannot handle.)
+        try:
+            rounded = shapely.set_precision(shapely.multilinestrings(self.lines), self.grid)
+            noded = shapely.node(rounded)
+        except shapely.errors.GEOSException:
+            noded = shapely.union_all(self.lines, grid_size=self.grid)
         self.edges = shapely.get_parts(noded)
         self.edges = self.edges[shapely.get_type_id(self.edges) == 1]
         ends = np.vstack(
@@ -396,7 +429,9 @@ class PlanarGraph:
         layer = Counter(s.layer for s in segs).most_common(1)[0][0]
         return layer, tuple(dict.fromkeys(s.handle for s in segs))
 
-    def ring_path(self, coords: np.ndarray, ccw: bool) -> tuple[CurvePath, float]:
+    def ring_path(
+        self, coords: np.ndarray, ccw: bool, ids: np.ndarray | None = None
+    ) -> tuple[CurvePath, float]:
         """The closed ring (shapely coordinates, last = first) as a bulge path, and its error.
 
         The ring is cut into runs along one primitive each. Where two runs meet, the vertex is the
@@ -406,13 +441,18 @@ class PlanarGraph:
         """
         ring = coords[:-1]
         n = len(ring)
-        ids = self._prims_at((ring + np.roll(ring, -1, axis=0)) / 2.0)
-        starts = np.flatnonzero(ids != np.roll(ids, 1))
+        if ids is None:
+            ids = self._prims_at((coords[:-1] + coords[1:]) / 2.0)
+        starts = np.flatnonzero(ids != np.concatenate([ids[-1:], ids[:-1]]))
+        runs = [int(x) for x in ids[starts]] if len(starts) else [int(ids[0])]
+        whole = self._whole_entity(runs)
+        if whole is not None:
+            # The ring is one closed entity as drawn: its own path, exactly.
+            return orient_path(whole.path, ccw), whole.error if whole.freeform else 0.0
         if not len(starts) or np.any(ids < 0):
             pid = int(ids[0])
             err = self.prims[pid].seg.error if pid >= 0 and not np.any(ids < 0) else self.chord_tol
             return orient_path(CurvePath.polyline(ring, True), ccw), err + self.grid
-        runs = [int(x) for x in ids[starts]]
         error = 0.0
         corners: list[np.ndarray] = []
         for k, s in enumerate(starts.tolist()):
@@ -436,6 +476,15 @@ class PlanarGraph:
             return orient_path(CurvePath.polyline(ring, True), ccw), self.chord_tol + self.grid
         return orient_path(_clean(np.array(pts), np.array(bulges)), ccw), error
 
+    def _whole_entity(self, runs: list[int]) -> Segment | None:
+        """The closed segment whose every primitive, and nothing else, the runs are."""
+        if runs[0] < 0:
+            return None
+        seg = self.prims[runs[0]].seg
+        if not seg.path.closed or self.seg_prims[seg] != len(runs) or len(set(runs)) != len(runs):
+            return None
+        return seg if all(r >= 0 and self.prims[r].seg is seg for r in runs) else None
+
     def _drawn_end(self, v: np.ndarray, p: _Prim) -> np.ndarray:
         """The primitive's end point that ``v`` is the noded copy of (else ``v``)."""
         lim = 2.0 * self.grid + 1e-12
@@ -455,11 +504,15 @@ class PlanarGraph:
         if a.freeform or b.freeform:
             return v, self.chord_tol + self.grid
         hits = _carrier_crossings(a, b)
-        if hits:
-            best = min(hits, key=lambda p: float(np.hypot(*(p - v))))
-            if float(np.hypot(*(best - v))) <= self.chord_tol + lim:
-                return best, 0.0
-        return v, self.chord_tol + self.grid
+        if not hits:
+            return v, self.chord_tol + self.grid
+        # Chords of two curves crossing at a shallow angle meet farther from the true crossing
+        # than the chord tolerance: allow ten times that before distrusting the geometry.
+        best = min(hits, key=lambda p: float(np.hypot(*(p - v))))
+        off = float(np.hypot(*(best - v)))
+        if off <= 10.0 * self.chord_tol + lim:
+            return best, 0.0
+        return v, off + self.chord_tol + self.grid
 
     @staticmethod
     def _sub_bulge(prim: _Prim, u: np.ndarray, v: np.ndarray) -> float:
@@ -492,29 +545,65 @@ class PlanarGraph:
         if not len(self.faces):
             return []
         even = np.flatnonzero(self.depth % 2 == 0)
+        rings = [shapely.get_coordinates(self.faces[i].exterior) for i in even.tolist()]
+        ring_ids = self._ring_ids(rings)
+        layers = [self._layer_of(r, ids) for r, ids in zip(rings, ring_ids, strict=True)]
         if cutout_layers:
-            kept = []
-            for i in even.tolist():
-                layer, handles = self._where(self.faces[i].exterior)
-                ids = self._ring_prims(self.faces[i].exterior)
-                if ids and all(self.prims[j].seg.layer in cutout_layers for j in ids):
+            keep = []
+            for k, ids in enumerate(ring_ids):
+                own = {self.prims[j].seg.layer for j in ids.tolist() if j >= 0}
+                if own and own <= cutout_layers:
+                    layer, handles = self._where_ids(ids)
                     self.report.add(
                         IssueCode.ORPHAN_FEATURE, "cut-out outside every piece", layer, handles
                     )
                 else:
-                    kept.append(i)
-            even = np.array(kept, dtype=np.int64)
+                    keep.append(k)
+            even = even[keep]
+            layers = [layers[k] for k in keep]
         if not len(even):
             return []
-        out: list[Region] = []
-        for group in self._crossing_groups(even):
+        polys: list[tuple[Polygon, int]] = []
+        for group in self._crossing_groups(even, layers):
+            if len(group) == 1:
+                polys.append((self.faces[group[0]], 1))
+                continue
             union = shapely.get_parts(shapely.union_all(self.faces[group]))
-            out.extend(
-                self._region(g, len(group)) for g in union if isinstance(g, Polygon) and g.area > 0
-            )
-        return out
+            polys.extend((g, len(group)) for g in union if isinstance(g, Polygon) and g.area > 0)
+        all_rings = [
+            [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+            for poly, _n in polys
+        ]
+        flat_ids = iter(self._ring_ids([r for rs in all_rings for r in rs]))
+        return [
+            self._region(poly, n, rs, [next(flat_ids) for _ in rs])
+            for (poly, n), rs in zip(polys, all_rings, strict=True)
+        ]
 
-    def _crossing_groups(self, even: np.ndarray) -> list[np.ndarray]:
+    def _ring_ids(self, rings: list[np.ndarray]) -> list[np.ndarray]:
+        """For each closed coordinate ring, the primitive under each of its segments (one query)."""
+        if not rings:
+            return []
+        mids = np.concatenate([(r[:-1] + r[1:]) / 2.0 for r in rings])
+        ids = self._prims_at(mids)
+        return np.split(ids, np.cumsum([len(r) - 1 for r in rings])[:-1])
+
+    def _layer_of(self, ring: np.ndarray, ids: np.ndarray) -> str:
+        """The layer drawing most of a ring (by length)."""
+        length = np.hypot(*np.diff(ring, axis=0).T)
+        by: Counter = Counter()
+        for i, d in zip(ids.tolist(), length.tolist(), strict=True):
+            by[self.prims[i].seg.layer if i >= 0 else ""] += d
+        return by.most_common(1)[0][0] if by else ""
+
+    def _where_ids(self, ids: np.ndarray) -> tuple[str | None, tuple[str, ...]]:
+        segs = [self.prims[i].seg for i in ids.tolist() if i >= 0]
+        if not segs:
+            return None, ()
+        layer = Counter(s.layer for s in segs).most_common(1)[0][0]
+        return layer, tuple(dict.fromkeys(s.handle for s in segs))
+
+    def _crossing_groups(self, even: np.ndarray, layers: list[str]) -> list[np.ndarray]:
         """Even faces grouped into pieces: which faces that share an edge are one piece.
 
         Two material faces that share an edge are one piece when the edge's chain crosses other
@@ -538,52 +627,44 @@ class PlanarGraph:
         mids = shapely.line_interpolate_point(chains, 0.5, normalized=True)
         tree = shapely.STRtree(self.faces[even])
         a, b = tree.query(mids, predicate="dwithin", distance=2.0 * self.grid + 1e-12)
-        layers = [self._face_layer(self.faces[i]) for i in even.tolist()]
-        for k in np.unique(a).tolist():
-            faces = b[a == k].tolist()
+        order = np.argsort(a, kind="stable")
+        a, b = a[order], b[order]
+        starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        for lo, hi in zip(starts.tolist(), [*starts[1:].tolist(), len(a)], strict=True):
+            if hi - lo < 2:
+                continue
+            k, faces = int(a[lo]), b[lo:hi].tolist()
             for f in faces[1:]:
                 if crossing[k] or layers[f] == layers[faces[0]]:
                     uf.union(faces[0], f)
         roots = np.array([uf.find(i) for i in range(len(even))])
-        return [even[roots == r] for r in np.unique(roots)]
+        order = np.argsort(roots, kind="stable")
+        cuts = np.flatnonzero(np.diff(roots[order])) + 1
+        return [even[g] for g in np.split(order, cuts)]
 
-    def _face_layer(self, face: Polygon) -> str:
-        """The layer drawing most of the face's outer ring (by length)."""
-        coords = np.asarray(face.exterior.coords)
-        ids = self._prims_at((coords[:-1] + coords[1:]) / 2.0)
-        length = np.hypot(*np.diff(coords, axis=0).T)
-        by: Counter = Counter()
-        for i, d in zip(ids.tolist(), length.tolist(), strict=True):
-            by[self.prims[i].seg.layer if i >= 0 else ""] += d
-        return by.most_common(1)[0][0] if by else ""
-
-    def _ring_prims(self, ring) -> list[int]:
-        coords = shapely.get_coordinates(ring)
-        ids = self._prims_at((coords[:-1] + coords[1:]) / 2.0)
-        return [i for i in dict.fromkeys(ids.tolist()) if i >= 0]
-
-    def _region(self, poly: Polygon, n_faces: int) -> Region:
-        rings = [poly.exterior, *poly.interiors]
-        paths, errors, prim_ids = [], [], []
-        for k, ring in enumerate(rings):
-            path, err = self.ring_path(np.asarray(ring.coords), ccw=(k == 0))
+    def _region(
+        self, poly: Polygon, n_faces: int, rings: list[np.ndarray], ring_ids: list[np.ndarray]
+    ) -> Region:
+        paths, errors = [], []
+        for k, (ring, ids) in enumerate(zip(rings, ring_ids, strict=True)):
+            path, err = self.ring_path(ring, ccw=(k == 0), ids=ids)
             paths.append(path)
             errors.append(err)
-            prim_ids.extend(self._ring_prims(ring))
-        outer = self._ring_prims(poly.exterior) or prim_ids
-        segs = [self.prims[i].seg for i in prim_ids]
+        all_ids = [i for ids in ring_ids for i in dict.fromkeys(ids.tolist()) if i >= 0]
+        outer = [i for i in dict.fromkeys(ring_ids[0].tolist()) if i >= 0] or all_ids
         outer_segs = [self.prims[i].seg for i in outer]
         layer = Counter(s.layer for s in outer_segs).most_common(1)[0][0] if outer_segs else "0"
         group = Counter(s.group for s in outer_segs).most_common(1)[0][0] if outer_segs else 0
-        handles = tuple(dict.fromkeys(s.handle for s in segs))
+        handles = tuple(dict.fromkeys(self.prims[i].seg.handle for i in all_ids))
         return Region(poly, tuple(paths), tuple(errors), handles, layer, group, n_faces)
 
     def face_rings(self) -> list[tuple[CurvePath, float, str, tuple[str, ...]]]:
         """The outer ring of every face, unmerged (hand layouts: pieces may touch)."""
+        rings = [shapely.get_coordinates(f.exterior) for f in self.faces]
         out = []
-        for face in self.faces:
-            path, err = self.ring_path(np.asarray(face.exterior.coords), ccw=True)
-            layer, handles = self._where(face.exterior)
+        for ring, ids in zip(rings, self._ring_ids(rings), strict=True):
+            path, err = self.ring_path(ring, ccw=True, ids=ids)
+            layer, handles = self._where_ids(ids)
             out.append((path, err, layer or "0", handles))
         return out
 
@@ -598,15 +679,14 @@ class PlanarGraph:
         if not len(self.edges):
             return []
         mids = shapely.line_interpolate_point(self.edges, 0.5, normalized=True)
+        on = np.zeros(len(self.edges), dtype=bool)
+        material = None
         if regions:
-            boundary = shapely.union_all([r.polygon.boundary for r in regions])
-            shapely.prepare(boundary)
-            on = shapely.dwithin(boundary, mids, 2.0 * self.grid + 1e-12)
-            material = shapely.union_all([r.polygon for r in regions])
-            shapely.prepare(material)
-        else:
-            on = np.zeros(len(self.edges), dtype=bool)
-            material = None
+            polys = np.array([r.polygon for r in regions], dtype=object)
+            rings = shapely.STRtree(shapely.boundary(polys))
+            hit, _ = rings.query(mids, predicate="dwithin", distance=2.0 * self.grid + 1e-12)
+            on[hit] = True
+            material = shapely.STRtree(polys)
         rest = self.edges[~on]
         if not len(rest):
             return []
@@ -647,7 +727,7 @@ class PlanarGraph:
             )
         else:
             mid = line.interpolate(0.5, normalized=True)
-            inside = material is not None and material.contains(mid)
+            inside = material is not None and len(material.query(mid, predicate="within")) > 0
             what = "a line inside a piece, kept as a mark (not cut)" if inside else (
                 "a line that touches or crosses an outline but closes none (construction line, "
                 "T-junction); left out"
@@ -713,8 +793,8 @@ def closed_regions(segments: list[Segment], chord_tol: float, report: ImportRepo
     ignored (they go through :class:`PlanarGraph`).
     """
     out: list[Region] = []
-    for s in segments:
-        if not s.path.closed or not _closed_entity_ok(s, chord_tol, report):
+    for s, good in zip(segments, _closed_ok(segments, chord_tol, report), strict=True):
+        if not s.path.closed or not good:
             continue
         path = orient_path(s.path, ccw=True)
         poly = Polygon(flatten_path(path, chord_tol, on_curve=True))
@@ -725,7 +805,7 @@ def closed_regions(segments: list[Segment], chord_tol: float, report: ImportRepo
 
 def _clean(pts: np.ndarray, bulges: np.ndarray) -> CurvePath:
     """Drop zero-length segments (a vertex repeated by snapping)."""
-    nxt = np.roll(pts, -1, axis=0)
+    nxt = np.concatenate([pts[1:], pts[:1]])
     keep = np.any(pts != nxt, axis=1)
     if keep.sum() < 2:
         keep[:] = True

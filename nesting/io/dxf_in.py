@@ -459,13 +459,15 @@ def _pieces(
     stem = Path(report.path).stem
     pieces: list[Piece] = []
     used: set[str] = set()
+    tried: dict[str, int] = {}  # base id -> the last suffix tried: naming stays linear
     for k, (region, f) in enumerate(zip(regions, found, strict=True)):
         block = ext.group_names.get(region.group, "")
         name = f.name or (block if block and not block.startswith("*") else f"{stem}-{k + 1}")
         base = f"{name}-{f.size}" if f.size and aama else name
-        pid, n = base, 2
+        pid, n = base, tried.get(base, 1) + 1
         while pid in used:
             pid, n = f"{base}-{n}", n + 1
+        tried[base] = n - 1
         used.add(pid)
         if aama:
             _check_half_pattern(region, f, report, pid)

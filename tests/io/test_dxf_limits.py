@@ -121,7 +121,7 @@ def _nested(depth):
 
 
 def _fan(path):
-    # Ten copies of ten copies ... six levels deep: a million squares from a 2 kB file.
+    # Ten copies of ten copies ... six levels deep: a million squares from a 20 kB file.
     doc = new()
     square(doc.blocks.new("F0"), layer="0")
     for k in range(1, 7):
@@ -150,7 +150,7 @@ def _self_insert(path):
 
 
 def _many_vertices(path):
-    # A thousand circles of 1 km radius: each about 2,200 vertices at the relative chord floor.
+    # A thousand circles of 1 km radius: each 2,221 vertices at the relative chord floor.
     doc = new()
     doc.blocks.new("C").add_circle((0, 0), 1e6)
     ref = doc.modelspace().add_blockref("C", (0, 0), dxfattribs={"layer": "CUT"})
@@ -173,10 +173,10 @@ CASES = [
     ("faraway", _far_away, ["coordinates", "layer CUT", "handle"]),
     ("arc", _equal_angle_arc, ["equal", "layer CUT", "handle"]),
     ("deep", _nested(dxf_entities.MAX_BLOCK_DEPTH + 8), ["nested more than", "layer CUT"]),
-    ("fan", _fan, ["more than 200,000 entities", "layer CUT", "handle"]),
-    ("minsert", _minsert, ["more than 200,000 entities", "layer CUT", "handle"]),
+    ("fan", _fan, [f"more than {dxf_entities.MAX_ENTITIES:,} entities", "layer CUT", "handle"]),
+    ("minsert", _minsert, [f"more than {dxf_entities.MAX_ENTITIES:,} entities", "layer CUT"]),
     ("selfinsert", _self_insert, ["inserts itself", "layer CUT"]),
-    ("vertices", _many_vertices, ["2,000,000 contour vertices", "layer CUT"]),
+    ("vertices", _many_vertices, [f"{dxf_entities.MAX_VERTICES:,} contour vertices", "layer CUT"]),
 ]
 
 
@@ -296,7 +296,7 @@ def test_limits_are_checked_before_anything_is_expanded(tmp_path, monkeypatch):
     monkeypatch.setattr(Insert, "multi_insert", lambda self: (made.append(1), real(self))[1])
     path = tmp_path / "minsert.dxf"
     _minsert(path)
-    with pytest.raises(dxf_in.DxfError, match="200,000 entities"):
+    with pytest.raises(dxf_in.DxfError, match=f"{dxf_entities.MAX_ENTITIES:,} entities"):
         dxf_in.read_pattern_dxf(path)
     assert made == []
 

@@ -295,3 +295,50 @@ def test_old_format_outline_with_construction_lines_at_t_junctions(tmp_path, gap
     strays = [i for i in data["issues"] if i["code"] == "STRAY_LINE"]
     assert len(strays) >= 4
     assert all(i["layer"] == "0" and i["handles"] for i in strays)
+
+
+# --- true arcs through noding --------------------------------------------------------------------
+
+
+def test_overlapping_circles_merge_with_exact_arcs_at_their_crossings(tmp_path):
+    doc = ezdxf.new("R2000")
+    doc.units = 4
+    msp = doc.modelspace()
+    msp.add_circle((0, 0), 30)
+    msp.add_circle((40, 0), 30)
+    (piece,) = read_pattern_dxf(save(doc, tmp_path)).pieces
+    true = Point(0, 0).buffer(30, quad_segs=512).union(Point(40, 0).buffer(30, quad_segs=512))
+    poly = outline_polygon(piece.outline)
+    assert poly.buffer(1e-6).contains(true)
+    assert poly.area - true.area < true.boundary.length * TOL
+    (path,) = piece.cut_paths
+    assert np.all(path.bulges != 0)  # arcs only, split at the two crossings
+    crossings = {(round(x, 9), round(y, 9)) for x, y in path.points}
+    h = math.sqrt(30**2 - 20**2)
+    assert {(20.0, round(h, 9)), (20.0, round(-h, 9))} <= crossings
+
+
+def test_stem_ending_on_an_arc_leaves_the_arc_whole(tmp_path):
+    doc = ezdxf.new("R2000")
+    doc.units = 4
+    msp = doc.modelspace()
+    msp.add_line((0, 0), (100, 0))
+    msp.add_arc((50, 0), 50, 0, 180)
+    msp.add_line((50, 50), (50, 80))  # a stem from the top of the arc, exactly on the curve
+    (piece,) = read_pattern_dxf(save(doc, tmp_path)).pieces
+    (path,) = piece.cut_paths
+    assert len(path.points) == 2
+    assert sorted(np.abs(path.bulges).tolist()) == pytest.approx([0.0, 1.0])
+
+
+def test_block_scaled_unequally_turns_its_arcs_into_safe_ellipses(tmp_path):
+    doc = ezdxf.new("R2000")
+    doc.units = 4
+    doc.blocks.new("DISC").add_circle((0, 0), 10)
+    doc.modelspace().add_blockref("DISC", (100, 50), dxfattribs={"xscale": 3, "yscale": 1})
+    (piece,) = read_pattern_dxf(save(doc, tmp_path)).pieces
+    true = shapely.affinity.scale(Point(0, 0).buffer(10, quad_segs=512), 3, 1, origin=(0, 0))
+    true = shapely.affinity.translate(true, 100, 50)
+    poly = outline_polygon(piece.outline)
+    assert poly.buffer(1e-6).contains(true)
+    assert poly.area - true.area < true.boundary.length * 3 * TOL
