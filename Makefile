@@ -10,17 +10,25 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench bench-compare lint clean
 
+# setuptools prints a notice on every editable install of a package whose folders are renamed
+# (package-dir); it says nothing about this project, so it is filtered out, and only it.
+QUIET_NOTICE := PYTHONWARNINGS="ignore:Editable installation"
+
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leathernest needs Python 3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leathernest needs Python 3.11 or newer")'
+	@echo "make: creating the virtual environment $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "make: installing leathernest and its dependencies into $(VENV) (about a minute the first time) ..."
+	@$(QUIET_NOTICE) $(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+	@echo "make: installed; the command is $(BIN)/leathernest"
 
 demo: $(STAMP)
-	$(BIN)/leathernest demo --out demo-out
+	@echo "make: running $(BIN)/leathernest demo --out demo-out (the first run compiles the Numba kernels, about 20 s) ..."
+	@$(BIN)/leathernest demo --out demo-out
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc

@@ -7,16 +7,28 @@ Exit code 0 when every run gave a valid layout, 1 when some did not (named on st
 
 from __future__ import annotations
 
+import math
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
-from leathernest.cli.common import EXIT_NO, emit_json, err, handle_errors, json_option
+from leathernest.cli.common import (
+    EXIT_NO,
+    capped_workers,
+    emit_json,
+    err,
+    handle_errors,
+    json_option,
+)
+from leathernest.limits import MAX_SEED, MAX_TIME_S
 
 ENGINE_NAMES = ("leathernest", "baseline", "sparrow", "packingsolver")
 
 
-def _split(value: str, convert: type, what: str) -> list:
+def _split(value: str, convert: Callable[[str], Any], what: str) -> list:
+    """A comma-separated option; ``convert`` raises ValueError on an item it refuses."""
     try:
         items = [convert(v.strip()) for v in value.split(",") if v.strip()]
     except ValueError:
@@ -24,6 +36,20 @@ def _split(value: str, convert: type, what: str) -> list:
     if not items:
         raise click.BadParameter(f"give at least one {what[:-1]}")
     return items
+
+
+def _seed(text: str) -> int:
+    seed = int(text)
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(text)
+    return seed
+
+
+def _time(text: str) -> float:
+    t = float(text)
+    if not (math.isfinite(t) and 0 < t <= MAX_TIME_S):
+        raise ValueError(text)
+    return t
 
 
 def _describe(row: dict) -> str:
@@ -81,8 +107,9 @@ def command(instances: str, seeds: str, times: str, engines: str, workers: int, 
     from leathernest.bench import run_benchmark
 
     names = _split(instances, str, "instances")
-    seed_list = _split(seeds, int, "seeds")
-    time_list = _split(times, float, "time limits")
+    seed_list = _split(seeds, _seed, f"seeds (whole numbers 0 to {MAX_SEED})")
+    time_list = _split(times, _time, f"time limits (seconds, at most {MAX_TIME_S:g})")
+    workers = capped_workers(workers, quiet)
     engine_list = _split(engines, str, "engines")
     time_text = ",".join(f"{t:g}" for t in time_list)
     command_line = (f"leathernest bench --instances {','.join(names)} --seeds "

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from leathernest.cli.common import EXIT_NO, emit_json, handle_errors, json_option
+from leathernest.cli.common import EXIT_NO, emit_json, handle_errors, json_option, writing
 
 
 @click.command("check")
@@ -19,10 +19,12 @@ from leathernest.cli.common import EXIT_NO, emit_json, handle_errors, json_optio
 def command(job: str, solution: str, svg_path: str | None, as_json: bool) -> None:
     """Check SOLUTION against JOB with the exact validator.
 
-    JOB is a job file, a jagua-rs instance or a bundled name; SOLUTION a solution.json. Every rule
-    is checked: overlap and gap, inside the hide or strip with the margin, off defects, grades,
-    rotations, mirroring, grain, pairs and groups, demand. Exits 0 when the layout is valid, 1 with
-    the violations listed otherwise.
+    JOB is a job file, a jagua-rs instance or a bundled name; SOLUTION a solution.json. The file
+    must pass the solution schema and belong to JOB (exit 2 otherwise). Every rule is checked:
+    overlap and gap, inside the hide or strip with the margin, off defects, grades, rotations,
+    mirroring, grain, pairs and groups, demand, and each stated polygon against its placement.
+    Lengths are compared within 1e-6 of the job's size (README: "How correct is a layout?").
+    Exits 0 when the layout is valid, 1 with the violations listed otherwise.
 
     \b
     Example:
@@ -33,12 +35,14 @@ def command(job: str, solution: str, svg_path: str | None, as_json: bool) -> Non
     from leathernest.validate import validate
 
     the_job = load_job(job)
-    sol = read_solution(solution)
-    violations = validate(the_job, sol)
+    read = read_solution(solution, the_job)
+    sol = read.solution
+    violations = validate(the_job, sol, drawn=read.drawn)
     if svg_path:
         from leathernest.io.svg import write_svg
 
-        write_svg(svg_path, the_job, sol, violations)
+        with writing("--svg", svg_path):
+            write_svg(svg_path, the_job, sol, violations)
     if as_json:
         emit_json({"valid": not violations, "violations": [v.as_dict() for v in violations],
                    "placements": len(sol.placements)})

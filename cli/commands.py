@@ -10,12 +10,17 @@ def all_commands() -> list[click.Command]:
     from leathernest.cli import (
         bench_cmd,
         check_cmd,
+        class_cmd,
         datasets_cmd,
         demo_cmd,
+        exercise_cmd,
         import_cmd,
         nest_cmd,
+        remnants_cmd,
         score_cmd,
+        train_cmd,
     )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
-            datasets_cmd.command, score_cmd.command, bench_cmd.command]
+            datasets_cmd.command, score_cmd.command, train_cmd.command, exercise_cmd.command,
+            class_cmd.command, bench_cmd.command, remnants_cmd.command]

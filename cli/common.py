@@ -1,28 +1,47 @@
 """What every command shares: options, error handling and exit codes (decided here, once).
 
-A user error is one line on stderr and exit code 2; a layout the validator rejects is a bug and
-exits 3 with the traceback; Ctrl-C exits 130 after the command has written what it could.
+A user error is one line on stderr and exit code 2, whether the library found it (an
+``InputError``) or click did (a usage error, a bad option value); a layout the validator rejects
+and every other unexpected exception is a bug and exits 3 with the traceback; Ctrl-C, SIGTERM and
+SIGHUP stop a search, which writes its best layout, and exit 130.
+
+The options a user can push to extremes (time, effort, seed, lengths, workers) have bounds here,
+the same numbers as README's "Limits".
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import math
+import os
 import re
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
+
+from leathernest.limits import (
+    EFFORT_UNIT,
+    MAX_COORD_MM,
+    MAX_EFFORT,
+    MAX_GAP_MM,
+    MAX_SEED,
+    MAX_TIME_S,
+)
 
 EXIT_OK = 0
 EXIT_NO = 1  # ran, but the answer is "no": pieces unplaced, or check found violations
 EXIT_INPUT = 2  # bad input or usage
 EXIT_BUG = 3  # internal error: please report
 EXIT_INTERRUPTED = 130
+
+MAX_CLOSE_GAPS_MM = 100.0
 
 
 def err(message: str) -> None:
@@ -32,7 +51,7 @@ def err(message: str) -> None:
 
 def fail_input(message: str) -> None:
     """Print a one-line input error and exit 2."""
-    err(f"leathernest: error: {message}")
+    err(f"leathernest: error: {' '.join(message.split())}")
     sys.exit(EXIT_INPUT)
 
 
@@ -41,22 +60,60 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from leathernest.errors import InputError, SolutionInvalidError
+        from leathernest.errors import InputError
 
         try:
             return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors: one line from the group (OneLineErrors), exit 2
         except InputError as exc:
             fail_input(exc.one_line())
         except KeyboardInterrupt:
             err("leathernest: interrupted")
             sys.exit(EXIT_INTERRUPTED)
-        except (SolutionInvalidError, Exception) as exc:
-            # Not the user's fault: show everything a bug report needs.
+        except Exception as exc:
+            # Not the user's fault (a SolutionInvalidError included): show what a report needs.
             traceback.print_exc()
             err(f"leathernest: internal error: {exc} - this is a bug, please report it")
             sys.exit(EXIT_BUG)
 
     return wrapper
+
+
+class OneLineErrors(click.Group):
+    """The command group; click's usage errors become one line on stderr and exit code 2."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the command line (see :meth:`click.Group.main`)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            fail_input(f"{exc.format_message()}{where}")
+        except click.Abort:
+            err("leathernest: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def writing(option: str, path: str | Path) -> Iterator[None]:
+    """Write a file the user named; failing to (no such folder, read-only, disk full) is exit 2.
+
+    It is the user's environment, not our bug, so it is one line, not a traceback.
+    """
+    from leathernest.errors import InputError
+
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write it ({exc.strerror or exc})",
+                         hint=f"choose another {option}") from None
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,21 +124,82 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def emit_json(obj: dict) -> None:
     """Print the one JSON object of a command."""
-    click.echo(json.dumps(obj, indent=None, default=str))
+    click.echo(json.dumps(obj, indent=None, default=str, allow_nan=False))
+
+
+# --------------------------------------------------------------------------------------------------
+# Bounded option types
+
+
+class Finite(click.FloatRange):
+    """A float in a range that is a number: ``nan`` and ``inf`` are refused like ``abc``."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        """Convert and range-check; NaN fails here (click's ranges let it through)."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+TIME = Finite(min=0.1, max=MAX_TIME_S)
+LENGTH = Finite(min=0.0, max=MAX_GAP_MM)
+STRIP = Finite(min=0.0, min_open=True, max=MAX_COORD_MM)
+SEED = click.IntRange(min=0, max=MAX_SEED)
+EFFORT = click.IntRange(min=1, max=MAX_EFFORT)
+
+
+def effort_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--effort N``: a work budget instead of the clock, for runs that repeat exactly."""
+    return click.option(
+        "--effort", type=EFFORT, default=None, metavar="N",
+        help=f"Work budget: stop after N x {EFFORT_UNIT:,} collision evaluations instead of at "
+             "the time limit, so that the same job, seed, --workers and N give the same layout "
+             "on any machine and at any load. --time stays a safety cap.")(func)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def capped_workers(workers: int, quiet: bool) -> int:
+    """``--workers``, capped at the usable cores (a warning says so)."""
+    cores = usable_cores()
+    if workers > cores:
+        if not quiet:
+            err(f"leathernest: warning: --workers {workers} capped at {cores}, the cores this "
+                "process may use")
+        return cores
+    return workers
 
 
 def compile_note(quiet: bool) -> None:
     """Compile the Numba kernels before the clock starts, saying so when it takes a while."""
+    import threading
+
     from leathernest.nest import warm_up
 
-    seconds = warm_up()
+    note = threading.Timer(3.0, err, ["preparing the Numba kernels (the first run on a machine "
+                                      "compiles them, about 20 s on two cores) ..."])
+    if not quiet:
+        note.start()
+    try:
+        seconds = warm_up()
+    finally:
+        note.cancel()
     if seconds > 3.0 and not quiet:
-        err(f"compiled the Numba kernels in {seconds:.0f} s (first run on this machine only)")
+        err(f"prepared the Numba kernels in {seconds:.0f} s")
 
 
 def new_out_dir(job_name: str, suffix: str) -> Path:
     """A folder named after the job that does not exist yet: ``<job>-<suffix>[-k]``."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", job_name).strip("_") or "job"
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", job_name).strip("_.")[:60] or "job"
     out = Path(f"{stem}-{suffix}")
     k = 2
     while out.exists():
@@ -90,35 +208,47 @@ def new_out_dir(job_name: str, suffix: str) -> Path:
     return out
 
 
-class CtrlC:
-    """Ctrl-C for a command that searches.
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP for a command that searches: all three mean "stop, keep".
 
-    Pressed before the search starts, it is remembered; during the search it stops it (the search
-    returns its best layout); a second press aborts at once (the previous handler).
+    Before the search starts a signal is remembered; during the search it stops it (the search
+    returns its best layout, which is written); a second signal acts at once (the previous
+    handler: Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP end the process).
     """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.stop: Any = None
         self.early = False
+        self.previous: dict[int, Any] = {}
 
-    def __enter__(self) -> CtrlC:
-        self.previous = signal.getsignal(signal.SIGINT)
-        signal.signal(signal.SIGINT, self._on_sigint)
+    def __enter__(self) -> StopSignals:
+        for sig in self.SIGNALS:
+            self.previous[sig] = signal.getsignal(sig)
+            signal.signal(sig, self._on_signal)
         return self
 
-    def _on_sigint(self, _sig: int, _frame: object) -> None:
+    def _on_signal(self, sig: int, _frame: object) -> None:
         if self.stop is not None:
             self.stop.interrupt()
         else:
             self.early = True
-        signal.signal(signal.SIGINT, self.previous)
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
 
     def watch(self, stop: Any) -> Any:
-        """Route Ctrl-C to this stop token (interrupting it at once if already pressed)."""
+        """Route the signals to this stop token (interrupting it at once if one came already)."""
         self.stop = stop
         if self.early:
             stop.interrupt()
         return stop
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether a signal came (before or during the search)."""
+        return self.early or (self.stop is not None and self.stop.interrupted)
+
     def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGINT, self.previous)
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import click
 
-from leathernest.cli.common import emit_json, err, handle_errors, json_option
+from leathernest.cli.common import (
+    SEED,
+    Finite,
+    emit_json,
+    err,
+    handle_errors,
+    json_option,
+    writing,
+)
+from leathernest.limits import MAX_HIDE_COPIES
 
 
 @click.group("datasets", invoke_without_command=True)
@@ -59,11 +68,12 @@ def path_command(name: str) -> None:
 
 @command.command("hide")
 @click.argument("kind", type=click.Choice(["calf", "goat", "cow_side"]))
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=SEED, default=0, show_default=True,
               help="Seed of the first hide; further hides take seed+1, seed+2, ...")
-@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--count", type=click.IntRange(min=1, max=MAX_HIDE_COPIES), default=1,
+              show_default=True,
               help="How many hides.")
-@click.option("--area-m2", type=click.FloatRange(min=0.01), default=None,
+@click.option("--area-m2", type=Finite(min=0.01, max=20.0), default=None,
               help="Fix each hide's area instead of drawing it from the kind's range.")
 @click.option("--pieces", "pieces_from", default="demo_wallets", show_default=True,
               help="Job file or bundled name whose pieces, gap and margin the new job takes.")
@@ -88,7 +98,9 @@ def hide_command(kind: str, seed: int, count: int, area_m2: float | None, pieces
     if out == "-":
         click.echo(json.dumps(hidegen.job_json(job, hides)))
     else:
-        err(f"wrote {hidegen.write_job_json(out, job, hides)}")
+        with writing("--out", out):
+            err(f"wrote {hidegen.write_job_json(out, job, hides)}")
     if dxf_dir is not None:
-        for g in hides:
-            err(f"wrote {hidegen.write_hide_dxf(Path(dxf_dir) / f'{g.hide.id}.dxf', g)}")
+        with writing("--dxf", dxf_dir):
+            for g in hides:
+                err(f"wrote {hidegen.write_hide_dxf(Path(dxf_dir) / f'{g.hide.id}.dxf', g)}")

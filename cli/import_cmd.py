@@ -23,7 +23,7 @@ MAX_WARNING_LINES = 20
 UNIT_CHOICES = ["mm", "cm", "dm", "m", "in", "ft", "yd"]
 
 
-def _parse_layer_map(values: tuple[str, ...], file: str) -> dict[str, str] | None:
+def parse_layer_map(values: tuple[str, ...], file: str | None = None) -> dict[str, str] | None:
     """``LAYER=ROLE`` items (globs allowed) or JSON files holding such a mapping."""
     from leathernest.errors import InputError
 
@@ -113,7 +113,7 @@ def command(
 
     # ezdxf logs its own repairs as warnings; the import report already says what matters.
     logging.getLogger("ezdxf").setLevel(logging.ERROR)
-    mapping = _parse_layer_map(layer_map, file)
+    mapping = parse_layer_map(layer_map, file)
     if as_hide:
         result = dxf_in.read_hide_dxf(
             file, units=units, layer_map=mapping, close_gaps_mm=close_gaps_mm

@@ -13,14 +13,17 @@ from __future__ import annotations
 import click
 
 from leathernest._version import __version__
+from leathernest.cli.common import OneLineErrors
 
 EPILOG = """\b
 Exit codes: 0 success; 1 pieces left unplaced or check found violations;
-2 bad input or usage; 3 internal error (please report); 130 interrupted.
+2 bad input or usage; 3 internal error (please report);
+130 interrupted (Ctrl-C, SIGTERM, SIGHUP: the best layout so far is written).
 """
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leathernest")
 def main() -> None:
     """Nest leather-goods pieces on hides with defects and grades, or on a strip.

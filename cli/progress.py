@@ -1,4 +1,8 @@
-"""A one-line progress display on stderr, for terminals only (never in pipes or with --quiet)."""
+"""One-line progress displays on stderr, for terminals only (never in pipes or with --quiet).
+
+:class:`ProgressLine` also keeps every report it is given (the search reports when it improves),
+so the HTML report can plot the anytime curve whether or not anything was shown.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ class ProgressLine:
         self.interval = interval_s
         self.last = 0.0
         self.width = 0
+        self.curve: list = []  # every Progress received, in order
 
     def __call__(self, progress) -> None:  # a leathernest.search.stop.Listener
-        """Show the newest progress report (rate-limited)."""
+        """Keep the report and show the newest one (rate-limited)."""
+        self.curve.append(progress)
         if not self.enabled:
             return
         now = time.monotonic()
@@ -45,4 +51,24 @@ class ProgressLine:
     def close(self) -> None:
         """End the line so later messages start on their own."""
         if self.enabled and self.last:
+            click.echo("", err=True)
+
+
+class FileProgress:
+    """``writing cutter files k/n`` on one stderr line while the DXF files are routed, written."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show how many of the files are written."""
+        if self.enabled:
+            click.echo(f"\rwriting cutter files {done}/{total} (cutting order routed)", err=True,
+                       nl=False)
+            self.shown = True
+
+    def close(self) -> None:
+        """End the line."""
+        if self.shown:
             click.echo("", err=True)

@@ -11,8 +11,11 @@ import click
 from leathernest.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO,
-    CtrlC,
+    SEED,
+    TIME,
+    StopSignals,
     compile_note,
+    effort_option,
     emit_json,
     err,
     handle_errors,
@@ -20,22 +23,25 @@ from leathernest.cli.common import (
     new_out_dir,
 )
 
+FEEDBACK_LINES = 8  # per-piece feedback lines in the text summary; compare.html lists them all
+
 
 @click.command("score")
 @click.argument("job")
 @click.argument("hand_layout", type=click.Path(dir_okay=False))
-@click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
+@click.option("--time", "time_s", type=TIME, default=None,
               help="Time for the engine's layout in seconds (default: the job's, else 60).")
-@click.option("--seed", type=int, default=None, help="Engine seed (default: the job's, else 0).")
+@effort_option
+@click.option("--seed", type=SEED, default=None, help="Engine seed (default: the job's, else 0).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for compare.html and both solutions (default: a new folder named "
                    "after the job).")
 @click.option("-q", "--quiet", is_flag=True, help="No notes on stderr.")
 @json_option
 @handle_errors
-def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
-            out_dir: str | None, quiet: bool, as_json: bool) -> None:
-    r"""Score a trainee's HAND_LAYOUT for JOB and compare it with the engine's layout.
+def command(job: str, hand_layout: str, time_s: float | None, effort: int | None,
+            seed: int | None, out_dir: str | None, quiet: bool, as_json: bool) -> None:
+    """Score a trainee's HAND_LAYOUT for JOB and compare it with the engine's layout.
 
     HAND_LAYOUT is a DXF with the pieces drawn where they are cut (closed polylines on any layer;
     a text inside an outline may name its piece; a layer named after a hide puts its outlines on
@@ -55,40 +61,47 @@ def command(job: str, hand_layout: str, time_s: float | None, seed: int | None,
     Examples:
       leathernest score job.json trainee.dxf --time 10 --out score
       leathernest score job.json hand.json --json
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.hand_layout import read_hand_layout
     from leathernest.io.html_compare import write_compare
     from leathernest.io.instance import load_job
+    from leathernest.io.outputs import OutputFolder
     from leathernest.io.solution_json import write_solution
-    from leathernest.nest import nest
-    from leathernest.score import score_layout
-    from leathernest.search.stop import StopToken
+    from leathernest.nest import nest, preflight, stop_token
+    from leathernest.score import score_layout, score_to_json
 
-    the_job = load_job(job)
-    changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed)) if v is not None}
-    the_job = dataclasses.replace(the_job, **changes)
-    layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
-    note = (lambda _msg: None) if quiet or as_json else err
-    for warning in layout.warnings:
-        note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
-    note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
-    compile_note(quiet or as_json)
-    with CtrlC() as ctrl_c:
-        stop = ctrl_c.watch(StopToken(the_job.time_limit_s))
-        engine = nest(the_job, stop=stop)
-    score = score_layout(the_job, layout, engine)
-    out = Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")
-    paths = {
-        "compare": str(write_compare(out / "compare.html", score, hand_layout)),
-        "hand_solution": str(write_solution(out / "hand_solution.json", the_job, score.hand)),
-        "engine_solution": str(write_solution(out / "engine_solution.json", the_job, engine)),
-    }
+    with StopSignals() as signals:
+        the_job = load_job(job)
+        changes = {k: v for k, v in (("time_limit_s", time_s), ("seed", seed)) if v is not None}
+        the_job = dataclasses.replace(the_job, **changes)
+        preflight(the_job, job)
+        layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
+        with OutputFolder(Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")) as out:
+            out.claim()
+            note = (lambda _msg: None) if quiet or as_json else err
+            for warning in layout.warnings:  # what the DXF reader noticed (units assumed, ...)
+                note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
+            note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
+            compile_note(quiet or as_json)
+            stop = signals.watch(stop_token(the_job, effort))
+            engine = nest(the_job, stop=stop)
+            score = score_layout(the_job, layout, engine)
+
+            def write(stage: Path) -> dict:
+                write_compare(stage / "compare.html", score, hand_layout)
+                write_solution(stage / "hand_solution.json", the_job, score.hand)
+                write_solution(stage / "engine_solution.json", the_job, engine)
+                return {"compare": "compare.html", "hand_solution": "hand_solution.json",
+                        "engine_solution": "engine_solution.json"}
+
+            paths = out.commit(write, {"job": the_job.name})
     if as_json:
-        emit_json(_as_json(score, hand_layout, paths, stop.interrupted, layout.warnings))
+        emit_json({**score_to_json(score, hand_layout, paths, stop.interrupted),
+                   "warnings": list(layout.warnings)})
     else:
         for line in summary_lines(score, hand_layout):
             click.echo(line)
-        note(f"wrote {', '.join(paths.values())}")
+        note(f"wrote {', '.join(str(p) for p in paths.values())}")
     if stop.interrupted:
         err("leathernest: interrupted; the engine's best layout so far was used")
         sys.exit(EXIT_INTERRUPTED)
@@ -116,23 +129,11 @@ def summary_lines(score, hand_name: str) -> list[str]:
     if missing:
         lines.append("missing: " + ", ".join(f"{x['name']} x{x['count']}" for x in missing))
     lines += comparison_lines(score.job, score.comparison)
+    if score.feedback:
+        lines.append("where the leather went (biggest first):")
+        lines += [f"  {f['kind']}: {f['message']}" for f in score.feedback[:FEEDBACK_LINES]]
+        if len(score.feedback) > FEEDBACK_LINES:
+            lines.append(f"  ... {len(score.feedback) - FEEDBACK_LINES} more in compare.html")
     if score.hint:
         lines.append(f"hint: {score.hint}")
     return lines
-
-
-def _as_json(score, hand_name: str, paths: dict[str, str], interrupted: bool,
-             warnings: tuple[str, ...] = ()) -> dict:
-    engine = score.engine
-    return {
-        "job": score.job.name, "hand_layout": hand_name, "valid": score.valid,
-        "violations": [v.as_dict() for v in score.violations],
-        "outlines": {"matched": [x.as_dict() for x in score.matches.matched],
-                     "unmatched": [x.as_dict() for x in score.matches.unmatched],
-                     "set_aside": list(score.matches.set_aside)},
-        "comparison": score.comparison, "hint": score.hint,
-        "warnings": list(warnings),
-        "engine": {"engine": engine.engine, "seed": engine.seed, "elapsed_s": engine.elapsed_s,
-                   "interrupted": interrupted},
-        "outputs": paths,
-    }

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-# The validator's length tolerance, relative to the job's size (the larger of the stock's
-# bounding-box diagonal and the strip height). 1e-6 of a 2 m hide is 2 µm: far below a knife's
-# precision, far above float64 rounding after a rotation (about 1e-13 relative).
+# The validator's length tolerance, relative to the job's size (the largest width or height of a
+# hide, the strip or a piece; see leathernest.validate.length_tolerance). 1e-6 of a 2 m hide is
+# 2 µm: far below a knife's precision, far above float64 rounding after a rotation (about 1e-13
+# relative). Overlaps, outside and defect reach are lengths compared with it, never areas.
 VALIDATION_REL_TOL = 1e-6
 
 # Angles (rotation sets, grain) are compared with this tolerance in degrees; readers of other tools'

@@ -387,10 +387,13 @@ class Objective(StrEnum):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Job:
-    """A nesting task: pieces, stock (hides or a strip), gap and margin, limits and objective.
+    """A nesting task: pieces, stock (hides or a strip), gap and margins, limits and objective.
 
     ``gap_mm`` is the clear distance kept between two pieces (the knife's need); ``margin_mm`` the
     distance kept from the hide's edge, holes and blocking zones (and from the strip's edges).
+    Cutting rooms often keep more from a ragged edge than from a scar, or the other way round:
+    ``edge_margin_mm`` (hide and strip edges) and ``defect_margin_mm`` (holes and blocking zones)
+    override ``margin_mm`` where given; :attr:`edge_margin` and :attr:`defect_margin` resolve them.
     """
 
     name: str
@@ -401,6 +404,8 @@ class Job:
     time_limit_s: float = 60.0
     seed: int = 0
     objective: Objective | None = None
+    edge_margin_mm: float | None = None
+    defect_margin_mm: float | None = None
 
     def __post_init__(self) -> None:
         if not self.pieces:
@@ -415,7 +420,9 @@ class Job:
             hids = [h.id for h in self.stock]
             if len(set(hids)) != len(hids):
                 raise InputError(f"job {self.name!r}: duplicate hide ids")
-        for name, value in (("gap_mm", self.gap_mm), ("margin_mm", self.margin_mm)):
+        for name, value in (("gap_mm", self.gap_mm), ("margin_mm", self.margin_mm),
+                            ("edge_margin_mm", self.edge_margin), ("defect_margin_mm",
+                                                                   self.defect_margin)):
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"job {self.name!r}: {name} must be >= 0, got {value}")
         if not (self.time_limit_s > 0):
@@ -423,6 +430,16 @@ class Job:
         if self.objective is None:
             default = Objective.MIN_LENGTH if self.is_strip else Objective.MIN_HIDES
             object.__setattr__(self, "objective", default)
+
+    @property
+    def edge_margin(self) -> float:
+        """Distance kept from the hide's (or strip's) edge, mm."""
+        return self.margin_mm if self.edge_margin_mm is None else self.edge_margin_mm
+
+    @property
+    def defect_margin(self) -> float:
+        """Distance kept from the hide's holes and from zones that block a piece, mm."""
+        return self.margin_mm if self.defect_margin_mm is None else self.defect_margin_mm
 
     @property
     def is_strip(self) -> bool:

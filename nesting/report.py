@@ -11,7 +11,10 @@ Definitions (stated once, used everywhere):
 - utilisation = placed piece area / usable area of the hides used;
 - waste = usable area of the hides used - placed area;
 - cost of a hide = its ``cost`` when given, else ``price_per_m2`` x its gross area in m²; a hide
-  with neither costs nothing in the figures (and says so with ``cost`` None).
+  with neither costs nothing in the figures (and says so with ``cost`` None);
+- per product and size (``per_product``): the area cut, its share of the hides' usable area and
+  cost (each hide shared by the area cut on it) and its yield; per hide, the products it served
+  (:mod:`leathernest.products`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from leathernest.model import Hide, Job, Solution, Strip
+from leathernest.products import product_figures
 from leathernest.shapes import hide_region, zone_region
 from leathernest.validate import placed_shape
 
@@ -77,8 +81,10 @@ def compute_metrics(job: Job, solution: Solution) -> dict:
     if isinstance(job.stock, Strip):
         length = solution.strip_length or 0.0
         used = job.stock.height * length
+        products, _ = product_figures(job, solution, [], strip_area_mm2=used)
         return base | {"strip_length": length, "strip_height": job.stock.height,
-                       "density": placed_area / used if used > 0 else 0.0}
+                       "density": placed_area / used if used > 0 else 0.0,
+                       "per_product": products}
     hides = {h.id: h for h in job.hides}
     per_hide = []
     total_usable = 0.0
@@ -99,6 +105,9 @@ def compute_metrics(job: Job, solution: Solution) -> dict:
             "waste_mm2": usable - area, "area_by_grade_mm2": _area_by_grade(hide, polys),
             "cost": cost,
         })
+    products, served = product_figures(job, solution, per_hide)
+    for row, here in zip(per_hide, served, strict=True):
+        row["products"] = here
     return base | {
         "hides_used": len(per_hide),
         "utilisation": placed_area / total_usable if total_usable > 0 else 0.0,
@@ -106,6 +115,7 @@ def compute_metrics(job: Job, solution: Solution) -> dict:
         "waste_mm2": total_usable - placed_area,
         "total_cost": total_cost,
         "per_hide": per_hide,
+        "per_product": products,
     }
 
 

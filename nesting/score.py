@@ -11,8 +11,11 @@ The steps of ``leathernest score``:
    placed piece, are set aside and listed; outlines that match nothing are reported as
    ``unknown`` violations, never dropped.
 2. :func:`score_layout` validates the placements exactly (:func:`leathernest.validate.validate`:
-   overlap, gap, outside, margin, defect, grade, rotation, mirror, grain, group, missing ...) and
-   compares the figures with the engine's layout (:func:`compare`).
+   overlap, gap, outside, margin, defect, grade, rotation, mirror, grain, group, missing ...),
+   measures the trade's waste figures (:mod:`leathernest.waste`), gives per-piece feedback
+   (:mod:`leathernest.feedback`) and compares the figures with the engine's layout
+   (:func:`compare`), points included. :func:`score_to_json` is the one JSON form of a score,
+   printed by ``leathernest score --json`` and answered by the trainer's ``/api/score``.
 
 Imports the model, the validator, the report figures and the hand-layout reader; the engine is
 passed in, so scoring itself never searches.
@@ -28,6 +31,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
+from leathernest.feedback import layout_feedback
 from leathernest.hand_match import (
     Registration,
     best_registration,
@@ -42,6 +46,7 @@ from leathernest.model import Hide, HideLayout, Job, Mirror, Piece, Placement, S
 from leathernest.report import compute_metrics
 from leathernest.score_compare import compare
 from leathernest.validate import Violation, ViolationKind, placed_shape, validate
+from leathernest.waste import layout_waste
 
 # Outlines within this distance (mm) of the hide's outline, a hole or a zone are that drawing.
 HIDE_DRAWING_TOL_MM = 0.5
@@ -98,6 +103,7 @@ class Score:
     matches: MatchResult
     comparison: dict = field(default_factory=dict)
     hint: str = ""  # what to check when no outline matched at all
+    feedback: tuple[dict, ...] = ()  # per-piece teaching items, biggest saving first
 
     @property
     def valid(self) -> bool:
@@ -397,11 +403,33 @@ def score_layout(job: Job, layout: HandLayout, engine: Solution | None) -> Score
     violations = list(validate(job, matches.solution))
     violations += [Violation(ViolationKind.UNKNOWN, (m.source,), None, m.area_mm2,
                              f"{m.source}: outline {m.note}") for m in matches.unmatched]
-    hand = dataclasses.replace(
-        matches.solution,
-        metrics=compute_metrics(job, measurable_solution(job, matches.solution)))
-    return Score(job, hand, engine, tuple(violations), matches,
-                 compare(job, hand, engine, valid=not violations), _hint(layout, matches))
+    measurable = measurable_solution(job, matches.solution)
+    hand = dataclasses.replace(matches.solution, metrics=compute_metrics(job, measurable))
+    wastes = layout_waste(job, measurable)
+    cuttable = all(v.kind is ViolationKind.MISSING for v in violations)
+    comparison = compare(job, hand, engine, valid=not violations, cuttable=cuttable,
+                         hand_wastes=wastes)
+    return Score(job, hand, engine, tuple(violations), matches, comparison,
+                 _hint(layout, matches), tuple(layout_feedback(job, measurable, wastes)))
+
+
+def score_to_json(score: Score, hand_name: str, paths: dict[str, str],
+                  interrupted: bool = False) -> dict:
+    """The score as one JSON object: ``leathernest score --json`` and the trainer's API."""
+    engine = score.engine
+    return {
+        "job": score.job.name, "hand_layout": hand_name, "valid": score.valid,
+        "points": score.comparison.get("points"),
+        "violations": [v.as_dict() for v in score.violations],
+        "outlines": {"matched": [x.as_dict() for x in score.matches.matched],
+                     "unmatched": [x.as_dict() for x in score.matches.unmatched],
+                     "set_aside": list(score.matches.set_aside)},
+        "comparison": score.comparison, "feedback": list(score.feedback), "hint": score.hint,
+        "engine": None if engine is None else {
+            "engine": engine.engine, "seed": engine.seed, "elapsed_s": engine.elapsed_s,
+            "interrupted": interrupted},
+        "outputs": paths,
+    }
 
 
 def _hint(layout: HandLayout, matches: MatchResult) -> str:

@@ -3,32 +3,50 @@
 It rebuilds every placed shape from the job's original outlines with shapely and its own copy of
 the placement transform (:func:`_placed`, written with ``shapely.affinity`` and deliberately not
 shared with :mod:`leathernest.transform`), so a bug in offsetting, simplification or the Numba
-kernels cannot hide itself. It imports the model, the config and shapely; never ``collision`` or
-``search``.
+kernels cannot hide itself. It imports the model, the config and shapely; never ``collision``,
+``search`` or ``transform`` (a test checks this).
 
 Rules checked (``ViolationKind``):
 
 - every placement names a known piece, a copy below its demand, a known hide and hide copy below
-  stock; no copy placed twice (``UNKNOWN``, ``DEMAND``);
+  stock; no copy placed twice (``UNKNOWN``, ``DEMAND``); a strip layout states a finite length;
 - rotation in the piece's allowed set, mirroring as its policy says (``ROTATION``, ``MIRROR``);
 - grain within tolerance of the backbone segment nearest to the piece (``GRAIN``);
-- inside the strip or hide, at least ``margin_mm`` from its edge and its holes (``OUTSIDE``,
-  ``MARGIN``);
-- off every grade-0 zone by ``margin_mm``, and not on any zone below the piece's grade
+- inside the strip or hide, at least the edge margin from its edge and the defect margin from its
+  holes (``OUTSIDE``, ``MARGIN``; both margins default to ``margin_mm``);
+- off every grade-0 zone by the defect margin, and not on any zone below the piece's grade
   (``DEFECT``, ``GRADE``);
-- any two pieces at least ``gap_mm`` apart (``OVERLAP`` when they share area, ``GAP`` otherwise);
+- any two pieces at least ``gap_mm`` apart (``OVERLAP`` when one reaches into the other, ``GAP``
+  otherwise);
 - pairs and same-hide groups on one hide copy (``GROUP``);
 - the placed area equal to the piece's area (``AREA``), every demanded copy placed or reported
-  unplaced (``MISSING``).
+  unplaced (``MISSING``);
+- when a solution file states the placed outlines, each equal to the piece under the placement's
+  own transform (``POLYGON``).
 
-Lengths are compared with a tolerance of ``VALIDATION_REL_TOL`` times the job's size (see
-:mod:`leathernest.config`); areas with that tolerance times the size squared.
+Tolerance
+---------
+Every rule is decided on lengths with one tolerance, :func:`length_tolerance`:
+``VALIDATION_REL_TOL`` (1e-6) times the job's size, the largest extent (width or height) of a
+hide, of the strip's height or of a piece, and at least 1 mm. On a 2000 x 1500 mm hide it is
+2 µm: a thousandth of a knife's width, yet some ten million times the rounding of float64 on
+coordinates of that size (and still a thousand times it at the coordinate bound of
+:mod:`leathernest.limits`). It depends on the job only, never on what a solution claims (a strip
+length, positions), and it is never an area.
+
+How far a piece reaches into a neighbour, out of the leather or onto a zone is its *depth*: the
+larger of the width of the region they share (the diameter of the widest disc inside it) and the
+distance by which a vertex of one lies inside the other (this catches thin spikes). A depth above
+the tolerance is a violation; a gap or margin may fall short by at most the tolerance; a stated
+outline may differ from the rebuilt one by at most the tolerance (Hausdorff distance of the
+boundaries, vertex-wise).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -39,6 +57,9 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from leathernest.config import ANGLE_TOL_DEG, VALIDATION_REL_TOL
 from leathernest.model import Hide, Job, Mirror, Piece, Placement, Solution, Strip, zone_blocks
+
+# A stated placed outline: (outer ring, holes), absolute coordinates, as a solution file gives it.
+DrawnOutline = tuple[Sequence[Sequence[float]], Sequence[Sequence[Sequence[float]]]]
 
 
 class ViolationKind(StrEnum):
@@ -58,6 +79,7 @@ class ViolationKind(StrEnum):
     GROUP = "group"
     AREA = "area"
     MISSING = "missing"
+    POLYGON = "polygon"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +107,11 @@ class Violation:
 
 
 def job_scale(job: Job, strip_length: float | None = None) -> float:
-    """The job's size in mm, the base of the relative tolerance."""
+    """The job's size in mm: the stock's largest bounding-box diagonal, or the strip's extent.
+
+    Used by the baseline's clearance and the peer checker; the validator's own tolerance is
+    :func:`length_tolerance`, which never reads a solution.
+    """
     if isinstance(job.stock, Strip):
         return max(job.stock.height, strip_length or 0.0)
     diag = 0.0
@@ -93,6 +119,19 @@ def job_scale(job: Job, strip_length: float | None = None) -> float:
         x0, y0, x1, y1 = h.outline.bbox
         diag = max(diag, math.hypot(x1 - x0, y1 - y0))
     return diag
+
+
+def length_tolerance(job: Job) -> float:
+    """The validator's length tolerance in mm (see the module docstring): 1e-6 of the job's size.
+
+    The size is the largest width or height of a hide, the strip's height or a piece's, and at
+    least 1 mm.
+    """
+    size = job.stock.height if isinstance(job.stock, Strip) else 1.0
+    for outline in [*(h.outline for h in job.hides), *(p.outline for p in job.pieces)]:
+        x0, y0, x1, y1 = outline.bbox
+        size = max(size, x1 - x0, y1 - y0)
+    return VALIDATION_REL_TOL * max(size, 1.0)
 
 
 def _placed(piece: Piece, p: Placement) -> Polygon:
@@ -145,6 +184,48 @@ def grain_error_deg(piece: Piece, p: Placement, hide: Hide | None, centre: Point
     return _axis_diff_deg(placed_deg, target)
 
 
+# --------------------------------------------------------------------------------------------------
+# Depth: how far one shape reaches into another, as a length
+
+
+def _vertex_depth(a, b) -> float:
+    """How far the deepest vertex of ``a`` lies inside ``b`` (0 when none is inside)."""
+    xy = shapely.get_coordinates(a)
+    inside = shapely.contains_xy(b, xy[:, 0], xy[:, 1])
+    if not inside.any():
+        return 0.0
+    return float(shapely.distance(b.boundary, shapely.points(xy[inside])).max())
+
+
+def _shared_width(shared, tol: float) -> float:
+    """Diameter of the widest disc inside ``shared``; 0 when no disc wider than ``tol`` fits."""
+    width = 0.0
+    for part in shapely.get_parts(shared):
+        if part.geom_type != "Polygon" or part.area <= 0.0:
+            continue
+        if part.buffer(-0.5 * tol).is_empty:
+            continue
+        radius = shapely.maximum_inscribed_circle(part, tolerance=0.25 * tol).length
+        width = max(width, 2.0 * radius, tol * (1.0 + 1e-9))
+    return width
+
+
+def depth(a, b, tol: float) -> float:
+    """How far shapes ``a`` and ``b`` reach into each other, in mm (see the module docstring).
+
+    Returns 0 when they only touch or share less than ``tol``; a value above ``tol`` otherwise
+    (widths at or below ``tol`` are not measured: they are rounding).
+    """
+    shared = a.intersection(b)
+    if shared.is_empty or shared.area <= 0.0:
+        return 0.0
+    return max(_shared_width(shared, tol), _vertex_depth(a, b), _vertex_depth(b, a))
+
+
+# --------------------------------------------------------------------------------------------------
+# The rules
+
+
 class _Checker:
     """Collects violations for one solution; one method per family of rules."""
 
@@ -153,17 +234,19 @@ class _Checker:
         self.solution = solution
         self.pieces = {p.id: p for p in job.pieces}
         self.hides = {h.id: h for h in job.hides}
-        self.tol = VALIDATION_REL_TOL * max(job_scale(job, solution.strip_length), 1.0)
-        self.area_tol = self.tol * max(job_scale(job, solution.strip_length), 1.0)
+        # The float rounding of the measurements themselves (about 1e-13 relative) must not turn
+        # a depth of exactly the tolerance into a violation.
+        self.tol = length_tolerance(job) * (1.0 + 1e-9)
         self.out: list[Violation] = []
 
     def add(self, kind: ViolationKind, pieces: list[str], hide: str | None, amount: float,
             message: str) -> None:
         self.out.append(Violation(kind, tuple(pieces), hide, float(amount), message))
 
-    def run(self) -> list[Violation]:
+    def run(self, drawn: Mapping[tuple[str, int], DrawnOutline] | None) -> list[Violation]:
         groups: dict[tuple[str | None, int], list[tuple[Placement, Polygon]]] = defaultdict(list)
         seen: set[tuple[str, int]] = set()
+        self._strip_length()
         for pl in self.solution.placements:
             label = f"{pl.piece_id}#{pl.copy}"
             piece = self.pieces.get(pl.piece_id)
@@ -184,6 +267,8 @@ class _Checker:
                 continue
             poly = _placed(piece, pl)
             self._piece_rules(piece, pl, poly, label)
+            if drawn is not None:
+                self._drawn(pl, poly, drawn.get((pl.piece_id, pl.copy)), label)
             groups[(pl.hide_id, pl.hide_copy)].append((pl, poly))
         for (hide_id, _copy), items in groups.items():
             self._container(hide_id, items)
@@ -191,6 +276,12 @@ class _Checker:
         self._groups()
         self._missing(seen)
         return self.out
+
+    def _strip_length(self) -> None:
+        length = self.solution.strip_length
+        if self.job.is_strip and (length is None or not math.isfinite(length) or length < 0):
+            self.add(ViolationKind.UNKNOWN, [], None, 0,
+                     f"a strip layout must state a finite strip length, got {length}")
 
     def _stock_known(self, pl: Placement, label: str) -> bool:
         if self.job.is_strip:
@@ -223,15 +314,34 @@ class _Checker:
             self.add(ViolationKind.GRAIN, [label], pl.hide_id, err,
                      f"{label}: grain {err:.2f} deg off the backbone (tolerance "
                      f"{piece.grain.tolerance_deg:g})")
-        if abs(poly.area - piece.area) > max(self.area_tol, 1e-9 * piece.area):
+        # A rigid motion keeps the area; the allowance is what moving the boundary by the
+        # tolerance could change.
+        if abs(poly.area - piece.area) > self.tol * poly.length:
             self.add(ViolationKind.AREA, [label], pl.hide_id, poly.area - piece.area,
                      f"{label}: placed area {poly.area:.3f} differs from {piece.area:.3f}")
 
+    def _drawn(self, pl: Placement, poly: Polygon, drawn: DrawnOutline | None,
+               label: str) -> None:
+        """The outline a file states must be the piece under the placement's own transform."""
+        if drawn is None:
+            return
+        outer, holes = drawn
+        try:
+            stated = Polygon(outer, list(holes))
+        except (ValueError, TypeError, shapely.errors.GEOSException):
+            stated = None
+        off = (math.inf if stated is None or stated.is_empty
+               else shapely.hausdorff_distance(stated.boundary, poly.boundary))
+        if not off <= self.tol:
+            self.add(ViolationKind.POLYGON, [label], pl.hide_id, off,
+                     f"{label}: the stated polygon is {off:.4g} mm off the piece as placed by its "
+                     "own rotation, mirror and translation")
+
     def _container(self, hide_id: str | None, items: list[tuple[Placement, Polygon]]) -> None:
-        margin = self.job.margin_mm
+        margin, defect_margin = self.job.edge_margin, self.job.defect_margin
         if isinstance(self.job.stock, Strip):
             length = self.solution.strip_length
-            right = math.inf if length is None else length
+            right = length if length is not None and math.isfinite(length) else math.inf
             for pl, poly in items:
                 x0, y0, x1, y1 = poly.bounds
                 worst = max(margin - x0, margin - y0, y1 - (self.job.stock.height - margin),
@@ -244,30 +354,35 @@ class _Checker:
                              "usable area")
             return
         hide = self.hides[hide_id or ""]
-        outside, zones = _hide_hazards(hide)
+        outside, edge, holes, zones = _hide_hazards(hide)
         for pl, poly in items:
             label = f"{pl.piece_id}#{pl.copy}"
-            out_area = poly.intersection(outside).area
-            if out_area > self.area_tol:
-                self.add(ViolationKind.OUTSIDE, [label], hide_id, out_area,
-                         f"{label}: {out_area:.3f} mm² outside the hide or in its holes")
-            elif margin > 0 and (d := poly.distance(outside)) < margin - self.tol:
+            out = depth(poly, outside, self.tol)
+            if out > self.tol:
+                self.add(ViolationKind.OUTSIDE, [label], hide_id, out,
+                         f"{label}: {out:.4f} mm outside the hide or in its holes")
+            elif margin > self.tol and (d := poly.distance(edge)) < margin - self.tol:
                 self.add(ViolationKind.MARGIN, [label], hide_id, margin - d,
-                         f"{label}: {d:.3f} mm from the hide edge (margin {margin:g})")
+                         f"{label}: {d:.4f} mm from the hide edge (margin {margin:g})")
+            elif (holes is not None and defect_margin > self.tol
+                  and (d := poly.distance(holes)) < defect_margin - self.tol):
+                self.add(ViolationKind.MARGIN, [label], hide_id, defect_margin - d,
+                         f"{label}: {d:.4f} mm from a hole (defect margin {defect_margin:g})")
             piece = self.pieces[pl.piece_id]
             for grade, zone in zones:
                 if not zone_blocks(grade, piece.min_grade):
                     continue
-                on = poly.intersection(zone).area
+                on = depth(poly, zone, self.tol)
                 if grade == 0:
-                    d = poly.distance(zone)
-                    if on > self.area_tol or d < margin - self.tol:
-                        self.add(ViolationKind.DEFECT, [label], hide_id, max(on, margin - d),
-                                 f"{label}: on or within {margin:g} mm of a defect "
-                                 f"({on:.3f} mm² on it, {d:.3f} mm away)")
-                elif on > self.area_tol:
+                    d = 0.0 if on > 0 else poly.distance(zone)
+                    if on > self.tol or d < defect_margin - self.tol:
+                        self.add(ViolationKind.DEFECT, [label], hide_id,
+                                 max(on, defect_margin - d),
+                                 f"{label}: on or within {defect_margin:g} mm of a defect "
+                                 f"({on:.4f} mm onto it, {d:.4f} mm away)")
+                elif on > self.tol:
                     self.add(ViolationKind.GRADE, [label], hide_id, on,
-                             f"{label}: {on:.3f} mm² on grade {grade}, needs "
+                             f"{label}: {on:.4f} mm onto grade {grade}, needs "
                              f"{'the best grade' if piece.min_grade is None else piece.min_grade}")
 
     def _pairs(self, hide_id: str | None, items: list[tuple[Placement, Polygon]]) -> None:
@@ -280,15 +395,15 @@ class _Checker:
                 continue
             a, b = items[i], items[j]
             labels = [f"{a[0].piece_id}#{a[0].copy}", f"{b[0].piece_id}#{b[0].copy}"]
-            shared = a[1].intersection(b[1]).area
-            if shared > self.area_tol:
-                self.add(ViolationKind.OVERLAP, labels, hide_id, shared,
-                         f"{labels[0]} and {labels[1]} overlap by {shared:.3f} mm²")
+            into = depth(a[1], b[1], self.tol)
+            if into > self.tol:
+                self.add(ViolationKind.OVERLAP, labels, hide_id, into,
+                         f"{labels[0]} and {labels[1]} overlap by {into:.4f} mm")
                 continue
             d = a[1].distance(b[1])
-            if gap > 0 and d < gap - self.tol:
+            if gap > self.tol and d < gap - self.tol:
                 self.add(ViolationKind.GAP, labels, hide_id, gap - d,
-                         f"{labels[0]} and {labels[1]} are {d:.3f} mm apart (gap {gap:g})")
+                         f"{labels[0]} and {labels[1]} are {d:.4f} mm apart (gap {gap:g})")
 
     def _groups(self) -> None:
         where: dict[str, set[tuple[str | None, int]]] = defaultdict(set)
@@ -318,23 +433,31 @@ class _Checker:
 
 
 def _hide_hazards(hide: Hide):
-    """(what lies outside the leather, [(grade, zone geometry)]) of a hide."""
+    """(outside the leather, beyond its edge, its holes or None, [(grade, zone)]), prepared."""
     outer = Polygon(hide.outline.outer)
     x0, y0, x1, y1 = outer.bounds
     pad = max(x1 - x0, y1 - y0) + 1.0
-    outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(outer)
+    edge = outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(outer)
+    holes = None
     if hide.outline.holes:
-        outside = shapely.union_all([outside, *[Polygon(h) for h in hide.outline.holes]])
+        holes = shapely.union_all([Polygon(h) for h in hide.outline.holes])
+        outside = shapely.union_all([edge, holes])
     zones = []
     for z in hide.zones:
         geom = Polygon(z.outline.outer)
         if z.outline.holes:
             geom = geom.difference(shapely.union_all([Polygon(h) for h in z.outline.holes]))
         zones.append((z.grade, geom))
-    return outside, zones
+    shapely.prepare([outside, edge, *([holes] if holes is not None else []),
+                     *[g for _grade, g in zones]])
+    return outside, edge, holes, zones
 
 
-def validate(job: Job, solution: Solution) -> list[Violation]:
-    """Every violation of the job's rules in the solution; an empty list means valid."""
-    return _Checker(job, solution).run()
+def validate(job: Job, solution: Solution,
+             drawn: Mapping[tuple[str, int], DrawnOutline] | None = None) -> list[Violation]:
+    """Every violation of the job's rules in the solution; an empty list means valid.
 
+    ``drawn`` maps ``(piece_id, copy)`` to the placed outline a solution file states; each must
+    match the piece under its placement (``POLYGON``).
+    """
+    return _Checker(job, solution).run(drawn)

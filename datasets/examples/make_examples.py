@@ -22,6 +22,7 @@ from pathlib import Path
 from leathernest import hidegen
 from leathernest.datasets.patterns.catalog import product_pieces
 from leathernest.io.atomic import write_atomic
+from leathernest.io.svg import GRADE_FILL, HIDE_FILL
 from leathernest.model import Job, Objective
 
 ROOT = Path(__file__).resolve().parent.parent  # datasets/
@@ -72,8 +73,7 @@ def tiny() -> tuple[Job, list[hidegen.GeneratedHide]]:
 # -------------------------------------------------------------------------------------------------
 # The picture
 
-GRADE_FILL = {0: "#7a1f1f", 1: "#f2a65a", 2: "#f6d186", 3: "#d9ed92"}
-HIDE_FILL = "#c8e6a0"  # unmarked = best grade (croupon)
+# The report's grade colours (leathernest.io.svg), so the README's picture reads like the report.
 
 
 def _ring_d(ring) -> str:

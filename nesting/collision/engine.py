@@ -44,7 +44,7 @@ from leathernest.collision import hazards as hz
 from leathernest.collision.kernels import batch as kb
 from leathernest.collision.kernels.grid import cell_range, grid_insert, grid_remove
 from leathernest.collision.kernels.place import place_into
-from leathernest.collision.prepare import PreparedShape, prepare
+from leathernest.collision.prepare import PreparedShape, prepare, stock_margin
 from leathernest.errors import InputError
 from leathernest.model import Hide, Outline, Piece, Strip
 
@@ -137,14 +137,21 @@ class CollisionEngine:
         max_pieces: int = 256,
         cell_mm: float | None = None,
         simplify_tol_mm: float = 0.0,
+        edge_margin_mm: float | None = None,
+        defect_margin_mm: float | None = None,
     ) -> CollisionEngine:
         """An engine for one hide: exterior, holes and zones as static hazards.
 
         cell_mm: grid cell side (default: larger side of the hide / 48).
         simplify_tol_mm: conservative vertex removal, hide shrinks and zones grow (0: none).
+        edge_margin_mm, defect_margin_mm: distance from the hide's edge and from holes and
+        blocking zones (default: margin_mm for both).
         """
-        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm, simplify_tol_mm)
-        return cls(st, max_pieces, gap_mm, margin_mm)
+        st = hz.hide_hazards(hide, gap_mm, margin_mm, cell_mm, simplify_tol_mm,
+                             edge_margin_mm=edge_margin_mm, defect_margin_mm=defect_margin_mm)
+        edge = margin_mm if edge_margin_mm is None else edge_margin_mm
+        defect = margin_mm if defect_margin_mm is None else defect_margin_mm
+        return cls(st, max_pieces, gap_mm, stock_margin(edge, defect))
 
     @classmethod
     def for_strip(

@@ -3,13 +3,15 @@
 Everything that blocks a placement and does not move is a static hazard (jagua-rs
 ``collision_detection/hazards/hazard.rs``):
 
-- hazard 0, the exterior: the usable region is the hide minus its holes, eroded by ``m - s`` (see
-  :mod:`leathernest.collision.prepare` for the clearance arithmetic); hazard 0 holds all rings of
-  that region (outer rings and holes, even-odd) and blocks everything outside it. Its ``box`` is the
+- hazard 0, the exterior: the usable region is the hide's outline eroded by ``e - s`` minus its
+  holes grown by ``d - s``, with ``e`` the edge margin, ``d`` the defect margin and ``s`` the
+  piece's inflation against the stock (see :mod:`leathernest.collision.prepare` for the clearance
+  arithmetic); hazard 0 holds all rings of that region (outer rings and holes, even-odd) and
+  blocks everything outside it. Its ``box`` is the
   usable region's bbox, which the kernels test first. A strip has no rings: its exterior is exactly
-  the box ``[m - s, L - (m - s)] x [m - s, H - (m - s)]``, so changing the strip length changes one
+  the box ``[e - s, L - (e - s)] x [e - s, H - (e - s)]``, so changing the strip length changes one
   number.
-- hazards 1.., the zones, each polygon of a zone grown by ``m - s``, with its grade. Whether a zone
+- hazards 1.., the zones, each polygon of a zone grown by ``d - s``, with its grade. Whether a zone
   blocks a piece is decided per query by a uint8 mask built with
   :func:`leathernest.model.zone_blocks`.
 
@@ -26,7 +28,7 @@ import numpy as np
 import shapely
 from shapely.geometry import box as shapely_box
 
-from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation
+from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation, stock_margin
 from leathernest.model import Hide, zone_blocks
 from leathernest.shapes import hide_region, zone_region
 
@@ -188,19 +190,33 @@ def _exterior_poles(frame) -> np.ndarray:
     return np.concatenate(sets, axis=1)
 
 
+def _usable(hide: Hide, edge: float, defect: float):
+    """The hide's outline eroded by ``edge`` minus its holes grown by ``defect``."""
+    if edge == defect or not hide.outline.holes:
+        return erode(hide_region(hide), edge)
+    holes = shapely.union_all([shapely.Polygon(h) for h in hide.outline.holes])
+    return erode(shapely.Polygon(hide.outline.outer), edge).difference(inflate(holes, defect))
+
+
 def hide_hazards(
     hide: Hide, gap_mm: float, margin_mm: float, cell_mm: float | None = None,
-    simplify_tol_mm: float = 0.0,
+    simplify_tol_mm: float = 0.0, *, edge_margin_mm: float | None = None,
+    defect_margin_mm: float | None = None,
 ) -> StaticHazards:
     """The static table of a hide: exterior (eroded usable region) and zones (grown).
 
+    ``edge_margin_mm`` and ``defect_margin_mm`` default to ``margin_mm``; pieces must then be
+    prepared with the smaller of the two (:func:`leathernest.collision.prepare.stock_margin`).
     ``simplify_tol_mm`` > 0 removes vertices conservatively: the usable region only shrinks and the
     zones only grow (:mod:`leathernest.collision.simplify`).
     """
     from leathernest.collision.simplify import simplify_inward, simplify_outward
 
-    d = margin_mm - stock_inflation(gap_mm, margin_mm)
-    usable = simplify_inward(erode(hide_region(hide), d), simplify_tol_mm)
+    edge = margin_mm if edge_margin_mm is None else edge_margin_mm
+    defect = margin_mm if defect_margin_mm is None else defect_margin_mm
+    s = stock_inflation(gap_mm, stock_margin(edge, defect))
+    d = defect - s
+    usable = simplify_inward(_usable(hide, edge - s, d), simplify_tol_mm)
     if usable.is_empty:
         usable = shapely.Polygon()
     x0, y0, x1, y1 = usable.bounds if not usable.is_empty else hide.outline.bbox
@@ -228,7 +244,7 @@ def hide_hazards(
         all_bounds = (x0, y0, x1, y1)
     cell = cell_mm or max(side, 1e-9) / HIDE_CELLS
     g, dims = _grid(all_bounds, cell, cell)
-    return _build(polys, kinds, grades, pole_sets, box, g, dims, d)
+    return _build(polys, kinds, grades, pole_sets, box, g, dims, edge - s)
 
 
 def strip_hazards(

@@ -9,7 +9,8 @@ its surrogate (``geometry/fail_fast/sp_surrogate.rs``); they serve as fail-fast 
 carriers of the overlap proxy.
 
 Clearance arithmetic (gap g between pieces, margin m to the hide edge, holes, blocking zones and
-strip edges; both >= 0):
+strip edges; both >= 0; with an edge margin e and a defect margin d that differ, m = min(e, d) for
+the piece and the stock takes the rest, see :func:`stock_margin`):
 
 - every piece is inflated by g/2 when compared with other pieces: two inflated pieces that do not
   meet are at least g apart;
@@ -189,6 +190,15 @@ def outline_polygon(outline: Outline) -> Polygon:
 def stock_inflation(gap_mm: float, margin_mm: float) -> float:
     """How much a piece is inflated when compared with the stock: min(gap/2, margin)."""
     return min(gap_mm / 2.0, margin_mm)
+
+
+def stock_margin(edge_margin_mm: float, defect_margin_mm: float) -> float:
+    """The margin pieces are prepared with when the edge and defect margins differ: the smaller.
+
+    The stock side then makes up the rest: the hide's edge is eroded by ``edge - s`` and holes and
+    zones grown by ``defect - s`` (:func:`leathernest.collision.hazards.hide_hazards`), both >= 0.
+    """
+    return min(edge_margin_mm, defect_margin_mm)
 
 
 def prepare(

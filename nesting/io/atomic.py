@@ -1,6 +1,8 @@
 """Atomic file writes: a temporary file in the target's folder, flushed, synced, then renamed.
 
-A failed or interrupted run leaves the old file or no file, never half a file.
+A failed or interrupted run leaves the old file or no file, never half a file. The file gets the
+mode an ordinary ``open`` would give it (0666 less the user's umask), not the 0600 of
+:func:`tempfile.mkstemp`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,13 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+
+
+def file_mode() -> int:
+    """The mode of a new file under the process's umask (0644 under umask 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -20,6 +29,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
+            os.fchmod(fh.fileno(), file_mode())
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:

@@ -3,29 +3,33 @@
 What a cutting table needs (leather_domain.md, sections 5 and 6):
 
 - millimetres with ``$INSUNITS`` = 4; R2000 (LWPOLYLINE with bulges) by default, R12 (POLYLINE with
-  bulges) for old controllers;
-- one layer per tool: outer cut, inner cut-outs, punches, notches, pen marks, creases, labels, and
-  the hide's edge and defects as non-cutting reference; a *cutter profile* maps these roles to the
-  layer names (and colours) a machine expects, e.g. the AAMA numbers;
+  bulges) for old controllers; ``$EXTMIN``/``$EXTMAX`` set to the drawing's real extents
+  (``ezdxf.bbox``), so CAD opens the file showing the hide;
+- one layer per tool (:mod:`leathernest.io.cutter_profile`): outer cut, inner cut-outs, punches,
+  notches, pen marks, creases, labels, and as non-cutting reference the hide's edge, its defects
+  and each grade of zone on a layer of its own;
 - true geometry: arcs stay bulges and circles stay CIRCLEs, moved exactly by the placement (a mirror
   flips every bulge's sign, see :func:`leathernest.io.dxf_curves.place_path`); contours closed,
   outer contours counter-clockwise and cut-outs clockwise;
-- order: reference first, then everything drawn with the pen (marks are made before the leather is
-  freed), then for each piece its punches, notches and cut-outs before its outer contour, so the
-  part does not shift; pieces in the order of an OR-Tools route from the table's lower-left corner
-  (:mod:`leathernest.ordering.route`). Each outer contour starts at its vertex nearest that corner.
+- order (:func:`leathernest.ordering.cut_order.plan_cuts`): reference first, then everything
+  drawn with the pen (marks are made before the leather is freed), then the cuts: whatever lies
+  inside a window of another piece before that window, every piece's punches, notches and
+  cut-outs before its outer contour, and the pieces in a routed order from the table's lower-left
+  corner.
 
-Pieces without ``cut_paths`` are cut along their polygon outline. Files are written atomically
-(:func:`leathernest.io.atomic.write_atomic`). ezdxf and ortools load inside functions only.
+Routing is bounded: ``route_time_limit_s`` for all files of a run together, at most
+``ROUTE_FILE_MAX_S`` per file, and nothing beyond the nearest-neighbour order once ``stop``
+says so (Ctrl-C). Pieces without ``cut_paths`` are cut along their polygon outline. Files are
+written atomically (:func:`leathernest.io.atomic.write_atomic`). ezdxf loads inside functions only.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import math
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,27 +37,36 @@ import numpy as np
 
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
-from leathernest.io.dxf_curves import is_full_circle, orient_path, place_path, start_at
+from leathernest.io.cutter_profile import (
+    AAMA_PROFILE,
+    DEFAULT_PROFILE,
+    CutterProfile,
+    load_cutter_profile,
+)
+from leathernest.io.dxf_curves import (
+    flatten_path,
+    is_full_circle,
+    orient_path,
+    place_path,
+    start_at,
+)
 from leathernest.model import CurvePath, FeatureKind, Job, Piece, Placement, Solution
+from leathernest.ordering.cut_order import Contour, CutPlan, PieceContours, Step, plan_cuts
 
-ROLES = (
-    "outer_cut", "inner_cut", "punch", "notch", "pen", "crease", "label", "grain", "hide", "defect",
-)  # fmt: skip
-DEFAULT_LAYERS: dict[str, tuple[str, int]] = {
-    "outer_cut": ("CUT_OUTER", 1), "inner_cut": ("CUT_INNER", 5), "punch": ("PUNCH", 6),
-    "notch": ("NOTCH", 4), "pen": ("PEN", 3), "crease": ("CREASE", 2), "label": ("LABEL", 7),
-    "grain": ("GRAIN", 8), "hide": ("REF_HIDE", 8), "defect": ("REF_DEFECT", 30),
-}  # fmt: skip
-# The ASTM D6673 / AAMA numbers for the same roles (leather_domain.md, section 5).
-AAMA_LAYERS: dict[str, str] = {
-    "outer_cut": "1", "inner_cut": "11", "punch": "13", "notch": "4", "pen": "8",
-    "crease": "14", "label": "15", "grain": "7",
-}  # fmt: skip
+__all__ = ["AAMA_PROFILE", "DEFAULT_PROFILE", "CutFile", "CutterProfile", "load_cutter_profile",
+           "write_cutter_dxf"]
+
+DXF_VERSIONS = ("R12", "R2000", "R2004", "R2007", "R2010", "R2013", "R2018")
 # Label text height, mm: small enough for the text to stay inside the piece (see _place), within
 # bounds a person can read and a pen can draw.
 LABEL_MIN_MM, LABEL_MAX_MM = 1.5, 12.0
-# Routing time per file, seconds, when the caller gives none.
-ROUTE_TIME_LIMIT_S = 1.0
+# Routing time for all files of a run together, and for one file, seconds: the search has used
+# the run's time limit already, so routing gets well under a second on top (a few hundred pieces
+# per hide route well in a tenth of a second).
+ROUTE_TIME_LIMIT_S = 0.75
+ROUTE_FILE_MAX_S = 0.2
+# Chord tolerance for the polygons of the containment tree, mm (which window holds a piece).
+CONTAINMENT_TOL_MM = 0.1
 
 _FEATURE_ROLE = {
     FeatureKind.PUNCH: "punch",
@@ -63,56 +76,25 @@ _FEATURE_ROLE = {
     FeatureKind.GRAIN: "grain",
     FeatureKind.MIRROR_LINE: "pen",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class CutterProfile:
-    """Layer name and colour (ACI) per role."""
-
-    name: str
-    layers: Mapping[str, tuple[str, int]]
-
-    @staticmethod
-    def of(name: str, layers: Mapping[str, object] | None = None) -> CutterProfile:
-        """Defaults overridden by ``layers`` (role -> name, or {"name": .., "color": ..})."""
-        out = dict(DEFAULT_LAYERS)
-        for role, spec in (layers or {}).items():
-            if role not in ROLES:
-                raise InputError(f"cutter profile: unknown role {role!r}", hint=f"roles: {ROLES}")
-            if isinstance(spec, str):
-                out[role] = (spec, out[role][1])
-            elif isinstance(spec, Mapping) and "name" in spec:
-                out[role] = (str(spec["name"]), int(spec.get("color", out[role][1])))
-            else:
-                raise InputError(f"cutter profile: role {role!r} needs a layer name")
-        return CutterProfile(name, out)
-
-
-DEFAULT_PROFILE = CutterProfile.of("generic")
-AAMA_PROFILE = CutterProfile.of("aama", AAMA_LAYERS)
-
-
-def load_cutter_profile(path: str | Path) -> CutterProfile:
-    """Read a profile JSON: ``{"name": "...", "layers": {"outer_cut": "KNIFE", ...}}``."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read cutter profile ({exc})", path=str(path)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict):
-        raise InputError("cutter profile must be an object with a 'layers' object", path=str(path))
-    return CutterProfile.of(str(data.get("name", Path(path).stem)), data.get("layers"))
+_PEN_ROLES = ("pen", "crease", "grain")
 
 
 @dataclass(frozen=True, slots=True)
 class CutFile:
-    """One written file: what is on it and the head's idle travel between pieces."""
+    """One written file: what is on it, the cutting order and the head's idle travel (mm).
+
+    ``travel_mm`` counts every move between contours as written (pen pass, between pieces and
+    between the contours of one piece); ``unoptimised_travel_mm`` the same in the solution's order.
+    """
 
     path: Path
     hide_id: str | None
     hide_copy: int
-    order: tuple[tuple[str, int], ...]  # (piece id, copy) in cutting order
+    order: tuple[tuple[str, int], ...]  # (piece id, copy) in the order the outlines are cut
     travel_mm: float
     unoptimised_travel_mm: float
+    routing_s: float = 0.0
+    method: str = ""
 
 
 @dataclass
@@ -121,14 +103,30 @@ class _Placed:
     piece: Piece
     outer: CurvePath
     inner: list[CurvePath] = field(default_factory=list)
-    features: list[tuple[str, CurvePath | None, tuple[float, float] | None]] = field(
+    tools: list[tuple[str, CurvePath | None, tuple[float, float] | None]] = field(
         default_factory=list
     )
+    pen: list[tuple[str, CurvePath]] = field(default_factory=list)
     label: tuple[str, tuple[float, float], float] | None = None
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
+    # At most 60 characters, so that job and hide names of any length give a valid file name.
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:60] or "x"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with ``-2``, ``-3``, ... before the suffix when already taken.
+
+    Two hide ids can clean to the same file name (``a/b`` and ``a_b``); neither file may
+    overwrite the other.
+    """
+    stem, suffix = name.rsplit(".", 1)
+    out, k = name, 2
+    while out.lower() in taken:
+        out, k = f"{stem}-{k}.{suffix}", k + 1
+    taken.add(out.lower())
+    return out
 
 
 def _outline_paths(piece: Piece) -> tuple[CurvePath, list[CurvePath]]:
@@ -144,29 +142,35 @@ def _place(piece: Piece, pl: Placement) -> _Placed:
     from shapely.geometry import Polygon
     from shapely.ops import polylabel
 
-    from leathernest.io.dxf_curves import flatten_path
-
     args = (pl.rotation_deg, pl.mirrored, pl.x, pl.y)
     outer, inner = _outline_paths(piece)
     outer = orient_path(place_path(outer, *args), ccw=True)
     inner = [orient_path(place_path(p, *args), ccw=False) for p in inner if p.closed]
-    # Enter the outer contour at its vertex nearest the table's lower-left corner.
-    k = int(np.argmin(outer.points[:, 0] + outer.points[:, 1]))
-    item = _Placed(pl, piece, start_at(outer, k), inner)
+    item = _Placed(pl, piece, outer, inner)
     for f in piece.features:
         role = _FEATURE_ROLE.get(f.kind)
         if role is None:
             continue
         path = place_path(f.path, *args) if f.path is not None else None
+        if role in _PEN_ROLES:
+            if path is not None:
+                item.pen.append((role, path))
+            continue
         at = None
         if f.at is not None and f.path is None:
             from leathernest.transform import place_points
 
             p = place_points(np.array([f.at], dtype=np.float64), *args)[0]
             at = (float(p[0]), float(p[1]))
-        item.features.append((role, path, at))
+        if path is not None or at is not None:
+            item.tools.append((role, path, at))
+    # The label goes on the leather of the piece, never into one of its windows.
     poly = Polygon(flatten_path(outer, 0.1, on_curve=True))
-    if poly.is_valid and poly.area > 0:
+    for hole in inner:
+        poly = poly.difference(Polygon(flatten_path(hole, 0.1, grow=True)))
+    if not isinstance(poly, Polygon) and not poly.is_empty:
+        poly = max(poly.geoms, key=lambda g: g.area)
+    if isinstance(poly, Polygon) and poly.is_valid and poly.area > 0:
         pole = polylabel(poly, tolerance=max(0.1, math.sqrt(poly.area) / 100))
         room = poly.exterior.distance(pole)  # radius of a circle inside the piece
         text = f"{piece.name} #{pl.copy + 1}"
@@ -195,17 +199,42 @@ def _add_path(msp, path: CurvePath, layer: str, r12: bool) -> None:
         msp.add_lwpolyline(pts, format="xyb", close=path.closed, dxfattribs=attribs)
 
 
-def _new_doc(dxfversion: str, profile: CutterProfile):
-    import ezdxf
 
-    doc = ezdxf.new(dxfversion=dxfversion)
-    doc.header["$MEASUREMENT"] = 1
-    if dxfversion != "R12":
-        doc.units = ezdxf.units.MM
-    for name, color in profile.layers.values():
-        if name not in doc.layers:
-            doc.layers.add(name, color=color)
-    return doc
+
+def _contour(path: CurvePath) -> Contour:
+    """Where the head may start a path: a circle at angle 0, a closed path at any vertex."""
+    circle = is_full_circle(path)
+    if circle is not None:
+        (cx, cy), r = circle
+        return Contour(np.array([[cx + r, cy]], dtype=np.float64))
+    if path.closed:
+        return Contour(np.asarray(path.points, dtype=np.float64))
+    return Contour(np.asarray(path.points[[0, -1]], dtype=np.float64), closed=False)
+
+
+def _point(at: tuple[float, float]) -> Contour:
+    return Contour(np.array([at], dtype=np.float64))
+
+
+def _region(path: CurvePath):
+    from shapely.geometry import Polygon
+
+    return Polygon(flatten_path(path, CONTAINMENT_TOL_MM, on_curve=True)).buffer(0)
+
+
+def _contours(item: _Placed) -> PieceContours:
+    pen = [_contour(p) for _, p in item.pen]
+    if item.label is not None:
+        pen.append(_point(item.label[1]))
+    return PieceContours(
+        outer=_contour(item.outer),
+        region=_region(item.outer),
+        holes=tuple(_contour(p) for p in item.inner),
+        hole_regions=tuple(_region(p) for p in item.inner),
+        tools=tuple(_point(at) if path is None else _contour(path)
+                    for _, path, at in item.tools if path is not None or at is not None),
+        pen=tuple(pen),
+    )
 
 
 def write_cutter_dxf(
@@ -217,88 +246,131 @@ def write_cutter_dxf(
     dxfversion: str = "R2000",
     route_time_limit_s: float = ROUTE_TIME_LIMIT_S,
     route_solution_limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CutFile]:
     """Write one cutter DXF per hide copy (or one for the strip) into ``out_dir``.
 
-    Returns, per file, the cutting order and the head's travel between piece start points with the
-    OR-Tools route and with the solution's own order (``unoptimised_travel_mm``).
+    ``route_time_limit_s`` bounds the routing of all files together (at most ``ROUTE_FILE_MAX_S``
+    each); once ``stop()`` is true, files get the nearest-neighbour order without routing.
+    ``progress(done, total)`` is called after each file. Returns, per file, the cutting order and
+    the head's idle travel, routed and in the solution's order.
     """
-    from leathernest.ordering.route import order_points
-
     version = dxfversion.upper()
-    if version not in ("R12", "R2000", "R2004", "R2007", "R2010", "R2013", "R2018"):
-        raise InputError(f"unsupported DXF version {dxfversion!r}", hint="use R2000 or R12")
+    if version not in DXF_VERSIONS:
+        raise InputError(f"unsupported DXF version {dxfversion!r}",
+                         hint=f"use one of {', '.join(DXF_VERSIONS)}")
     out = Path(out_dir)
     files: list[CutFile] = []
-    for lay in solution.layouts:
+    taken: set[str] = set()
+    layouts = list(solution.layouts)
+    t0 = time.monotonic()
+    for n, lay in enumerate(layouts):
         placed = [_place(job.piece(pl.piece_id), pl) for pl in lay.placements]
         corner, reference = _reference(job, solution, lay.hide_id)
-        starts = np.array([p.outer.points[0] for p in placed], dtype=np.float64).reshape(-1, 2)
-        route = order_points(
-            starts, corner, time_limit_s=route_time_limit_s, solution_limit=route_solution_limit
-        )
-        ordered = [placed[i] for i in route.order]
+        left = route_time_limit_s - (time.monotonic() - t0)
+        budget = min(ROUTE_FILE_MAX_S, max(left, 0.0) / (len(layouts) - n))
+        if stop is not None and stop():
+            budget = 0.0
+        plan = plan_cuts([_contours(p) for p in placed], corner, time_limit_s=budget,
+                         solution_limit=route_solution_limit)
         doc = _new_doc(version, profile)
-        _write_layout(doc, ordered, reference, profile, version == "R12")
+        _write_layout(doc, placed, plan, reference, profile, version == "R12")
+        _set_extents(doc)
         if lay.hide_id is None:
             name = f"{_slug(job.name)}_strip.dxf"
         else:
             name = f"{_slug(job.name)}_{_slug(lay.hide_id)}_{lay.hide_copy}.dxf"
+        name = _unique(name, taken)
         target = write_atomic(out / name, base64.b64decode(doc.encode_base64()))
-        order = tuple((p.placement.piece_id, p.placement.copy) for p in ordered)
-        files.append(
-            CutFile(target, lay.hide_id, lay.hide_copy, order, route.length_mm,
-                    route.unoptimised_length_mm)
-        )  # fmt: skip
+        order = tuple((placed[i].placement.piece_id, placed[i].placement.copy) for i in plan.order)
+        files.append(CutFile(target, lay.hide_id, lay.hide_copy, order, plan.travel_mm,
+                             plan.unoptimised_travel_mm, plan.routing_s, plan.method))
+        if progress is not None:
+            progress(n + 1, len(layouts))
     return files
 
 
 def _reference(job: Job, solution: Solution, hide_id: str | None):
-    """Start corner and reference contours (role, path) for a hide or the strip."""
-    refs: list[tuple[str, CurvePath]] = []
+    """Start corner and reference contours (role, grade, path) for a hide or the strip."""
+    refs: list[tuple[str, int, CurvePath]] = []
     if hide_id is None:
         height = getattr(job.stock, "height", 0.0)
         length = solution.strip_length or 0.0
         if length > 0:
             rect = np.array([[0, 0], [length, 0], [length, height], [0, height]], dtype=float)
-            refs.append(("hide", CurvePath.polyline(rect, True)))
+            refs.append(("hide", 0, CurvePath.polyline(rect, True)))
         return (0.0, 0.0), refs
     hide = next(h for h in job.hides if h.id == hide_id)
-    refs.append(("hide", CurvePath.polyline(hide.outline.outer, True)))
-    refs.extend(("defect", CurvePath.polyline(h, True)) for h in hide.outline.holes)
-    refs.extend(("defect", CurvePath.polyline(z.outline.outer, True)) for z in hide.zones)
+    refs.append(("hide", 0, CurvePath.polyline(hide.outline.outer, True)))
+    refs.extend(("defect", 0, CurvePath.polyline(h, True)) for h in hide.outline.holes)
+    for z in hide.zones:
+        refs.extend(("zone", z.grade, CurvePath.polyline(r, True))
+                    for r in (z.outline.outer, *z.outline.holes))
     x0, y0, _, _ = hide.outline.bbox
     return (x0, y0), refs
 
 
-def _write_layout(
-    doc, ordered: list[_Placed], reference, profile: CutterProfile, r12: bool
-) -> None:
+def _new_doc(dxfversion: str, profile: CutterProfile):
+    import ezdxf
+
+    doc = ezdxf.new(dxfversion=dxfversion)
+    doc.header["$MEASUREMENT"] = 1
+    if dxfversion != "R12":
+        doc.units = ezdxf.units.MM
+    for role, (name, color) in profile.layers.items():
+        if role != "zone" and name not in doc.layers:  # zone layers: one per grade, as needed
+            doc.layers.add(name, color=color)
+    return doc
+
+
+def _set_extents(doc) -> None:
+    """``$EXTMIN``/``$EXTMAX`` from the entities, so CAD opens the file on the drawing."""
+    from ezdxf import bbox
+
+    msp = doc.modelspace()
+    ext = bbox.extents(msp, fast=True)
+    if ext.has_data:
+        lo, hi = (ext.extmin.x, ext.extmin.y, 0.0), (ext.extmax.x, ext.extmax.y, 0.0)
+        # ezdxf copies the modelspace's extents into the header when it writes the file.
+        msp.reset_extents(lo, hi)
+        doc.header["$EXTMIN"], doc.header["$EXTMAX"] = lo, hi
+
+
+def _write_layout(doc, placed: list[_Placed], plan: CutPlan, reference, profile: CutterProfile,
+                  r12: bool) -> None:
     from ezdxf.enums import TextEntityAlignment
 
     msp = doc.modelspace()
-    layer = {role: spec[0] for role, spec in profile.layers.items()}
-    for role, path in reference:
-        _add_path(msp, path, layer[role], r12)
-    # Pen pass: marks, creases, grain lines and labels before any cut frees the leather.
-    for item in ordered:
-        for role, path, _ in item.features:
-            if role in ("pen", "crease", "grain") and path is not None:
-                _add_path(msp, path, layer[role], r12)
-        if item.label is not None:
-            text, (x, y), h = item.label
-            t = msp.add_text(text, height=h, dxfattribs={"layer": layer["label"]})
-            t.set_placement((x, y), align=TextEntityAlignment.MIDDLE_CENTER)
-    # Tool pass, piece by piece: punches, notches, cut-outs, then the outer contour.
-    for item in ordered:
-        for wanted in ("punch", "notch"):
-            for role, path, at in item.features:
-                if role != wanted:
-                    continue
-                if path is not None:
-                    _add_path(msp, path, layer[role], r12)
-                elif at is not None:
-                    msp.add_point(at, dxfattribs={"layer": layer[role]})
-        for path in item.inner:
-            _add_path(msp, path, layer["inner_cut"], r12)
-        _add_path(msp, item.outer, layer["outer_cut"], r12)
+    for role, grade, path in reference:
+        name, color = profile.zone_layer(grade) if role == "zone" else profile.layers[role]
+        if name not in doc.layers:
+            doc.layers.add(name, color=color)
+        _add_path(msp, path, name, r12)
+    for s in plan.steps:
+        item = placed[s.piece]
+        if s.kind == "pen":
+            if s.index < len(item.pen):
+                role, path = item.pen[s.index]
+                _add_path(msp, _started(path, s), profile.layer(role), r12)
+            elif item.label is not None:
+                text, (x, y), h = item.label
+                t = msp.add_text(text, height=h, dxfattribs={"layer": profile.layer("label")})
+                t.set_placement((x, y), align=TextEntityAlignment.MIDDLE_CENTER)
+        elif s.kind == "tool":
+            role, path, at = item.tools[s.index]
+            if path is not None:
+                _add_path(msp, _started(path, s), profile.layer(role), r12)
+            else:
+                msp.add_point(at, dxfattribs={"layer": profile.layer(role)})
+        elif s.kind == "hole":
+            _add_path(msp, _started(item.inner[s.index], s), profile.layer("inner_cut"), r12)
+        else:
+            _add_path(msp, _started(item.outer, s), profile.layer("outer_cut"), r12)
+
+
+def _started(path: CurvePath, step: Step) -> CurvePath:
+    """The path entered at the vertex the plan chose (circles start where CAD starts them)."""
+    if not path.closed or is_full_circle(path) is not None:
+        return path
+    return start_at(path, step.start)

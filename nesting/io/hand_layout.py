@@ -150,8 +150,11 @@ def _entry(entry: object, where: str, path: str) -> HandOutline:
 
 def read_hand_json(path: str | Path) -> HandLayout:
     """Read a hand layout from JSON (see the module docstring for the accepted fields)."""
-    shown = str(path)
-    data = load_json(path)
+    return hand_layout_from_json(load_json(path), str(path))
+
+
+def hand_layout_from_json(data: object, shown: str) -> HandLayout:
+    """A hand layout from parsed JSON (a file's or a request body's, ``shown`` in messages)."""
     if not isinstance(data, dict) or not isinstance(data.get("placements"), list):
         raise JobFileError("not a layout: expected an object with a \"placements\" list",
                            path=shown, location="$",

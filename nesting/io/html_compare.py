@@ -16,7 +16,7 @@ from leathernest.io.atomic import write_atomic
 from leathernest.io.html_report import CSS
 from leathernest.io.svg import GRADE_FILL, HIDE_FILL, layout_svg
 from leathernest.score import Score, measurable_solution
-from leathernest.score_compare import SAME_LEATHER_M2
+from leathernest.score_compare import SAME_LEATHER_M2, TEACHING_ROWS
 
 COMPARE_CSS = CSS + """
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; align-items: start; }
@@ -73,12 +73,18 @@ def _figures(score: Score) -> str:
     if not score.job.is_strip:
         rows.append(_row("hides used", str(h["hides_used"]), str(e["hides_used"]),
                          cmp(h["hides_used"], e["hides_used"], False)))
-    rows += [_row("leather used", _m2(h["leather_used_m2"]), _m2(e["leather_used_m2"]), None),
-             _row("leather for the whole order", _m2(h["leather_for_order_m2"]),
+    rows.append(_row("leather used", _m2(h["leather_used_m2"]), _m2(e["leather_used_m2"]), None))
+    # Less is better for every teaching figure but the remnant kept.
+    rows += [_row(name, _m2(h[k]), _m2(e[k]), cmp(h[k], e[k], k == "remnant_m2"))
+             for name, k in TEACHING_ROWS]
+    rows += [_row("leather for the whole order", _m2(h["leather_for_order_m2"]),
                   _m2(e["leather_for_order_m2"]),
                   cmp(h["leather_for_order_m2"], e["leather_for_order_m2"], False))]
     if not score.job.is_strip:
         rows.append(_row("cost of hides used", _money(h["cost"]), _money(e["cost"]), None))
+        rows.append(_row("leather consumed at the hides' price", _money(h["money_consumed"]),
+                         _money(e["money_consumed"]),
+                         cmp(h["money_consumed"], e["money_consumed"], False)))
     head = "<tr><th class='name'></th><th>hand layout</th><th>engine</th></tr>"
     d = c["difference"]
     saved = d["leather_saved_m2"]
@@ -96,18 +102,37 @@ def _figures(score: Score) -> str:
     if not c["comparable"]:
         verdict += ("<p class='bad'>The hand layout breaks rules, so its figures flatter it: "
                     "overlapping or misplaced pieces use less leather than real cuts would.</p>")
-    return f"<h2>Hand layout against the engine</h2><table>{head}{''.join(rows)}</table>{verdict}"
+    pts = (f"<p class='verdict {'ok' if c['points'] >= 100 else 'no'}'>{c['points']:.1f} points "
+           "<span class='muted'>(100 = the engine's leather per piece; 0 when a rule is broken)"
+           "</span></p>")
+    return (f"<h2>Hand layout against the engine</h2>{pts}<table>{head}{''.join(rows)}</table>"
+            f"{verdict}<p class='muted'>First waste: leather enclosed between the pieces; second "
+            "waste: strips at the hide's edge, around defects and offcuts too small to keep; "
+            "leather consumed = leather used - the largest remnant kept.</p>")
+
+
+def _items(heading: str, first: str, items: list[tuple[str, tuple | list, str]],
+           bad: bool) -> str:
+    """A table of (kind, pieces, message) rows under a heading; empty when there are none."""
+    if not items:
+        return ""
+    cls = " bad" if bad else ""
+    rows = "".join(f"<tr><td class='name{cls}'>{_esc(kind)}</td>"
+                   f"<td class='name'>{_esc(', '.join(pieces))}</td>"
+                   f"<td class='name'>{_esc(message)}</td></tr>" for kind, pieces, message in items)
+    return (f"<h2 class='{cls.strip()}'>{_esc(heading)}</h2><table><tr><th class='name'>{first}"
+            "</th><th class='name'>pieces</th><th class='name'>details</th></tr>"
+            f"{rows}</table>")
+
+
+def _feedback(score: Score) -> str:
+    return _items("Where the leather went", "what",
+                  [(f["kind"], f["pieces"], f["message"]) for f in score.feedback], bad=False)
 
 
 def _violations(score: Score) -> str:
-    if not score.violations:
-        return ""
-    rows = "".join(f"<tr><td class='name bad'>{_esc(v.kind.value)}</td>"
-                   f"<td class='name'>{_esc(', '.join(v.pieces))}</td>"
-                   f"<td class='name'>{_esc(v.message)}</td></tr>" for v in score.violations)
-    return (f"<h2 class='bad'>Rules broken ({len(score.violations)})</h2><table><tr>"
-            "<th class='name'>rule</th><th class='name'>pieces</th><th class='name'>details</th>"
-            f"</tr>{rows}</table>")
+    return _items(f"Rules broken ({len(score.violations)})", "rule",
+                  [(v.kind.value, v.pieces, v.message) for v in score.violations], bad=True)
 
 
 def _missing(score: Score) -> str:
@@ -174,7 +199,7 @@ def compare_html(score: Score, hand_name: str) -> str:
         "<h2>Layouts</h2>", "" if job.is_strip else _legend(),
         f"<div class='sides'><div><h3>Hand layout</h3>{hand_svg}</div>"
         f"<div><h3>Engine</h3>{engine_svg}</div></div>",
-        _violations(score), _missing(score), _outlines(score),
+        _violations(score), _feedback(score), _missing(score), _outlines(score),
     ]
     title = f"leathernest score: {job.name}"
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -11,11 +11,15 @@ A job file looks like::
      "hides": [{"id": "calf-1", "outline": [...], "zones": [{"grade": 0, "outline": [...]}],
                 "backbone": [[0, 300], [900, 300]], "price_per_m2": 45.0}]}
 
-``units`` (mm, cm, m, in) scales every coordinate into millimetres; ``gap_mm`` and ``margin_mm`` are
+``units`` (mm, cm, m, in) scales every coordinate into millimetres; ``gap_mm``, ``margin_mm`` and
+the optional ``edge_margin_mm`` and ``defect_margin_mm`` (both default to ``margin_mm``) are
 millimetres whatever the units.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 import numpy as np
 
@@ -134,6 +138,10 @@ def _hide(raw: dict, scale: float, where: str, path: str | None) -> Hide:
     )
 
 
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def read_job(data: dict, path: str | None, name: str) -> Job:
     """Convert a parsed, schema-checked job file into a Job."""
     scale = UNIT_MM[data.get("units", "mm")]
@@ -167,6 +175,8 @@ def read_job(data: dict, path: str | None, name: str) -> Job:
             stock=stock,
             gap_mm=float(data.get("gap_mm", 0.0)),
             margin_mm=float(data.get("margin_mm", 0.0)),
+            edge_margin_mm=_optional_float(data.get("edge_margin_mm")),
+            defect_margin_mm=_optional_float(data.get("defect_margin_mm")),
             time_limit_s=float(data.get("time_limit_s", 60.0)),
             seed=int(data.get("seed", 0)),
             objective=None if objective is None else Objective(objective),
@@ -262,8 +272,23 @@ def job_to_json(job: Job) -> dict:
                  "pieces": [_piece_json(p) for p in job.pieces]}
     if out["objective"] is None:
         del out["objective"]
+    for key in ("edge_margin_mm", "defect_margin_mm"):
+        if getattr(job, key) is not None:
+            out[key] = getattr(job, key)
     if isinstance(job.stock, Strip):
         out["strip"] = {"height": job.stock.height}
     else:
         out["hides"] = [_hide_json(h) for h in job.stock]
     return out
+
+
+def job_fingerprint(job: Job) -> str:
+    """A hash of what a layout depends on, its pieces and its stock (16 hex digits of SHA-256).
+
+    Solution files record it so that a layout checked against another job is recognised as such.
+    Gap, margin, name and limits are left out: they do not make a job another job.
+    """
+    data = job_to_json(job)
+    core = {"pieces": data["pieces"], "stock": data.get("hides", data.get("strip"))}
+    text = json.dumps(core, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

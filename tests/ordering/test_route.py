@@ -44,3 +44,26 @@ def test_route_starts_at_the_corner_and_handles_trivial_sizes():
     line = np.array([[float(x), 0.0] for x in (50, 10, 40, 20, 30)])
     route = order_points(line, (0, 0), solution_limit=200)
     assert [line[i, 0] for i in route.order] == [10, 20, 30, 40, 50]
+
+
+def test_asymmetric_stops_match_brute_force():
+    from leathernest.ordering.route import order_stops, route_length
+
+    rng = np.random.default_rng(3)
+    ins = rng.uniform(0, 1000, size=(6, 2))
+    outs = rng.uniform(0, 1000, size=(6, 2))
+    start = np.zeros(2)
+    route = order_stops(ins, outs, (0.0, 0.0), time_limit_s=5, solution_limit=2000)
+    best = min(route_length(ins, outs, o, start) for o in itertools.permutations(range(6)))
+    assert route.method in ("or-tools", "nearest", "given")
+    assert route.length_mm <= best * 1.0001
+    assert route.length_mm == pytest.approx(route_length(ins, outs, route.order, start))
+
+
+def test_without_a_time_budget_the_nearest_neighbour_order_is_kept():
+    from leathernest.ordering.route import order_stops
+
+    line = np.array([[float(x), 0.0] for x in (50, 10, 40, 20, 30)])
+    route = order_stops(line, None, (0.0, 0.0), time_limit_s=0.0)
+    assert route.method == "nearest"
+    assert [line[i, 0] for i in route.order] == [10, 20, 30, 40, 50]

@@ -1,0 +1,73 @@
+"""``leathernest class DIR``: a trainer's summary of a class's submissions."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from leathernest.cli.common import compile_note, err, fail_input, handle_errors
+
+
+@click.command("class")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("--job", "job_path", default=None,
+              help="The job (default: job.json in SUBMISSIONS, as `train --out` writes it).")
+@click.option("--engine-solution", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The engine's layout to compare with (default: engine_solution.json in "
+                   "SUBMISSIONS, else the engine runs now).")
+@click.option("--time", "time_s", type=click.FloatRange(min=0.1), default=None,
+              help="Time for the engine when it must run, seconds (default: the job's).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for class.csv and class.html (default: SUBMISSIONS).")
+@handle_errors
+def command(submissions: str, job_path: str | None, engine_solution: str | None,
+            time_s: float | None, out_dir: str | None) -> None:
+    r"""Score every trainee's layout in SUBMISSIONS and list the mistakes the class shares.
+
+    SUBMISSIONS is the folder `leathernest train --out` fills (one <trainee>.json each, with
+    job.json and engine_solution.json); any hand layouts `leathernest score` reads will do.
+    Writes class.csv (one row per trainee: points, validity, leather consumed, first and second
+    waste, remnant kept, best leather misused, money, rules broken) and class.html (the scores,
+    the common mistakes, each layout beside the engine's).
+
+    \b
+    Example:
+      leathernest train job.json --host 0.0.0.0 --out submissions
+      leathernest class submissions
+    """
+    from leathernest.io.instance import load_job
+    from leathernest.nest import nest
+    from leathernest.search.stop import StopToken
+    from leathernest.train.classroom import score_class, submission_files, write_class
+    from leathernest.train.session import given_engine
+
+    folder = Path(submissions)
+    job_file = Path(job_path) if job_path else folder / "job.json"
+    if not job_path and not job_file.exists():
+        fail_input(f"{folder}: no job.json - pass --job JOB")
+    job = load_job(job_file)
+    if time_s is not None:
+        job = dataclasses.replace(job, time_limit_s=time_s)
+    files = submission_files(folder)
+    if not files:
+        fail_input(f"{folder}: no submissions (.json or .dxf layouts) - nothing to summarise")
+    engine_file = engine_solution or (folder / "engine_solution.json")
+    if Path(engine_file).exists():
+        engine = given_engine(job, str(engine_file))
+    else:
+        err(f"no engine layout in {folder}: running the engine for {job.time_limit_s:g} s ...")
+        compile_note(False)
+        engine = nest(job, stop=StopToken(job.time_limit_s))
+    entries = score_class(job, engine, files)
+    paths = write_class(Path(out_dir) if out_dir else folder, job, engine, entries)
+    for e in entries:
+        if e.score is None:
+            click.echo(f"{e.trainee:24} unreadable: {e.error}")
+            continue
+        c = e.score.comparison
+        click.echo(f"{e.trainee:24} {c['points']:6.1f} points  "
+                   f"{'valid' if e.score.valid else 'not valid':9}  "
+                   f"{', '.join(e.mistakes) or 'no mistakes'}")
+    err(f"wrote {', '.join(str(p) for p in paths)}")
