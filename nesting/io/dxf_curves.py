@@ -141,31 +141,34 @@ def flatten_path(
     """
     pts = path.points
     n = len(pts)
-    out: list[np.ndarray] = []
     n_seg = n if path.closed else n - 1
-    for i in range(n_seg):
+    arcs = np.flatnonzero(path.bulges[:n_seg]).tolist()
+    if not arcs:
+        return np.array(pts, dtype=np.float64).reshape(-1, 2)
+    out: list[np.ndarray] = []
+    last = 0  # vertices before ``last`` are in ``out``
+    for i in arcs:
         p0 = pts[i]
         p1 = pts[(i + 1) % n]
-        out.append(p0)
-        b = float(path.bulges[i])
-        if b == 0.0 or not np.any(p0 != p1):
+        out.append(pts[last : i + 1])
+        last = i + 1
+        if not np.any(p0 != p1):
             continue
+        b = float(path.bulges[i])
         centre, r, theta = arc_geometry(p0, p1, b)
         k = segment_count(r, theta, tol)
         phi = theta / k
         a0 = math.atan2(p0[1] - centre[1], p0[0] - centre[0])
         circumscribe = path.closed and not on_curve and ((b > 0) == grow)
         if circumscribe:
-            rr = r / math.cos(phi / 2.0)
             angles = a0 + phi * (np.arange(k) + 0.5)
-            radius = rr
+            radius = r / math.cos(phi / 2.0)
         else:
             angles = a0 + phi * np.arange(1, k)
             radius = r
-        out.extend(centre + radius * np.array([math.cos(a), math.sin(a)]) for a in angles)
-    if not path.closed:
-        out.append(pts[-1])
-    return np.array(out, dtype=np.float64).reshape(-1, 2)
+        out.append(centre + radius * np.column_stack([np.cos(angles), np.sin(angles)]))
+    out.append(pts[last:])
+    return np.vstack(out).astype(np.float64, copy=False).reshape(-1, 2)
 
 
 def is_full_circle(path: CurvePath) -> tuple[np.ndarray, float] | None:

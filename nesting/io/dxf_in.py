@@ -34,9 +34,10 @@ block depth, expanded entities and vertices as in :mod:`leathernest.io.dxf_entit
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +142,23 @@ class Drawing:
         return PlanarGraph(
             segments, self.chain_tol(), close_gaps_mm, self.chord_tol_mm, self.report
         )
+
+
+def names_the_file(func: Callable) -> Callable:
+    """Every InputError out of a reader names the file it read (the first argument)."""
+
+    @functools.wraps(func)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return func(path, *args, **kwargs)
+        except InputError as exc:
+            if exc.path:
+                raise
+            raise InputError(
+                exc.message, path=str(path), location=exc.location, hint=exc.hint
+            ) from None
+
+    return wrapper
 
 
 # -------------------------------------------------------------------------------------------------
@@ -277,6 +295,7 @@ def check_close_gaps(close_gaps_mm: float, path: str) -> None:
         )
 
 
+@names_the_file
 def read_drawing(
     path: str | Path, *, units: str | None = None, chord_tol_mm: float = CHORD_TOL_MM
 ) -> Drawing:
@@ -362,6 +381,7 @@ def _text_value(texts: tuple[str, ...], key: str) -> str | None:
 # Patterns
 
 
+@names_the_file
 def read_pattern_dxf(
     path: str | Path,
     *,
@@ -601,6 +621,7 @@ def hide_layer_role(layer: str, layer_map: Mapping[str, str] | None, path: str =
     return "unknown"
 
 
+@names_the_file
 def read_hide_dxf(
     path: str | Path,
     *,

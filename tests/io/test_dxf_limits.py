@@ -364,3 +364,19 @@ def test_hide_without_outline_names_the_open_contour(tmp_path):
     assert "layer HIDE" in line
     assert "--close-gaps-mm" in line
     assert run("import", path, "--hide", "--close-gaps-mm", "6").exit_code == 0
+
+
+def test_an_error_from_deep_inside_the_importer_still_names_the_file(tmp_path, monkeypatch):
+    # Whatever part of the reader raises an InputError without a file, the line names the file.
+    from leathernest.errors import InputError
+
+    def fail(*_args, **_kwargs):
+        raise InputError("curve path needs at least two [x, y] points")
+
+    path = tmp_path / "ok.dxf"
+    doc = new()
+    square(doc.modelspace())
+    doc.saveas(path)
+    monkeypatch.setattr(dxf_in, "make_piece", fail)
+    line = one_error_line(run("import", path), path.name)
+    assert "at least two" in line
