@@ -672,4 +672,7 @@ def extract(doc: object, scale: float, tol_mm: float, path: str = "") -> Extract
     DxfError
         A limit of the module docstring is exceeded, or a block inserts itself.
     """
-    return _Reader(doc, scale, tol_mm, path).model_space()
+    # Coordinates may overflow (1e308 in inches): they are checked for finiteness and range
+    # where they land, so numpy's warnings would only add lines to a one-line message.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _Reader(doc, scale, tol_mm, path).model_space()

@@ -101,6 +101,20 @@ def _far_away(path):
     doc.saveas(path)
 
 
+def _overflowing_inches(path):
+    doc = new(units=1)
+    doc.modelspace().add_circle((1e307, 0), 1e307, dxfattribs={"layer": "CUT"})
+    doc.saveas(path)
+
+
+def _huge_insert_scale(path):
+    doc = new()
+    doc.blocks.new("B").add_circle((0, 0), 1)
+    doc.modelspace().add_blockref("B", (0, 0), dxfattribs={"layer": "CUT", "xscale": 1e300,
+                                                           "yscale": 1e300})  # fmt: skip
+    doc.saveas(path)
+
+
 def _equal_angle_arc(path):
     doc = new()
     doc.modelspace().add_arc((0, 0), 20, 30, 30, dxfattribs={"layer": "CUT"})
@@ -171,6 +185,10 @@ CASES = [
     ("nothing", _nothing, ["no closed outline"]),
     ("bulge", _huge_bulge, ["bulge", "layer CUT", "handle"]),
     ("faraway", _far_away, ["coordinates", "layer CUT", "handle"]),
+    ("overflow", _overflowing_inches, ["coordinates", "layer CUT", "handle"]),
+    ("hugescale", _huge_insert_scale, ["coordinates", "layer CUT", "handle"]),
+    ("svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>',
+     ["not a DXF"]),
     ("arc", _equal_angle_arc, ["equal", "layer CUT", "handle"]),
     ("deep", _nested(dxf_entities.MAX_BLOCK_DEPTH + 8), ["nested more than", "layer CUT"]),
     ("fan", _fan, [f"more than {dxf_entities.MAX_ENTITIES:,} entities", "layer CUT", "handle"]),
@@ -277,6 +295,16 @@ def test_equal_angle_arc_inside_a_piece_cuts_no_hole(tmp_path):
     (piece,) = result.pieces
     assert len(piece.outline.holes) == 1  # the 0-360 arc; the 45-45 one is skipped
     assert "DEGENERATE" in result.report.codes()
+
+
+def test_binary_dxf_imports(tmp_path):
+    doc = new()
+    square(doc.modelspace())
+    path = tmp_path / "binary.dxf"
+    doc.saveas(path, fmt="bin")
+    res = run("import", path, "--json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["pieces"][0]["area"] == pytest.approx(100)
 
 
 def test_twenty_levels_of_nested_blocks_import(tmp_path):
