@@ -75,6 +75,9 @@ def path_command(name: str) -> None:
               help="How many hides.")
 @click.option("--area-m2", type=Finite(min=0.01, max=20.0), default=None,
               help="Fix each hide's area instead of drawing it from the kind's range.")
+@click.option("--quality", type=click.Choice(["clean", "typical", "poor"]), default="typical",
+              show_default=True,
+              help="Defective share of the area: clean 0.5-4.9 %, typical 5-12 %, poor 13-27 %.")
 @click.option("--pieces", "pieces_from", default="demo_wallets", show_default=True,
               help="Job file or bundled name whose pieces, gap and margin the new job takes.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
@@ -82,8 +85,8 @@ def path_command(name: str) -> None:
 @click.option("--dxf", "dxf_dir", type=click.Path(file_okay=False), default=None,
               help="Also write each hide as DXF (layers HIDE, GRADE<n>, BACKBONE) in this folder.")
 @handle_errors
-def hide_command(kind: str, seed: int, count: int, area_m2: float | None, pieces_from: str,
-                 out: str, dxf_dir: str | None) -> None:
+def hide_command(kind: str, seed: int, count: int, area_m2: float | None, quality: str,
+                 pieces_from: str, out: str, dxf_dir: str | None) -> None:
     """Generate COUNT hides of KIND and write them as a job with the pieces of --pieces."""
     import dataclasses
     import json
@@ -92,7 +95,8 @@ def hide_command(kind: str, seed: int, count: int, area_m2: float | None, pieces
     from leathernest.io.instance import load_job
 
     base = load_job(pieces_from)
-    hides = [hidegen.generate(kind, seed + i, area_m2=area_m2) for i in range(count)]
+    hides = [hidegen.generate(kind, seed + i, area_m2=area_m2, quality=quality)
+             for i in range(count)]
     job = dataclasses.replace(base, name=f"{base.name}-on-{kind}-{seed}",
                               stock=tuple(g.hide for g in hides))
     if out == "-":

@@ -1,4 +1,4 @@
-"""``leathernest import FILE``: what a DXF holds, as the nester will see it.
+"""``leathernest import FILE``: what a DXF holds, as the nester will see it; a photo's hide.
 
 stdout carries only the result (a table, or exactly one JSON object with ``--json``, which also
 carries every warning); warnings go to stderr as well (the first :data:`MAX_WARNING_LINES`).
@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from leathernest.cli.common import handle_errors
+from leathernest.cli.import_photo import photo_options, reject_photo_options, run_photo
 
 # Warnings printed to stderr; the rest are counted (all of them are in --json).
 MAX_WARNING_LINES = 20
@@ -93,6 +94,7 @@ def _piece_row(piece) -> dict:
     "--close-gaps-mm", type=float, default=0.0, show_default=True,
     help="Join free line ends up to this far apart (0 to 100 mm).",
 )  # fmt: skip
+@photo_options
 @handle_errors
 def command(
     file: str,
@@ -101,8 +103,13 @@ def command(
     layer_map: tuple[str, ...],
     as_hide: bool,
     close_gaps_mm: float,
+    **photo: object,
 ) -> None:
-    """Read a DXF (patterns or, with --hide, a hide) and show what was found.
+    """Read a DXF (patterns or, with --hide, a hide) or a photo of a hide, and show what was found.
+
+    A photo (PNG or JPEG) of a hide on the table, with --hide and --mm-per-px or --reference-mm,
+    gives the hide's outline, its chalk-marked defects (red), lower-grade zones (blue) and
+    backbone (green line); --out writes it as a job, --dxf as a hide DXF.
 
     Closed outlines are imported; open contours, stray lines and skipped entities are warnings
     (layer, handle, gap). Graded AAMA/ASTM files list their sizes.
@@ -110,6 +117,12 @@ def command(
     Exit codes: 0 read; 2 the file cannot be used (one line on stderr); 3 internal error.
     """
     from leathernest.io import dxf_in
+    from leathernest.io.photo import is_photo
+
+    if is_photo(file):
+        run_photo(file, as_hide, as_json, photo)
+        return
+    reject_photo_options(photo)
 
     # ezdxf logs its own repairs as warnings; the import report already says what matters.
     logging.getLogger("ezdxf").setLevel(logging.ERROR)

@@ -2,9 +2,12 @@
 
 Why: the bundled Baldacci hides are few and carry no backbone; tests, demos and benchmarks need any
 number of hides that look and behave like the cutting room's: an irregular outline with legs, neck
-and belly edges, the best leather in the croupon along the backbone, poorer belly, neck and legs,
-and defects (holes, scars, tick-bite clusters, brands). Sizes and zone shares follow
-``leather_domain.md`` (sections 1 and 2, sources given per preset below).
+and belly edges, the best leather in the croupon along the backbone, poorer shoulder, belly, neck
+and legs, and the defects real leather has (holes, scratches, healed scars, veins, tick-bite
+clusters, brands) in the amounts the trade grades by. Sizes and zone shares follow
+``leather_domain.md`` (sections 1 and 2, sources given per preset below); the defect kinds, their
+shapes and the quality presets ``clean``, ``typical`` and ``poor`` are in
+:mod:`leathernest.defectgen`.
 
 Geometry, in millimetres, x right, y up, the backbone running roughly along +x from tail to neck:
 
@@ -16,10 +19,12 @@ Geometry, in millimetres, x right, y up, the backbone running roughly along +x f
 2. A gentle bend y += c·x² and a small tilt (both bijections of the plane, so the ring stays
    simple), then a scale to the drawn area, then a shift so the bounding box starts at (0, 0).
 3. Grade zones, disjoint: shoulder (grade 3), belly and neck (grade 2), legs (grade 1); the
-   croupon/butt along the rear two thirds of the backbone is left unmarked, i.e. best grade.
-4. Defects, clipped to the hide and free to overlap the zones (a point takes the lowest grade of
-   the zones covering it): holes and brands grade 0, deep scars grade 0, healed scars and
-   tick-bite clusters grade 1.
+   croupon/butt along the rear of the backbone is left unmarked, i.e. best grade. The literature
+   gives butt 13 % + bend 30 % of a hide as the best parts, shoulder 32 %, head and belly 25 %
+   [S32]; the generated croupon is 27-38 % of the hide.
+4. Defects (:func:`leathernest.defectgen.draw_defects`), each inside the hide and free to overlap
+   the zones (a point takes the lowest grade of the zones covering it), until they cover the share
+   of the area the quality preset asks for.
 
 Everything is drawn from one ``numpy.random.Generator`` seeded with the given seed, so a seed gives
 the same hide on every machine. Uses numpy and shapely; ezdxf only inside :func:`write_hide_dxf`.
@@ -35,24 +40,27 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from leathernest.defectgen import DEFECT_LABELS, QUALITIES, Quality, Regions, draw_defects
 from leathernest.errors import InputError
 from leathernest.model import Hide, Job, Outline, Zone
 
 SQFT_M2 = 0.09290304  # one square foot in m²
 
-# Grades written by the generator. The croupon is unmarked: the best grade ("A" in the pattern
-# library), then shoulder, belly/neck, legs; 0 is never usable.
+# Grades of the anatomical zones. The croupon is unmarked: the best grade ("A" in the pattern
+# library), then shoulder, belly/neck, legs; 0 is never usable (defects: leathernest.defectgen).
 GRADE_SHOULDER = 3
 GRADE_BELLY_NECK = 2
 GRADE_LEG = 1
-GRADE_MARKED = 1  # healed scars, tick-bite clusters
-GRADE_HOLE = 0
+ZONE_LABELS = ("shoulder", "belly_neck", "leg")
+QUALITY_NAMES = tuple(QUALITIES)
+DEFECT_LABELS = DEFECT_LABELS  # re-exported: the labels of defect zones
 
 # Pieces of zones smaller than this are dropped (mm²): slivers from clipping, below any piece size.
 MIN_ZONE_MM2 = 4.0
@@ -75,8 +83,8 @@ class HideSpec:
     croupon_length, croupon_width : (float, float)
         The unmarked best area: its share of the body length from the tail, and its half width
         relative to the body's half width. ``shoulder_end`` ends the shoulder (share of length).
-    n_holes, n_scars, n_tick_clusters, n_brands : (int, int)
-        Counts of each defect kind, inclusive ranges.
+    brand_weight : float
+        Multiplies the quality preset's weight of brands: cattle are branded, goats are not.
     price_per_m2 : float
         Written into the hide (a project assumption: US$4-7/sq ft wholesale for cowhide,
         ``leather_domain.md`` section 4, i.e. 43-75 per m²).
@@ -91,10 +99,7 @@ class HideSpec:
     croupon_length: tuple[float, float] = (0.55, 0.62)
     croupon_width: tuple[float, float] = (0.55, 0.65)
     shoulder_end: tuple[float, float] = (0.80, 0.86)
-    n_holes: tuple[int, int] = (1, 4)
-    n_scars: tuple[int, int] = (1, 3)
-    n_tick_clusters: tuple[int, int] = (0, 2)
-    n_brands: tuple[int, int] = (0, 0)
+    brand_weight: float = 0.0
     price_per_m2: float = 60.0
     n_vertices: int = 200
 
@@ -102,12 +107,14 @@ class HideSpec:
         if self.kind not in ("calf", "goat", "cow_side"):
             raise InputError(f"unknown hide kind {self.kind!r}", hint="use calf, goat or cow_side")
         for name in ("area_m2", "aspect", "leg_scale", "croupon_length", "croupon_width",
-                     "shoulder_end", "n_holes", "n_scars", "n_tick_clusters", "n_brands"):
+                     "shoulder_end"):
             lo, hi = getattr(self, name)
             if not (0 <= lo <= hi):
                 raise InputError(f"hide spec {name}: need 0 <= low <= high, got ({lo}, {hi})")
         if self.area_m2[0] <= 0 or self.aspect[0] <= 0:
             raise InputError("hide spec: area and aspect must be positive")
+        if self.brand_weight < 0:
+            raise InputError(f"hide spec: brand_weight must be >= 0, got {self.brand_weight}")
         if self.n_vertices < 24:
             raise InputError(f"hide spec: n_vertices must be >= 24, got {self.n_vertices}")
 
@@ -115,17 +122,14 @@ class HideSpec:
 # Presets. Sizes from leather_domain.md section 1: calf skin for small goods ~1 m² (a listing:
 # 1.06 m²; a 16 sq ft skin) [S66][S67]; goat 3-9 sq ft [S26]; cow side 21-26 sq ft [S24][S21].
 # Shapes: a cow hide ~2 m long by ~1.8 m wide leg to leg [S22]; Baldacci hides fill 63-74 % of their
-# bounding box. Defect counts are our assumption (L), scaled with area; brands are common on cattle.
+# bounding box. Brands are for cattle (defectgen: brands on the butt); calves less often (L).
 PRESETS: dict[str, HideSpec] = {
     "calf": HideSpec("calf", area_m2=(0.85, 1.4), aspect=(1.25, 1.45), leg_scale=(0.30, 0.45),
-                     n_holes=(1, 3), n_scars=(1, 3), n_tick_clusters=(0, 2), n_brands=(0, 1),
-                     price_per_m2=75.0),
+                     brand_weight=0.5, price_per_m2=75.0),
     "goat": HideSpec("goat", area_m2=(3 * SQFT_M2, 9 * SQFT_M2), aspect=(1.3, 1.55),
-                     leg_scale=(0.35, 0.55), n_holes=(1, 4), n_scars=(2, 5),
-                     n_tick_clusters=(0, 2), n_brands=(0, 0), price_per_m2=60.0),
+                     leg_scale=(0.35, 0.55), brand_weight=0.0, price_per_m2=60.0),
     "cow_side": HideSpec("cow_side", area_m2=(21 * SQFT_M2, 26 * SQFT_M2), aspect=(1.1, 1.3),
-                         leg_scale=(0.28, 0.40), n_holes=(2, 5), n_scars=(2, 5),
-                         n_tick_clusters=(0, 3), n_brands=(0, 1), price_per_m2=50.0,
+                         leg_scale=(0.28, 0.40), brand_weight=1.0, price_per_m2=50.0,
                          n_vertices=240),
 }
 KINDS = tuple(PRESETS)
@@ -139,6 +143,15 @@ class GeneratedHide:
     labels: tuple[str, ...]  # one per zone of ``hide.zones``: shoulder, belly_neck, leg, hole, ...
     spec: HideSpec
     seed: int
+    quality: Quality
+
+    @property
+    def defect_share(self) -> float:
+        """Share of the hide's area under defect zones (their union), 0.05 = 5 %."""
+        defects = [Polygon(z.outline.outer, list(z.outline.holes))
+                   for z, lab in zip(self.hide.zones, self.labels, strict=True)
+                   if lab in DEFECT_LABELS]
+        return shapely.union_all(defects).area / self.hide.area if defects else 0.0
 
     def zones_labelled(self, label: str) -> list[Zone]:
         """The zones carrying ``label``."""
@@ -279,58 +292,8 @@ def _regions(spec: HideSpec, rng: np.random.Generator, radius, aspect: float, ha
     return out
 
 
-def _blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int = 10) -> Polygon:
-    a = np.sort(rng.uniform(0, 2 * math.pi, n))
-    rr = r * rng.uniform(0.7, 1.3, n)
-    return Polygon(np.column_stack([cx + rr * np.cos(a), cy + rr * np.sin(a)]))
-
-
-def _inside_point(rng: np.random.Generator, region: BaseGeometry) -> tuple[float, float]:
-    """A uniform random point of ``region`` (rejection sampling in its bounding box)."""
-    x0, y0, x1, y1 = region.bounds
-    for _ in range(10_000):
-        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-        if region.contains(Point(x, y)):
-            return x, y
-    c = region.representative_point()
-    return c.x, c.y
-
-
-def _defects(spec: HideSpec, rng: np.random.Generator, hide: Polygon, rump: BaseGeometry,
-             belly: BaseGeometry) -> list[tuple[BaseGeometry, int, str]]:
-    """Holes, scars, tick-bite clusters and brands in millimetres (not yet clipped)."""
-    inner = hide.buffer(-15.0)
-    out: list[tuple[BaseGeometry, int, str]] = []
-    for _ in range(rng.integers(spec.n_holes[0], spec.n_holes[1] + 1)):
-        x, y = _inside_point(rng, inner)
-        out.append((_blob(rng, x, y, rng.uniform(2.0, 8.0)), GRADE_HOLE, "hole"))
-    for _ in range(rng.integers(spec.n_scars[0], spec.n_scars[1] + 1)):
-        x, y = _inside_point(rng, inner)
-        length, heading = rng.uniform(30.0, 200.0), rng.uniform(0, 2 * math.pi)
-        turns = heading + np.cumsum(rng.normal(0, 0.25, 7))
-        step = length / 7
-        pts = np.vstack([[x, y], np.array([x, y]) + np.cumsum(step * np.column_stack(
-            [np.cos(turns), np.sin(turns)]), axis=0)])
-        deep = rng.random() < 0.5
-        scar = LineString(pts).buffer(rng.uniform(0.75, 2.0), quad_segs=2)
-        out.append((scar, GRADE_HOLE if deep else GRADE_MARKED, "scar" if deep else "healed_scar"))
-    for _ in range(rng.integers(spec.n_tick_clusters[0], spec.n_tick_clusters[1] + 1)):
-        x, y = _inside_point(rng, belly if not belly.is_empty else inner)
-        spread = rng.uniform(8.0, 22.0)
-        bites = rng.normal([x, y], spread, size=(int(rng.integers(6, 26)), 2))
-        out.append((shapely.MultiPoint(bites).convex_hull.buffer(4.0, quad_segs=3),
-                    GRADE_MARKED, "tick_bites"))
-    for _ in range(rng.integers(spec.n_brands[0], spec.n_brands[1] + 1)):
-        x, y = _inside_point(rng, rump if not rump.is_empty else inner)
-        a, b = rng.uniform(25.0, 55.0), rng.uniform(20.0, 45.0)
-        brand = shapely.affinity.rotate(
-            shapely.affinity.scale(Point(x, y).buffer(1.0, quad_segs=6), a, b),
-            rng.uniform(0, 180))
-        out.append((brand, GRADE_HOLE, "brand"))
-    return out
-
-
-def _build(spec: HideSpec, rng: np.random.Generator, hide_id: str) -> tuple[Hide, tuple[str, ...]]:
+def _build(spec: HideSpec, quality: Quality, rng: np.random.Generator,
+           hide_id: str) -> tuple[Hide, tuple[str, ...]]:
     """Draw one hide from ``rng``; see the module docstring for the steps."""
     half = spec.kind == "cow_side"
     radius, aspect = _radius_fn(rng, spec)
@@ -366,9 +329,14 @@ def _build(spec: HideSpec, rng: np.random.Generator, hide_id: str) -> tuple[Hide
     if not half and rng.random() < 0.5:  # brands go on either hip
         rump = frame.poly(_densify(rump_ring * [1, -1]))
     belly = shapely.union_all([p for p, g, _ in zones if g == GRADE_BELLY_NECK])
-    for geom, grade, label in _defects(spec, rng, hide, rump.intersection(hide),
-                                       belly.buffer(-10.0)):
-        zones += [(p, grade, label) for p in _polygons(geom.intersection(hide))]
+    shoulder = shapely.union_all([p for p, g, _ in zones if g == GRADE_SHOULDER])
+    inner = hide.buffer(-15.0)
+    regions = Regions(inner=inner, belly=belly.buffer(-10.0).intersection(inner),
+                      belly_shoulder=belly.union(shoulder).buffer(-10.0).intersection(inner),
+                      rump=rump.intersection(inner))
+    zones += [(p, g, lab) for p, g, lab in draw_defects(rng, quality, hide, regions,
+                                                         spec.brand_weight)
+              if p.area >= MIN_ZONE_MM2]
     model_zones = tuple(_zone(p, g, f"hide {hide_id} zone {k} ({lab})")
                         for k, (p, g, lab) in enumerate(zones))
     out = Hide(id=hide_id, outline=Outline.of(outer, what=f"hide {hide_id}"), zones=model_zones,
@@ -380,9 +348,9 @@ def _build(spec: HideSpec, rng: np.random.Generator, hide_id: str) -> tuple[Hide
 # Public API
 
 
-def generate(kind: str = "calf", seed: int = 0, *, hide_id: str | None = None,
-             area_m2: float | None = None, spec: HideSpec | None = None,
-             **overrides: object) -> GeneratedHide:
+def generate(kind: str = "calf", seed: int = 0, *, quality: str | Quality = "typical",
+             hide_id: str | None = None, area_m2: float | None = None,
+             spec: HideSpec | None = None, **overrides: object) -> GeneratedHide:
     """Generate one hide.
 
     Parameters
@@ -392,6 +360,10 @@ def generate(kind: str = "calf", seed: int = 0, *, hide_id: str | None = None,
         given.
     seed : int
         Seeds one ``numpy.random.Generator``; the same seed gives the same hide.
+    quality : str or Quality
+        How much of the hide is defective: ``clean``, ``typical`` (default) or ``poor``
+        (:data:`leathernest.defectgen.QUALITIES`), or a :class:`~leathernest.defectgen.Quality`
+        of one's own (``defectgen.NO_DEFECTS`` for none).
     hide_id : str, optional
         The hide's id; default ``f"{kind}-{seed}"``.
     area_m2 : float, optional
@@ -418,9 +390,14 @@ def generate(kind: str = "calf", seed: int = 0, *, hide_id: str | None = None,
         spec = dataclasses.replace(spec, area_m2=(area_m2, area_m2))
     if seed < 0:
         raise InputError(f"seed must be >= 0, got {seed}")
+    if isinstance(quality, str):
+        if quality not in QUALITIES:
+            raise InputError(f"unknown hide quality {quality!r}",
+                             hint=f"use one of {', '.join(QUALITY_NAMES)}")
+        quality = QUALITIES[quality]
     rng = np.random.default_rng(seed)
-    hide, labels = _build(spec, rng, hide_id or f"{spec.kind}-{seed}")
-    return GeneratedHide(hide, labels, spec, seed)
+    hide, labels = _build(spec, quality, rng, hide_id or f"{spec.kind}-{seed}")
+    return GeneratedHide(hide, labels, spec, seed, quality)
 
 
 def generate_hide(kind: str = "calf", seed: int = 0, **kwargs: object) -> Hide:
@@ -437,11 +414,27 @@ def generate_hides(kind: str = "calf", n: int = 1, seed: int = 0, **kwargs: obje
 # Writers
 
 
-def job_json(job: Job, generated: Sequence[GeneratedHide] = ()) -> dict:
+class Labelled(Protocol):
+    """A hide with a label per zone: a generated hide, or one captured from a photo."""
+
+    @property
+    def hide(self) -> Hide:
+        """The hide."""
+        ...
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """One label per zone of the hide."""
+        ...
+
+
+def job_json(job: Job, generated: Sequence[Labelled] = ()) -> dict:
     """The job in the leathernest job format, with each generated hide's zone labels added.
 
-    The labels (``shoulder``, ``belly_neck``, ``leg``, ``hole``, ``scar``, ``healed_scar``,
-    ``tick_bites``, ``brand``) are the schema's optional zone ``label``; readers ignore them.
+    The labels (``shoulder``, ``belly_neck``, ``leg``, and the defect kinds ``hole``,
+    ``scratch``, ``healed_scar``, ``vein``, ``tick_bites``, ``brand``; a captured hide's
+    ``marked_defect``, ``marked_zone``) are the schema's optional zone ``label``; readers ignore
+    them. ``generated`` may hold anything with a ``hide`` and ``labels`` (a captured hide too).
     """
     from leathernest.io.job_json import job_to_json
 
@@ -453,7 +446,7 @@ def job_json(job: Job, generated: Sequence[GeneratedHide] = ()) -> dict:
     return data
 
 
-def write_job_json(path: str | Path, job: Job, generated: Sequence[GeneratedHide] = ()) -> Path:
+def write_job_json(path: str | Path, job: Job, generated: Sequence[Labelled] = ()) -> Path:
     """Write :func:`job_json` atomically (two-space indent, one point per line kept compact)."""
     from leathernest.io.atomic import write_atomic
 

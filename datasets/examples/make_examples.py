@@ -11,7 +11,7 @@ Writes, from the pattern library (``leathernest.datasets.patterns.catalog``) and
 - ``datasets/examples/demo_goods.json``: a tote bag, a zip pouch and a belt on a cow side;
 - ``datasets/examples/tiny.json``: one card holder and a zip pull on a small goat skin, for tests;
 - ``datasets/hides/*.dxf``: the hides of those jobs as DXF (layers HIDE, GRADE<n>, BACKBONE);
-- ``datasets/hides.svg``: a picture of generated hides (two seeds of each kind).
+- ``datasets/hides.svg``: a picture of generated hides (each kind, the three quality presets).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEMO_CALF_SEEDS = (11, 12)
 # About 1 m² per calf skin (leather_domain.md section 1); the order below is about half of one
 # skin's usable leather, and the second skin gives a grade-aware nester room to keep every grade.
 DEMO_CALF_M2 = 0.95
-GOODS_COW_SEED = 21
+GOODS_COW_SEED = 22  # the belt strap (1.2 m, best grade) fits along its backbone
 TINY_GOAT_SEED = 31
 
 
@@ -62,8 +62,8 @@ def demo_goods() -> tuple[Job, list[hidegen.GeneratedHide]]:
 
 def tiny() -> tuple[Job, list[hidegen.GeneratedHide]]:
     """One card holder and a zip pull on a small goat skin: a fast job for tests."""
-    hides = [hidegen.generate("goat", TINY_GOAT_SEED, hide_id="goat-small", area_m2=0.3,
-                              n_scars=(1, 1), n_holes=(1, 1), n_tick_clusters=(1, 1))]
+    hides = [hidegen.generate("goat", TINY_GOAT_SEED, quality="clean", hide_id="goat-small",
+                              area_m2=0.3)]
     pieces = product_pieces("card_holder") + [
         p for p in product_pieces("zip_pouch") if p.id.endswith("zip_pull")
     ]
@@ -74,6 +74,7 @@ def tiny() -> tuple[Job, list[hidegen.GeneratedHide]]:
 # The picture
 
 # The report's grade colours (leathernest.io.svg), so the README's picture reads like the report.
+DEFECT_EDGE = "#5a1010"  # defects are outlined, so that a grade-1 tick patch shows on a leg
 
 
 def _ring_d(ring) -> str:
@@ -82,34 +83,46 @@ def _ring_d(ring) -> str:
 
 
 def hides_svg(hides: list[hidegen.GeneratedHide], columns: int = 3) -> str:
-    """An SVG of hides side by side (y up), zones coloured by grade, backbone dashed, with a key."""
-    cell = max(max(g.hide.outline.bbox[2], g.hide.outline.bbox[3]) for g in hides) * 1.08
-    rows = (len(hides) + columns - 1) // columns
-    width, height = cell * columns, cell * rows + 0.12 * cell
+    """An SVG of hides in rows, y up: zones by grade, defects outlined, backbone dashed."""
+    cell = max(g.hide.outline.bbox[2] for g in hides) * 1.08  # column width
+    rows = [hides[i:i + columns] for i in range(0, len(hides), columns)]
+    heights = [max(g.hide.outline.bbox[3] for g in row) + 0.1 * cell for row in rows]
+    width, height = cell * columns, sum(heights) + 0.08 * cell
+    stroke = cell / 400
     body = []
-    for k, g in enumerate(hides):
-        h = g.hide
-        ox, oy = (k % columns) * cell + 0.03 * cell, (k // columns) * cell + 0.03 * cell
-        t = f'transform="translate({ox:.1f},{oy + cell * 0.92:.1f}) scale(1,-1)"'
-        parts = [f'<path d="{_ring_d(h.outline.outer)}" fill="{HIDE_FILL}" stroke="#333" '
-                 f'stroke-width="{cell / 400:.1f}"/>']
-        for z in sorted(h.zones, key=lambda z: -z.grade):
-            d = "".join(_ring_d(r) for r in (z.outline.outer, *z.outline.holes))
-            parts.append(f'<path d="{d}" fill="{GRADE_FILL.get(z.grade, "#ccc")}" '
-                         f'fill-rule="evenodd" stroke="none"/>')
-        if h.backbone is not None:
-            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in h.backbone)
-            parts.append(f'<polyline points="{pts}" fill="none" stroke="#1f3b73" '
-                         f'stroke-width="{cell / 250:.1f}" stroke-dasharray="{cell / 60:.1f}"/>')
-        body.append(f"<g {t}>{''.join(parts)}</g>")
-        label = f"{g.spec.kind} seed {g.seed}: {h.area / 1e6:.2f} m²"
-        body.append(f'<text x="{ox:.1f}" y="{oy + cell * 0.99:.1f}" font-size="{cell / 22:.1f}" '
-                    f'font-family="sans-serif">{label}</text>')
+    top = 0.0
+    for row, row_h in zip(rows, heights, strict=True):
+        for k, g in enumerate(row):
+            h = g.hide
+            ox = k * cell + 0.03 * cell
+            t = f'transform="translate({ox:.1f},{top + row_h - 0.07 * cell:.1f}) scale(1,-1)"'
+            parts = [f'<path d="{_ring_d(h.outline.outer)}" fill="{HIDE_FILL}" stroke="#333" '
+                     f'stroke-width="{stroke:.1f}"/>']
+            zones = sorted(zip(h.zones, g.labels, strict=True),
+                           key=lambda zl: (zl[1] in hidegen.DEFECT_LABELS, -zl[0].grade))
+            for z, label in zones:
+                d = "".join(_ring_d(r) for r in (z.outline.outer, *z.outline.holes))
+                edge = (f'stroke="{DEFECT_EDGE}" stroke-width="{stroke:.1f}"'
+                        if label in hidegen.DEFECT_LABELS else 'stroke="none"')
+                parts.append(f'<path d="{d}" fill="{GRADE_FILL.get(z.grade, "#ccc")}" '
+                             f'fill-rule="evenodd" {edge}/>')
+            if h.backbone is not None:
+                pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in h.backbone)
+                parts.append(f'<polyline points="{pts}" fill="none" stroke="#1f3b73" '
+                             f'stroke-width="{cell / 250:.1f}" '
+                             f'stroke-dasharray="{cell / 60:.1f}"/>')
+            body.append(f"<g {t}>{''.join(parts)}</g>")
+            label = (f"{g.spec.kind} {g.quality.name}, seed {g.seed}: {h.area / 1e6:.2f} m², "
+                     f"{100 * g.defect_share:.1f} % defects")
+            body.append(f'<text x="{ox:.1f}" y="{top + row_h - 0.02 * cell:.1f}" '
+                        f'font-size="{cell / 30:.1f}" font-family="sans-serif">{label}</text>')
+        top += row_h
     key = [("best (croupon, unmarked)", HIDE_FILL), ("3 shoulder", GRADE_FILL[3]),
-           ("2 belly, neck", GRADE_FILL[2]), ("1 legs, healed scars, tick bites", GRADE_FILL[1]),
-           ("0 holes, scars, brands", GRADE_FILL[0])]
-    y = cell * rows + 0.06 * cell
-    size = cell / 28
+           ("2 belly, neck, veins", GRADE_FILL[2]),
+           ("1 legs, healed scars, tick bites", GRADE_FILL[1]),
+           ("0 holes, scratches, brands", GRADE_FILL[0])]
+    y = top + 0.05 * cell
+    size = cell / 32
     for i, (text, fill) in enumerate(key):
         x = 0.03 * cell + i * width / len(key)
         body.append(f'<rect x="{x:.1f}" y="{y - size:.1f}" width="{size:.1f}" height="{size:.1f}" '
@@ -128,8 +141,8 @@ def main() -> int:
         written.append(hidegen.write_job_json(ROOT / "examples" / f"{job.name}.json", job, hides))
         written.extend(hidegen.write_hide_dxf(ROOT / "hides" / f"{g.hide.id}.dxf", g)
                        for g in hides)
-    gallery = [hidegen.generate(kind, seed) for kind in ("calf", "goat", "cow_side")
-               for seed in (0, 1)]
+    gallery = [hidegen.generate(kind, 0, quality=q) for kind in ("calf", "goat", "cow_side")
+               for q in hidegen.QUALITY_NAMES]
     svg = write_atomic(ROOT / "hides.svg", hides_svg(gallery))
     written.append(svg)
     for p in written:

@@ -26,6 +26,7 @@ import numpy as np
 
 from leathernest import hidegen
 from leathernest.datasets.patterns.catalog import product_pieces
+from leathernest.defectgen import NO_DEFECTS
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
 from leathernest.model import Job, Mirror, Objective, Piece, Rotations
@@ -34,7 +35,7 @@ GAP_MM = 2.0  # knife clearance, as in the bundled examples (leather_domain.md s
 MARGIN_MM = 3.0
 QUARTER_TURNS = Rotations(angles_deg=(0.0, 90.0, 180.0, 270.0))
 LEVELS = (1, 2, 3, 4)
-CLEAN = {"n_holes": (0, 0), "n_scars": (0, 0), "n_tick_clusters": (0, 0), "n_brands": (0, 0)}
+CLEAN = {"quality": NO_DEFECTS}  # level 1: a hide without defects
 
 
 @dataclass(frozen=True)

@@ -65,4 +65,4 @@ def test_exercise_job_is_a_valid_job_file(tmp_path):
     data = json.loads((tmp_path / "job.json").read_text())
     assert data["format"] == "leathernest-job"
     labels = {z.get("label") for h in data["hides"] for z in h["zones"]}
-    assert "hole" in labels or "scar" in labels  # the generator names each fault
+    assert "hole" in labels or "scratch" in labels  # the generator names each fault
