@@ -62,7 +62,6 @@ class Contour:
     group: int
     freeform: bool = False
     gap: float = 0.0  # distance between the ends of an open contour, mm
-    error: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
