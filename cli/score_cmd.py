@@ -79,6 +79,8 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")) as out:
             out.claim()
             note = (lambda _msg: None) if quiet or as_json else err
+            for warning in layout.warnings:  # what the DXF reader noticed (units assumed, ...)
+                note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
             note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
             compile_note(quiet or as_json)
             stop = signals.watch(stop_token(the_job, effort))
@@ -94,7 +96,8 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
 
             paths = out.commit(write, {"job": the_job.name})
     if as_json:
-        emit_json(score_to_json(score, hand_layout, paths, stop.interrupted))
+        emit_json({**score_to_json(score, hand_layout, paths, stop.interrupted),
+                   "warnings": list(layout.warnings)})
     else:
         for line in summary_lines(score, hand_layout):
             click.echo(line)

@@ -27,6 +27,9 @@ from leathernest.model import CurvePath
 # r / cos(phi / 2) from the centre; at pi/2 that is 1.41 r, so even a coarse tolerance on a tiny
 # hole cannot throw a vertex far away.
 MAX_SUBARC_RAD = math.pi / 2
+# The chord tolerance is never finer than this share of the radius: a circle of any size gets at
+# most a few thousand vertices (the tolerance only matters above 50 m of radius at 0.05 mm).
+MIN_REL_TOL = 1e-6
 
 
 def arc_geometry(p0: np.ndarray, p1: np.ndarray, bulge: float) -> tuple[np.ndarray, float, float]:
@@ -43,7 +46,12 @@ def arc_geometry(p0: np.ndarray, p1: np.ndarray, bulge: float) -> tuple[np.ndarr
 
 
 def segment_count(radius: float, theta: float, tol: float) -> int:
-    """Sub-arcs needed so each sub-arc's sagitta (and tangent overshoot) stays within ``tol``."""
+    """Sub-arcs needed so each sub-arc's sagitta (and tangent overshoot) stays within ``tol``.
+
+    ``tol`` is raised to :data:`MIN_REL_TOL` of the radius; flattening stays conservative at any
+    tolerance (see :func:`flatten_path`), only coarser.
+    """
+    tol = max(tol, MIN_REL_TOL * radius)
     if radius <= tol:
         step = MAX_SUBARC_RAD
     else:
@@ -54,11 +62,10 @@ def segment_count(radius: float, theta: float, tol: float) -> int:
 def path_signed_area(path: CurvePath) -> float:
     """Exact signed area of a closed bulge path (chord polygon plus circular segments)."""
     pts = path.points
-    nxt = np.roll(pts, -1, axis=0)
+    nxt = np.concatenate([pts[1:], pts[:1]])
     area = 0.5 * float(np.sum(pts[:, 0] * nxt[:, 1] - nxt[:, 0] * pts[:, 1]))
-    for i, b in enumerate(path.bulges):
-        if b == 0.0:
-            continue
+    for i in np.flatnonzero(path.bulges).tolist():
+        b = float(path.bulges[i])
         c = float(np.hypot(*(nxt[i] - pts[i])))
         if c == 0.0:
             continue
@@ -134,31 +141,34 @@ def flatten_path(
     """
     pts = path.points
     n = len(pts)
-    out: list[np.ndarray] = []
     n_seg = n if path.closed else n - 1
-    for i in range(n_seg):
+    arcs = np.flatnonzero(path.bulges[:n_seg]).tolist()
+    if not arcs:
+        return np.array(pts, dtype=np.float64).reshape(-1, 2)
+    out: list[np.ndarray] = []
+    last = 0  # vertices before ``last`` are in ``out``
+    for i in arcs:
         p0 = pts[i]
         p1 = pts[(i + 1) % n]
-        out.append(p0)
-        b = float(path.bulges[i])
-        if b == 0.0 or not np.any(p0 != p1):
+        out.append(pts[last : i + 1])
+        last = i + 1
+        if not np.any(p0 != p1):
             continue
+        b = float(path.bulges[i])
         centre, r, theta = arc_geometry(p0, p1, b)
         k = segment_count(r, theta, tol)
         phi = theta / k
         a0 = math.atan2(p0[1] - centre[1], p0[0] - centre[0])
         circumscribe = path.closed and not on_curve and ((b > 0) == grow)
         if circumscribe:
-            rr = r / math.cos(phi / 2.0)
             angles = a0 + phi * (np.arange(k) + 0.5)
-            radius = rr
+            radius = r / math.cos(phi / 2.0)
         else:
             angles = a0 + phi * np.arange(1, k)
             radius = r
-        out.extend(centre + radius * np.array([math.cos(a), math.sin(a)]) for a in angles)
-    if not path.closed:
-        out.append(pts[-1])
-    return np.array(out, dtype=np.float64).reshape(-1, 2)
+        out.append(centre + radius * np.column_stack([np.cos(angles), np.sin(angles)]))
+    out.append(pts[last:])
+    return np.vstack(out).astype(np.float64, copy=False).reshape(-1, 2)
 
 
 def is_full_circle(path: CurvePath) -> tuple[np.ndarray, float] | None:

@@ -1,54 +1,61 @@
-"""Read pattern pieces and hides from DXF files of any writer (CAD, CAM, ASTM D6673 / AAMA).
+"""Read pattern pieces, hides and hand layouts from DXF files of any writer (CAD, CAM, AAMA).
 
-Public API: :func:`read_pattern_dxf` (pieces) and :func:`read_hide_dxf` (a hide with zones and
-backbone); both return the result with an :class:`~leathernest.io.dxf_report.ImportReport` of coded
-issues, and raise :class:`~leathernest.errors.DxfError` (file, layer, handle, hint) for a file that
-cannot be used. Reading follows ezdxf's split (house style, section 4): ``ezdxf.readfile`` first,
-``ezdxf.recover.readfile`` when that fails, and every parser failure becomes a ``DxfError``.
+Public API: :func:`read_drawing` (the one reader every DXF goes through: loading, units, blocks,
+limits, warnings), :func:`read_pattern_dxf` (pieces) and :func:`read_hide_dxf` (a hide with zones
+and backbone); :mod:`leathernest.io.dxf_layout` reads hand layouts with :func:`read_drawing` too.
+Results come with an :class:`~leathernest.io.dxf_report.ImportReport` of coded issues (each with
+layer and handles); a file that cannot be used raises :class:`~leathernest.errors.DxfError`
+naming the file and, where there is one, the layer and handle. Loading follows ezdxf's split
+(house style, section 4): ``ezdxf.readfile`` first, ``ezdxf.recover.readfile`` when that fails.
 
-The pipeline: units -> entities to bulge paths in mm (:mod:`dxf_entities`) -> chaining of loose
-segments (:mod:`dxf_chain`) -> rings, holes, overlaps and features (:mod:`dxf_pieces`) -> model.
+The pipeline: units -> entities to bulge paths in mm (:mod:`dxf_entities`: blocks, limits) ->
+planar graph of the cut layers (:mod:`dxf_graph`: noding, faces, outlines and holes, leftovers) ->
+safe polygons, features, names (:mod:`dxf_pieces`) -> model. A file with some closed outlines and
+some open contours imports the closed ones and reports each open contour; only a file with no
+usable outline is an error.
 
 ASTM D6673 / AAMA convention (detected by its ``Piece Name:`` / ``Style Name:`` texts): each block
 is one piece and its layers are numbers: 1 boundary, 11 internal cut-outs, 13 drill holes, 4 and
 80-83 notches, 8 internal lines, 14 sew lines, 7 grain line, 6 mirror line; 2, 3, 5, 9, 10, 12 and
 84-87 are points, grading and validation curves and are ignored. Units come from the ``Units:`` text
 (ENGLISH = inch, METRIC = mm). Graded sizes stacked in one file become one piece each (id
-``name-size``).
+``name-size``, ``Piece.size`` the size, ``Piece.product`` the style name).
 
 Units: ``--units`` override, else ``$INSUNITS`` as written in the file (ezdxf fills in a default for
 files without a HEADER, so the raw file is checked), else the AAMA text, else millimetres with an
 ``UNITS_UNKNOWN`` warning. ``$MEASUREMENT`` is only quoted in that warning: many R12 writers leave
 it at 0 (imperial) in metric drawings, so scaling by it would break more files than it fixes. An
 undefined ``$INSUNITS`` code is an error.
+
+Limits: files up to :data:`MAX_FILE_MB` MB; ``close_gaps_mm`` up to :data:`MAX_CLOSE_GAPS_MM`;
+block depth, expanded entities and vertices as in :mod:`leathernest.io.dxf_entities`.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shapely
-from shapely.geometry import Polygon
 
 from leathernest.errors import DxfError, InputError
-from leathernest.io.dxf_chain import Chain, chain_segments
 from leathernest.io.dxf_entities import Extracted, extract
+from leathernest.io.dxf_graph import Contour, PlanarGraph, Region, closed_regions, merged_lines
 from leathernest.io.dxf_pieces import (
+    FEATURE_OF_ROLE,
+    Found,
     Role,
     attach,
-    build_rings,
     make_piece,
-    nest_rings,
-    regions_from_rings,
-    safe_polygon,
+    region_polygon,
 )
 from leathernest.io.dxf_report import ImportReport, IssueCode
-from leathernest.model import Hide, Outline, Piece, Zone
+from leathernest.model import FeatureKind, Hide, Outline, Piece, Zone
 
 # Chord tolerance for flattening arcs, ellipses and splines, mm. Below a drag knife's repeatability
 # (about 0.1 mm) and the 0.2-0.5 mm of digitising tablets (leather_domain.md, section 1); a 100 mm
@@ -59,6 +66,11 @@ CHORD_TOL_MM = 0.05
 # below any gap a person would draw on purpose. Larger gaps need close_gaps_mm.
 CHAIN_REL_TOL = 1e-5
 CHAIN_MIN_TOL_MM = 1e-6
+# Largest file read: ezdxf holds about 15 bytes per byte of DXF and parses about 1.5 MB/s on the
+# project machine, so 50 MB is under a minute and a gigabyte.
+MAX_FILE_MB = 50
+# Largest gap that close_gaps_mm may close: wider gaps are drawing errors to fix in CAD.
+MAX_CLOSE_GAPS_MM = 100.0
 
 # Millimetres per $INSUNITS code (AutoCAD's list; 0 is "unitless").
 MM_PER_INSUNITS: dict[int, float] = {
@@ -92,6 +104,12 @@ class PatternImport:
 
     pieces: tuple[Piece, ...]
     report: ImportReport
+    sample_size: str | None = None  # AAMA "Sample Size:" text: the size the pattern was made in
+
+    @property
+    def sizes(self) -> tuple[str, ...]:
+        """The graded sizes found, in the order of the file (empty when the file names none)."""
+        return tuple(dict.fromkeys(p.size for p in self.pieces if p.size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +118,47 @@ class HideImport:
 
     hide: Hide
     report: ImportReport
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A DXF file read once: its entities in mm, every text (for conventions), the report."""
+
+    ext: Extracted
+    texts: tuple[str, ...]
+    report: ImportReport
+    chord_tol_mm: float
+
+    def chain_tol(self) -> float:
+        """Ends closer than this are one node: :data:`CHAIN_REL_TOL` of the drawing's diagonal."""
+        if not self.ext.segments:
+            return CHAIN_MIN_TOL_MM
+        pts = np.vstack([s.path.points for s in self.ext.segments])
+        diag = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
+        return max(CHAIN_REL_TOL * diag, CHAIN_MIN_TOL_MM)
+
+    def graph(self, segments, close_gaps_mm: float) -> PlanarGraph:
+        """The planar graph of some of the drawing's segments."""
+        return PlanarGraph(
+            segments, self.chain_tol(), close_gaps_mm, self.chord_tol_mm, self.report
+        )
+
+
+def names_the_file(func: Callable) -> Callable:
+    """Every InputError out of a reader names the file it read (the first argument)."""
+
+    @functools.wraps(func)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return func(path, *args, **kwargs)
+        except InputError as exc:
+            if exc.path:
+                raise
+            raise InputError(
+                exc.message, path=str(path), location=exc.location, hint=exc.hint
+            ) from None
+
+    return wrapper
 
 
 # -------------------------------------------------------------------------------------------------
@@ -114,6 +173,14 @@ def load_document(path: str | Path) -> tuple[object, ImportReport, bytes]:
     p = Path(path)
     name = str(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_MB * 1_000_000:
+            raise DxfError(
+                f"the file is {size / 1e6:.0f} MB: larger than the importer's limit of "
+                f"{MAX_FILE_MB} MB",
+                path=name,
+                hint="split the drawing, or save it without unused blocks and layers",
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise DxfError(f"cannot read the file ({exc.strerror})", path=name) from None
@@ -160,7 +227,7 @@ def _all_texts(doc: object) -> list[str]:
         for e in layout.query("TEXT MTEXT"):
             try:
                 out.append(str(e.plain_text()))
-            except Exception:
+            except Exception:  # a damaged text is no reason to reject the file
                 continue
     return out
 
@@ -173,14 +240,19 @@ def resolve_units(
         key = override.strip().lower()
         if key not in UNIT_NAMES:
             raise InputError(
-                f"unknown unit {override!r}", hint=f"use one of {', '.join(sorted(UNIT_NAMES))}"
+                f"unknown unit {override!r}",
+                path=report.path,
+                hint=f"use one of {', '.join(sorted(UNIT_NAMES))}",
             )
-        report.units = key
+        report.units = report.unit = key
         return UNIT_NAMES[key]
     code = None
     if b"$INSUNITS" in raw:
         m = _INSUNITS_RE.search(raw)
-        code = int(m.group(1)) if m else doc.header.get("$INSUNITS", None)  # type: ignore[attr-defined]
+        try:
+            code = int(m.group(1)) if m else int(doc.header.get("$INSUNITS", 0) or 0)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            code = -1
     if code is not None and code != 0:
         if code not in MM_PER_INSUNITS:
             raise DxfError(
@@ -188,13 +260,16 @@ def resolve_units(
                 path=report.path,
                 hint="pass --units mm (or in, cm, m) to say what the drawing unit is",
             )
+        from ezdxf import units as ezunits
+
         report.units = f"$INSUNITS {code}"
+        report.unit = str(ezunits.decode(code) or f"$INSUNITS {code}")
         return MM_PER_INSUNITS[code]
     for t in texts:
         m = _AAMA_UNITS_RE.match(t)
         if m:
             metric = m.group(1).lower() == "metric"
-            report.units = "mm" if metric else "in"
+            report.units = report.unit = "mm" if metric else "in"
             report.add(IssueCode.UNITS_FROM_TEXT, f"units from the text {t.strip()!r}")
             return 1.0 if metric else 25.4
     meas = _MEASUREMENT_RE.search(raw)
@@ -202,11 +277,47 @@ def resolve_units(
     if meas and int(meas.group(1)) == 0:
         extra = " ($MEASUREMENT says imperial; pass --units in if the drawing is in inches)"
     report.units = "mm (assumed)"
+    report.unit = "mm"
     report.add(
         IssueCode.UNITS_UNKNOWN,
         "the file states no drawing unit; read as millimetres - pass --units to override" + extra,
     )
     return 1.0
+
+
+def check_close_gaps(close_gaps_mm: float, path: str) -> None:
+    """``close_gaps_mm`` must be a finite distance from 0 to :data:`MAX_CLOSE_GAPS_MM`."""
+    if not (math.isfinite(close_gaps_mm) and 0.0 <= close_gaps_mm <= MAX_CLOSE_GAPS_MM):
+        raise InputError(
+            f"close-gaps-mm must be from 0 to {MAX_CLOSE_GAPS_MM:g} mm, got {close_gaps_mm!r}",
+            path=path,
+            hint="gaps wider than that are drawing errors: close them in CAD",
+        )
+
+
+@names_the_file
+def read_drawing(
+    path: str | Path, *, units: str | None = None, chord_tol_mm: float = CHORD_TOL_MM
+) -> Drawing:
+    """Load a DXF, resolve its units and expand its blocks: the one reader of every DXF.
+
+    Raises
+    ------
+    DxfError
+        Not a DXF, unreadable, truncated, an undefined unit, or over a limit (names the file).
+    """
+    doc, report, raw = load_document(path)
+    texts = _all_texts(doc)
+    scale = resolve_units(raw, doc, units, texts, report)
+    report.scale_to_mm = scale
+    ext = extract(doc, scale, chord_tol_mm, str(path))
+    for code, handle, layer, msg in ext.failures:
+        report.add(IssueCode(code), msg, layer, (handle,))
+    report.ignored.update(ext.ignored)
+    if ext.ignored:
+        kinds = ", ".join(f"{k} x{v}" for k, v in sorted(ext.ignored.items()))
+        report.add(IssueCode.IGNORED_ENTITIES, f"no cut geometry in {kinds}")
+    return Drawing(ext, tuple(texts), report, chord_tol_mm)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -257,33 +368,20 @@ def _layers(ext: Extracted) -> set[str]:
     )
 
 
-def _chain_tol(ext: Extracted, close_gaps_mm: float) -> float:
-    if not ext.segments:
-        return max(CHAIN_MIN_TOL_MM, close_gaps_mm)
-    pts = np.vstack([s.path.points for s in ext.segments])
-    diag = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
-    return max(CHAIN_REL_TOL * diag, CHAIN_MIN_TOL_MM, close_gaps_mm)
-
-
-def _prepare(path, units, chord_tol_mm):
-    doc, report, raw = load_document(path)
-    texts = _all_texts(doc)
-    scale = resolve_units(raw, doc, units, texts, report)
-    report.scale_to_mm = scale
-    ext = extract(doc.modelspace(), scale, chord_tol_mm)  # type: ignore[attr-defined]
-    for code, handle, layer, msg in ext.failures:
-        report.add(IssueCode(code), msg, layer, (handle,))
-    report.ignored.update(ext.ignored)
-    if ext.ignored:
-        kinds = ", ".join(f"{k} x{v}" for k, v in sorted(ext.ignored.items()))
-        report.add(IssueCode.IGNORED_ENTITIES, f"no cut geometry in {kinds}")
-    return report, ext, texts
+def _text_value(texts: tuple[str, ...], key: str) -> str | None:
+    pattern = re.compile(rf"^\s*{key}\s*:\s*(.*?)\s*$", re.I)
+    for t in texts:
+        m = pattern.match(t)
+        if m and m.group(1):
+            return m.group(1)
+    return None
 
 
 # -------------------------------------------------------------------------------------------------
 # Patterns
 
 
+@names_the_file
 def read_pattern_dxf(
     path: str | Path,
     *,
@@ -308,54 +406,92 @@ def read_pattern_dxf(
     chord_tol_mm
         Flattening tolerance; the nesting polygon contains the true outline (holes only shrink).
     close_gaps_mm
-        Endpoints closer than this are joined when chaining loose entities.
+        Free ends closer than this to another end or an edge are joined (0 to
+        :data:`MAX_CLOSE_GAPS_MM`).
 
     Raises
     ------
     DxfError
-        Not a DXF, unreadable, truncated, or no usable closed outline (names file, layer, handle).
+        Not a DXF, unreadable, truncated, over a limit, or no usable closed outline (names file,
+        layer, handle).
     """
-    report, ext, texts = _prepare(path, units, chord_tol_mm)
+    check_close_gaps(close_gaps_mm, str(path))
+    drawing = read_drawing(path, units=units, chord_tol_mm=chord_tol_mm)
+    report, ext = drawing.report, drawing.ext
     # The convention needs both its system texts and its numbered boundary layer.
-    aama = any(_AAMA_TAG_RE.match(t) for t in texts) and any(s.layer == "1" for s in ext.segments)
+    aama = any(_AAMA_TAG_RE.match(t) for t in drawing.texts) and any(
+        s.layer == "1" for s in ext.segments
+    )
     report.convention = "aama" if aama else "generic"
     roles = pattern_roles(_layers(ext), aama, layer_map, str(path))
-    segments = [s for s in ext.segments if roles[s.layer] is not Role.IGNORE]
-    chains = chain_segments(segments, _chain_tol(ext, close_gaps_mm))
-    eps = _chain_tol(ext, close_gaps_mm) * 2
-    if aama:
-        regions = []
-        for group in sorted({c.group for c in chains}):
-            sub = [c for c in chains if c.group == group]
-            rings = nest_rings(build_rings(sub, roles, chord_tol_mm, report), eps, report)
-            regions.extend(regions_from_rings(rings, chord_tol_mm, report))
-    else:
-        rings = nest_rings(build_rings(chains, roles, chord_tol_mm, report), eps, report)
-        regions = regions_from_rings(rings, chord_tol_mm, report)
-    found = attach(
-        regions, chains, ext.points, ext.texts, roles, chord_tol_mm, report, same_group=aama
+    cut = [s for s in ext.segments if roles[s.layer] in (Role.CUT, Role.CUTOUT)]
+    cutouts = frozenset(layer for layer, r in roles.items() if r is Role.CUTOUT)
+    batches = (
+        [[s for s in cut if s.group == g] for g in sorted({s.group for s in cut})]
+        if aama
+        else [cut]
     )
-    pieces = _pieces(regions, found, ext, aama, report)
+    regions: list[Region] = []
+    contours: list[tuple[Contour, FeatureKind, bool]] = []
+    for batch in batches:
+        graph = drawing.graph(batch, close_gaps_mm)
+        found_regions = graph.regions(cutouts)
+        _report_merged(found_regions, report)
+        regions.extend(found_regions)
+        contours.extend((c, FeatureKind.MARK, True) for c in graph.leftovers(found_regions))
+    for s in ext.segments:
+        kind = FEATURE_OF_ROLE.get(roles[s.layer])
+        if kind is not None:
+            c = Contour(s.path, s.path.closed, (s.handle,), s.layer, s.group, s.freeform)
+            contours.append((c, kind, False))
+    found = attach(
+        regions, contours, ext.points, ext.texts, roles, chord_tol_mm, report, same_group=aama
+    )
+    product = (_text_value(drawing.texts, "style name") if aama else None) or Path(path).stem
+    pieces = _pieces(regions, found, ext, aama, report, chord_tol_mm, product)
     if not pieces:
         raise _no_outline(report)
-    return PatternImport(tuple(pieces), report)
+    sample = _text_value(drawing.texts, "sample size") if aama else None
+    return PatternImport(tuple(pieces), report, sample)
 
 
-def _pieces(regions, found, ext: Extracted, aama: bool, report: ImportReport) -> list[Piece]:
+def _report_merged(regions: list[Region], report: ImportReport) -> None:
+    for r in regions:
+        if r.n_faces > 1:
+            report.add(
+                IssueCode.OVERLAPPING_OUTLINES,
+                f"{r.n_faces} closed faces form one piece: outlines overlap or touch, or lines "
+                "cross the piece; their union is cut",
+                r.layer,
+                r.handles,
+            )
+
+
+def _pieces(
+    regions: list[Region],
+    found: list[Found],
+    ext: Extracted,
+    aama: bool,
+    report: ImportReport,
+    tol: float,
+    product: str,
+) -> list[Piece]:
     stem = Path(report.path).stem
     pieces: list[Piece] = []
     used: set[str] = set()
+    tried: dict[str, int] = {}  # base id -> the last suffix tried: naming stays linear
     for k, (region, f) in enumerate(zip(regions, found, strict=True)):
         block = ext.group_names.get(region.group, "")
         name = f.name or (block if block and not block.startswith("*") else f"{stem}-{k + 1}")
         base = f"{name}-{f.size}" if f.size and aama else name
-        pid, n = base, 2
+        pid, n = base, tried.get(base, 1) + 1
         while pid in used:
             pid, n = f"{base}-{n}", n + 1
+        tried[base] = n - 1
         used.add(pid)
         if aama:
             _check_half_pattern(region, f, report, pid)
-        piece = make_piece(pid, region, f, name, report.path)
+        piece = make_piece(pid, region, f, name, tol, product)
         if piece is None:
             report.add(
                 IssueCode.DEGENERATE, f"piece {pid}: no usable area", region.layer, region.handles
@@ -365,7 +501,7 @@ def _pieces(regions, found, ext: Extracted, aama: bool, report: ImportReport) ->
     return pieces
 
 
-def _check_half_pattern(region, found, report: ImportReport, pid: str) -> None:
+def _check_half_pattern(region: Region, found: Found, report: ImportReport, pid: str) -> None:
     from shapely.geometry import LineString
 
     boundary = region.polygon.exterior
@@ -383,39 +519,63 @@ def _check_half_pattern(region, found, report: ImportReport, pid: str) -> None:
             return
 
 
-def _no_outline(report: ImportReport) -> DxfError:
-    bad = [i for i in report.issues if i.code is IssueCode.SELF_INTERSECTION]
-    if bad:
-        first = bad[0]
+def _no_outline(report: ImportReport, what: str = "closed outline") -> DxfError:
+    """The error for a file without a usable outline, naming the most telling issue."""
+
+    def first(*codes: IssueCode):
+        hits = [i for i in report.issues if i.code in codes]
+        return hits[0] if hits else None, len(hits)
+
+    def where(issue) -> dict:
+        return {"layer": issue.layer, "handle": issue.handles[0] if issue.handles else None}
+
+    bad, n = first(IssueCode.SELF_INTERSECTION)
+    if bad is not None:
         return DxfError(
-            f"no usable outline: {len(bad)} closed contour(s) cross themselves",
+            f"no usable outline: {n} closed contour(s) cross themselves",
             path=report.path,
-            layer=first.layer,
-            handle=first.handles[0] if first.handles else None,
             hint="redraw the outline so that no edge crosses another",
+            **where(bad),
         )
-    opened = [i for i in report.issues if i.code is IssueCode.OPEN_CONTOUR]
-    if opened:
-        first = opened[0]
-        m = re.search(r"gap ([0-9.e+-]+) mm", first.message)
-        gap = float(m.group(1)) if m else 0.0
+    opened, n = first(IssueCode.OPEN_CONTOUR)
+    if opened is not None:
+        gap = opened.gap_mm or 0.0
         hint = "close it in CAD" + (
-            f" or pass --close-gaps-mm {max(gap * 1.1, gap + 0.01):.3g}" if gap > 0 else ""
+            f" or pass --close-gaps-mm {max(gap * 1.1, gap + 0.01):.3g}"
+            if 0 < gap <= MAX_CLOSE_GAPS_MM / 1.1
+            else ""
         )
+        more = f"; {n - 1} more open contour(s)" if n > 1 else ""
         return DxfError(
-            f"no closed outline: open contour (gap {gap:.3g} mm)",
+            f"no {what}: open contour (gap {gap:.3g} mm){more}",
             path=report.path,
-            layer=first.layer,
-            handle=first.handles[0] if first.handles else None,
             hint=hint,
+            **where(opened),
+        )
+    skipped, n = first(IssueCode.BAD_ENTITY, IssueCode.DEGENERATE)
+    if skipped is not None:
+        return DxfError(
+            f"no {what}: {n} entit{'y' if n == 1 else 'ies'} skipped, the first: "
+            f"{skipped.message}",
+            path=report.path,
+            hint="repair or redraw the entity in CAD",
+            **where(skipped),
+        )
+    stray, n = first(IssueCode.STRAY_LINE)
+    if stray is not None:
+        return DxfError(
+            f"no {what}: {n} line(s) touch or cross each other but close no contour",
+            path=report.path,
+            hint="draw the outlines as closed contours",
+            **where(stray),
         )
     recovered = any(i.code is IssueCode.RECOVERED for i in report.issues)
     return DxfError(
-        "no closed outline found (no LINE, ARC, CIRCLE, POLYLINE, ELLIPSE or SPLINE forms a ring)",
+        f"no {what} found (no LINE, ARC, CIRCLE, POLYLINE, ELLIPSE or SPLINE forms a ring)",
         path=report.path,
         hint="the file looks truncated or damaged; export it again"
         if recovered
-        else "draw the piece outlines as closed contours, or map their layers with --layer-map",
+        else "draw the outlines as closed contours, or map their layers with --layer-map",
     )
 
 
@@ -429,7 +589,7 @@ _HIDE_GRADE = re.compile(r"^(?:grade|zone|quality|q)[ _-]?(\d+)$", re.I)
 _HIDE_BACKBONE = re.compile(r"^(backbone|spine)$", re.I)
 
 
-def hide_layer_role(layer: str, layer_map: Mapping[str, str] | None) -> str:
+def hide_layer_role(layer: str, layer_map: Mapping[str, str] | None, path: str = "") -> str:
     """``outline``, ``backbone``, ``ignore``, ``grade<N>`` or ``unknown`` for a hide layer.
 
     Default naming (case-insensitive): HIDE / OUTLINE / CONTOUR / BORDER / SKIN for the hide's edge,
@@ -445,7 +605,8 @@ def hide_layer_role(layer: str, layer_map: Mapping[str, str] | None) -> str:
         if u in ("outline", "backbone", "ignore") or re.fullmatch(r"grade\d+", u):
             return u
         raise InputError(
-            f"hide layer map: unknown role {user!r}",
+            f"hide layer map: unknown role {user!r} for layer {layer!r}",
+            path=path or None,
             hint="use outline, backbone, ignore, defect or grade<N>",
         )
     if _HIDE_OUTLINE.match(layer):
@@ -460,6 +621,7 @@ def hide_layer_role(layer: str, layer_map: Mapping[str, str] | None) -> str:
     return "unknown"
 
 
+@names_the_file
 def read_hide_dxf(
     path: str | Path,
     *,
@@ -471,95 +633,74 @@ def read_hide_dxf(
 ) -> HideImport:
     """Read a digitised hide: outline, graded zones and defects, backbone line.
 
-    The outline is the largest closed ring on an outline layer (or, when no layer is named so, on
-    any layer without another role); other closed rings on outline layers become holes. The hide's
-    edge is flattened inwards and zones outwards, so the usable leather is never overstated.
+    The outline is the largest region on the outline layers (or, when no layer is named so, on
+    the layers without another role); closed contours inside it are its holes. The hide's edge is
+    flattened inwards and its holes and zones outwards, so the usable leather is never overstated.
     """
-    report, ext, _ = _prepare(path, units, chord_tol_mm)
-    roles = {layer: hide_layer_role(layer, layer_map) for layer in _layers(ext)}
-    segments = [s for s in ext.segments if roles[s.layer] != "ignore"]
-    chains = chain_segments(segments, _chain_tol(ext, close_gaps_mm))
+    check_close_gaps(close_gaps_mm, str(path))
+    drawing = read_drawing(path, units=units, chord_tol_mm=chord_tol_mm)
+    report, ext = drawing.report, drawing.ext
+    roles = {layer: hide_layer_role(layer, layer_map, str(path)) for layer in _layers(ext)}
     has_outline_layer = any(r == "outline" for r in roles.values())
     edge_roles = ("outline",) if has_outline_layer else ("outline", "unknown")
-    edge = [c for c in chains if c.closed and roles[c.layer] in edge_roles]
-    rings = _closed_polys(edge, chord_tol_mm, report, grow=False)
-    if not rings:
-        raise DxfError(
-            "no closed hide outline found",
-            path=report.path,
-            hint="draw the hide's edge as a closed contour on layer HIDE (or map it with "
-            "--layer-map LAYER=outline)",
+    unused = sorted(layer for layer, r in roles.items() if r == "unknown" and has_outline_layer)
+    if unused:
+        report.add(
+            IssueCode.IGNORED_LAYER,
+            f"layer(s) {', '.join(unused)} have no hide role (outline, defect, grade<N>, "
+            "backbone): ignored - map them with --layer-map",
         )
-    rings.sort(key=lambda r: -r[1].area)
-    _outer_chain, outer = rings[0]
-    holes = [
-        safe_polygon(c, _ccw(c), chord_tol_mm, True)
-        for c, p in rings[1:]
-        if outer.contains(p.representative_point())
-    ]
-    region = outer.difference(shapely.union_all(holes)) if holes else outer
-    zones: list[Zone] = []
-    for c in chains:
-        role = roles[c.layer]
-        if not role.startswith("grade"):
-            continue
-        if not c.closed:
-            report.add(
-                IssueCode.OPEN_CONTOUR,
-                f"open zone contour (gap {c.gap:.3g} mm)",
-                c.layer,
-                c.handles,
-            )
-            continue
-        for _, poly in _closed_polys([c], chord_tol_mm, report, grow=True):
-            zones.append(Zone(Outline.of(np.asarray(poly.exterior.coords)[:-1]), int(role[5:])))
-    backbone = _backbone(chains, roles, chord_tol_mm)
+    edge = [s for s in ext.segments if roles[s.layer] in edge_roles]
+    graph = drawing.graph(edge, close_gaps_mm)
+    regions = sorted(graph.regions(), key=lambda r: -r.polygon.area)
+    graph.leftovers(regions)
+    if not regions:
+        err = _no_outline(report, "closed hide outline")
+        err.hint = (
+            "draw the hide's edge as a closed contour on layer HIDE (or map it with --layer-map "
+            "LAYER=outline)" + (f"; {err.hint}" if "--close-gaps-mm" in err.hint else "")
+        )
+        raise DxfError(err.message, path=report.path, layer=err.layer, handle=err.handle,
+                       hint=err.hint)  # fmt: skip
+    if len(regions) > 1:
+        report.add(
+            IssueCode.IGNORED_OUTLINE,
+            f"{len(regions) - 1} closed outline(s) beside the largest on the hide layers: "
+            "ignored (one hide per file)",
+            regions[1].layer,
+            regions[1].handles,
+        )
     hid = hide_id or Path(str(path)).stem
-    outline = _outline_of(region, f"hide {hid}", report)
+    poly = region_polygon(regions[0], chord_tol_mm, grow=False)
+    outline = _outline_of(poly, f"hide {hid}", report)
+    zones: list[Zone] = []
+    for role in sorted({r for r in roles.values() if r.startswith("grade")}):
+        # Closed zone outlines stay one zone each (zones may overlap); soups are chained.
+        segs = [s for s in ext.segments if roles[s.layer] == role]
+        zgraph = drawing.graph([s for s in segs if not s.path.closed], close_gaps_mm)
+        zregions = zgraph.regions()
+        zgraph.leftovers(zregions)
+        for z in [*closed_regions(segs, chord_tol_mm, report), *zregions]:
+            zpoly = region_polygon(z, chord_tol_mm, grow=True)
+            try:
+                ring = np.asarray(zpoly.exterior.coords)[:-1]
+                zones.append(Zone(Outline.of(ring), int(role[5:])))
+            except (InputError, AttributeError):  # no polygon, or no area left
+                report.add(IssueCode.DEGENERATE, "zone with no usable area", z.layer, z.handles)
+    backbone = _backbone([s for s in ext.segments if roles[s.layer] == "backbone"], chord_tol_mm)
     return HideImport(Hide(hid, outline, tuple(zones), backbone), report)
 
 
-def _ccw(chain: Chain):
-    from leathernest.io.dxf_curves import orient_path
-
-    return orient_path(chain.path, ccw=True)
-
-
-def _closed_polys(chains: list[Chain], tol: float, report: ImportReport, grow: bool):
-    out = []
-    for c in chains:
-        from leathernest.io.dxf_curves import flatten_path
-
-        path = _ccw(c)
-        if not Polygon(flatten_path(path, tol, on_curve=True)).is_valid:
-            report.add(
-                IssueCode.SELF_INTERSECTION,
-                "closed contour crosses itself; left out",
-                c.layer,
-                c.handles,
-            )
-            continue
-        poly = safe_polygon(c, path, tol, grow)
-        if isinstance(poly, Polygon) and poly.area > 0:
-            out.append((c, poly))
-    return out
-
-
-def _backbone(chains: list[Chain], roles: dict[str, str], tol: float) -> np.ndarray | None:
-    from leathernest.io.dxf_curves import flatten_path
-
-    lines = [c for c in chains if roles[c.layer] == "backbone"]
+def _backbone(segments, tol: float) -> np.ndarray | None:
+    lines = merged_lines(segments, tol)
     if not lines:
         return None
-    best = max(lines, key=lambda c: float(np.sum(np.hypot(*np.diff(c.path.points, axis=0).T))))
-    from leathernest.model import CurvePath
-
-    return flatten_path(CurvePath(best.path.points, best.path.bulges, False), tol)
+    return max(lines, key=lambda c: float(np.sum(np.hypot(*np.diff(c, axis=0).T))))
 
 
 def _outline_of(region, what: str, report: ImportReport) -> Outline:
-    if not isinstance(region, Polygon):
-        region = max(getattr(region, "geoms", [region]), key=lambda g: g.area)
+    if region is None:
+        raise DxfError(f"{what}: no usable area", path=report.path, hint="check the hide outline")
     try:
         return Outline.of(
             np.asarray(region.exterior.coords)[:-1],

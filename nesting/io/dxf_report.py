@@ -18,7 +18,8 @@ class IssueCode(StrEnum):
     RECOVERED = "RECOVERED"  # ezdxf.readfile failed; ezdxf.recover read the file
     UNITS_UNKNOWN = "UNITS_UNKNOWN"  # no usable $INSUNITS: read as millimetres
     UNITS_FROM_TEXT = "UNITS_FROM_TEXT"  # units taken from an AAMA/ASTM "Units:" text
-    OPEN_CONTOUR = "OPEN_CONTOUR"  # a chain on a cut layer that does not close
+    OPEN_CONTOUR = "OPEN_CONTOUR"  # a chain on a cut layer that does not close (both ends free)
+    STRAY_LINE = "STRAY_LINE"  # a line touching or crossing outlines that closes none: left out
     SELF_INTERSECTION = "SELF_INTERSECTION"  # a closed contour crosses itself: left out
     DUPLICATE_CONTOUR = "DUPLICATE_CONTOUR"  # the same ring drawn twice: one kept
     OVERLAPPING_OUTLINES = "OVERLAPPING_OUTLINES"  # outlines overlap or touch: merged into one
@@ -26,10 +27,18 @@ class IssueCode(StrEnum):
     HALF_PATTERN = "HALF_PATTERN"  # AAMA mirror line on the boundary: piece drawn as a half
     DEGENERATE = "DEGENERATE"  # a ring with (almost) no area
     BAD_ENTITY = "BAD_ENTITY"  # an entity ezdxf could not decode: skipped
-    BLOCK_TOO_DEEP = "BLOCK_TOO_DEEP"  # block nesting deeper than the limit
-    TOO_MANY_ENTITIES = "TOO_MANY_ENTITIES"  # an INSERT array too large to explode
     IGNORED_ENTITIES = "IGNORED_ENTITIES"  # entity types that carry no cut geometry
+    IGNORED_LAYER = "IGNORED_LAYER"  # hides: layers with no hide role
+    IGNORED_OUTLINE = "IGNORED_OUTLINE"  # hides: closed outlines beside the hide's own
     BAD_ANNOTATION = "BAD_ANNOTATION"  # a piece text value cannot be read: attribute left default
+
+    @property
+    def severity(self) -> str:
+        """``info`` for facts about the file, ``warning`` where something was left out or fixed."""
+        return "info" if self in _INFO else "warning"
+
+
+_INFO = frozenset({IssueCode.UNITS_FROM_TEXT, IssueCode.IGNORED_ENTITIES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,7 @@ class ImportIssue:
     message: str
     layer: str | None = None
     handles: tuple[str, ...] = ()
+    gap_mm: float | None = None  # open contours: the distance between their ends
 
     def one_line(self) -> str:
         """``CODE: layer L, handle H: message`` for the CLI."""
@@ -53,12 +63,16 @@ class ImportIssue:
 
     def as_dict(self) -> dict:
         """Plain dict for JSON output."""
-        return {
+        out = {
             "code": self.code.value,
+            "severity": self.code.severity,
             "message": self.message,
             "layer": self.layer,
             "handles": list(self.handles),
         }
+        if self.gap_mm is not None:
+            out["gap_mm"] = round(self.gap_mm, 6)
+        return out
 
 
 @dataclass
@@ -67,15 +81,27 @@ class ImportReport:
 
     path: str
     dxf_version: str = ""
-    units: str = "mm"
+    units: str = "mm"  # how the unit was decided ("$INSUNITS 4", "in", "mm (assumed)")
+    unit: str = "mm"  # the drawing unit's short name ("mm", "in", "m", ...)
     scale_to_mm: float = 1.0
     convention: str = "generic"  # "aama" for ASTM D6673 / AAMA files
     issues: list[ImportIssue] = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
 
-    def add(self, code: IssueCode, message: str, layer: str | None = None, handles=()) -> None:
+    def add(
+        self,
+        code: IssueCode,
+        message: str,
+        layer: str | None = None,
+        handles=(),
+        gap_mm: float | None = None,
+    ) -> None:
         """Record an issue."""
-        self.issues.append(ImportIssue(code, message, layer, tuple(handles)))
+        self.issues.append(ImportIssue(code, message, layer, tuple(handles), gap_mm))
+
+    def warnings(self) -> list[ImportIssue]:
+        """The issues of severity ``warning``."""
+        return [i for i in self.issues if i.code.severity == "warning"]
 
     def codes(self) -> list[str]:
         """The issue codes in order (handy in tests)."""

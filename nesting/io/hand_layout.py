@@ -10,7 +10,8 @@ either a full leathernest placement (``item_id`` and ``translation``, with optio
 ``rotation_deg``, ``mirrored``, ``copy``, ``bin_id``, ``hide_copy``) or a hand-made one that gives
 only ``polygon`` (the placed outer ring, absolute coordinates) and optionally ``item_id`` or
 ``name``, ``holes``, ``copy``, ``bin_id``, ``hide_copy``. A solution written by ``leathernest nest``
-is a valid hand layout. DXF files are read by :mod:`leathernest.io.dxf_layout`.
+is a valid hand layout. DXF files are read by :mod:`leathernest.io.dxf_layout`, through the same
+DXF reader as patterns and hides.
 
 Imports numpy and the model; ezdxf only inside :func:`read_hand_layout` for DXF files.
 """
@@ -62,12 +63,13 @@ class HandOutline:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class HandLayout:
-    """Every outline of a hand layout, outlines the reader skipped (with why), and its units."""
+    """Every outline of a hand layout, what the reader skipped (with why), units and warnings."""
 
     path: str
     outlines: tuple[HandOutline, ...]
     skipped: tuple[str, ...] = ()
-    units: str = "mm"  # the drawing units the file declared (DXF $INSUNITS), for hints
+    units: str = "mm"  # the drawing unit the file declared (DXF $INSUNITS or AAMA text), for hints
+    warnings: tuple[str, ...] = ()  # what the DXF reader noticed (units assumed, recover mode)
 
 
 def read_hand_layout(path: str | Path) -> HandLayout:

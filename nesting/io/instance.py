@@ -130,7 +130,7 @@ def job_from_patterns(
                                  layer_map=split_layer_map(layer_map)[0])
         for issue in found.report.issues:
             if warn is not None:
-                warn(f"{path}: {issue.message}")
+                warn(f"{path}: {issue.one_line()}")
         stem = Path(path).stem
         pieces += [dataclasses.replace(p, id=f"{stem}/{p.id}" if len(patterns) > 1 else p.id,
                                        demand=p.demand * products)

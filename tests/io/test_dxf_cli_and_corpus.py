@@ -15,7 +15,11 @@ from leathernest.io.dxf_in import read_pattern_dxf
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "dxf"
-SHARED = REPO.parent / "shared" / "data" / "dxf"
+# The shared corpus lies beside the main checkout (../shared) or beside the worktrees' parent.
+SHARED = next(
+    (d for d in (REPO.parent / "shared", REPO.parent.parent / "shared") if d.is_dir()),
+    REPO.parent / "shared",
+) / "data" / "dxf"
 
 
 def manifest():
