@@ -20,7 +20,7 @@ from shapely.geometry import Point, Polygon
 
 from leathernest.cli.main import main
 from leathernest.io.dxf_in import CHORD_TOL_MM, read_pattern_dxf
-from leathernest.shapes import outline_polygon
+from leathernest.geometry.shapes import outline_polygon
 
 TOL = CHORD_TOL_MM
 
