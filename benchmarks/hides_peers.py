@@ -28,11 +28,11 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Polygon
 
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.io.instance import load_job
 from leathernest.model import Job
 from leathernest.nest import nest
 from leathernest.search.stop import Progress, StopToken
-from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.validate import zone_blocks
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -64,6 +64,7 @@ from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.kernels.separate import engine_args
 from leathernest.search.layout import Layout, LayoutSnapshot
+from leathernest.search.parallel import nest_parallel
 from leathernest.search.separate import Separator
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.search.units import cost_per_area, hide_order
@@ -610,8 +611,6 @@ def nest_hides(job: Job, stop: StopToken | None = None, listener: Listener = no_
     seed = job.seed if seed is None else seed
     t0 = time.monotonic()
     if workers > 1:
-        from leathernest.search.parallel import nest_parallel
-
         return nest_parallel(job, stop, listener, seed, workers, cfg)
     search = HideSearch(job, cfg, seed, stop, listener)
     search.run()
