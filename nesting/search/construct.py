@@ -27,14 +27,24 @@ HIDE_Y_WEIGHT = 0.35  # hides: mostly leftwards, then down (keeps the free leath
 
 
 def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
-               stop: StopToken, samples: int = SAMPLES) -> np.ndarray | None:
-    """The best feasible placement row of copy k within sbox, or None (the layout is unchanged)."""
+               stop: StopToken, samples: int = SAMPLES, lattice: bool = True
+               ) -> np.ndarray | None:
+    """The best feasible placement row of copy k within sbox, or None (the layout is unchanged).
+
+    lattice: the bottom-left lattice search (tight fills of hides); else ``samples`` uniform
+    samples (a quick start for a strip, which the search then compresses).
+    """
     it = lay.items
     out = np.zeros(6)
     before = int(lay.work[0])
     ea = engine_args(k, it.kernel_shapes, lay.eng, lay._ones_s, lay._ones_k)
-    ok = kc.place_bl(ea, *it.hull(k), it.kernel_rows(k), np.ascontiguousarray(sbox),
-                     BL_GRID, TURN_ANGLES, w, float(it.sizes[k]), lay.ctx, rng, out, lay.work)
+    box = np.ascontiguousarray(sbox)
+    if lattice:
+        ok = kc.place_bl(ea, *it.hull(k), it.kernel_rows(k), box, BL_GRID, TURN_ANGLES, w,
+                         float(it.sizes[k]), lay.ctx, rng, out, lay.work)
+    else:
+        ok = kc.place_lbf(ea, *it.hull(k), it.kernel_rows(k), box, samples, w,
+                          float(it.sizes[k]), lay.ctx, rng, out, lay.work)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
 
@@ -75,7 +85,7 @@ def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -
     for k in order:
         reach = right + float(it.sizes[k]) + lay.engine.gap_mm
         sbox = np.array([box[0], box[1], min(box[2], reach), box[3]])
-        row = place_copy(lay, k, sbox, STRIP_Y_WEIGHT, rng, stop)
+        row = place_copy(lay, k, sbox, STRIP_Y_WEIGHT, rng, stop, lattice=False)
         if row is None:
             row = _beyond(lay, k, right)
             if row is None:

@@ -129,6 +129,8 @@ class HideSearch:
         self.t_first: tuple[float, float] | None = None  # (wall, cpu) s to the first layout
         self.pool: list[tuple[float, LayoutSnapshot]] = []  # infeasible layouts one hide fewer
         self.pool_of: LayoutSnapshot | None = None  # the best layout the pool was made from
+        self.swap_pool: list[tuple[float, LayoutSnapshot]] = []  # the same for a failed swap
+        self.swap_pool_of: LayoutSnapshot | None = None
         self.sync: Callable[[HideSearch], None] = _no_sync  # workers share bests (parallel.py)
 
     # -- scoring ----------------------------------------------------------------------------------
@@ -184,13 +186,17 @@ class HideSearch:
     # -- construction -----------------------------------------------------------------------------
 
     def _try_unit(self, u: int, c: int, samples: int | None = None) -> bool:
-        """Place every copy of unit u on container c at free places, or none of them."""
+        """Place every copy of unit u on container c at free places, or none of them.
+
+        The first fill uses the bottom-left lattice (tight); with ``samples`` (a closed hide's
+        pieces looking for gaps) uniform samples, which find gaps anywhere, not only low left.
+        """
         lay = self.layout
         box = lay.engine.static.container_box[c]
         done = []
         for k in self.items.units[u]:
             row = place_copy(lay, k, box, HIDE_Y_WEIGHT, self.krng, self.stop,
-                             samples or self.cfg.construct_samples)
+                             samples or self.cfg.construct_samples, lattice=samples is None)
             if row is None:
                 for d in done:
                     lay.take(d)
@@ -344,25 +350,27 @@ class HideSearch:
         lay.restore(snap)
         return False
 
-    def explore_round(self) -> bool:
-        """One more try at the hide count the last failed elimination aimed for.
+    def explore_round(self, swap: bool = False) -> bool:
+        """One more try at what the last failed elimination (or swap) aimed for.
 
-        A layout from the pool (the better ones more likely) gets two large pieces swapped (a
+        A layout from that pool (the better ones more likely) gets two large pieces swapped (a
         disruption, Sparrow's ``disrupt_solution``) and is separated again; a success is one hide
-        fewer, a failure joins the pool.
+        fewer (or less leather), a failure joins the pool.
         """
         lay = self.layout
-        pool = sorted(self.pool, key=lambda t: t[0])
+        pool = self.swap_pool if swap else self.pool
+        pool.sort(key=lambda t: t[0])
         pick = min(int(abs(self.rng.normal(0.0, 0.25)) * len(pool)), len(pool) - 1)
         lay.restore(pool[pick][1])
         self.disrupt()
         lay.rebuild_tracker()
         if self.separate(self.stop):
-            self.pool = []
-            return self.offer("eliminate")
-        self.pool.append((lay.total_loss(), lay.save()))
-        if len(self.pool) > POOL_SIZE:
-            self.pool = sorted(self.pool, key=lambda t: t[0])[:POOL_SIZE]
+            pool.clear()
+            return self.offer("swap" if swap else "eliminate")
+        pool.append((lay.total_loss(), lay.save()))
+        if len(pool) > POOL_SIZE:
+            pool.sort(key=lambda t: t[0])
+            del pool[POOL_SIZE:]
         return False
 
     def disrupt(self) -> None:
@@ -407,10 +415,14 @@ class HideSearch:
                        key=lambda b: (-self.usable[b], b))
         if not cands:
             return False
+        if self.swap_pool and self.swap_pool_of is self.best and float(self.rng.random()) < 0.5:
+            return self.explore_round(swap=True)  # continue the last failed swap
         b = cands[min(int(abs(self.rng.normal(0.0, 0.5)) * len(cands)), len(cands) - 1)]
         snap = lay.save()
         if self.move_out(a, b):
             return self.offer("swap")
+        self.swap_pool = [(lay.total_loss(), lay.save())]
+        self.swap_pool_of = self.best
         lay.restore(snap)
         return False
 

@@ -186,8 +186,9 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
     sorted by the gravity key and tested in chunks, lowest key first, until one is feasible: the
     bottom-left rule of the constructive heuristics surveyed by Bennell and Oliveira (2008), as
     the first packer of this project did it. An angle whose lowest key cannot beat the best
-    candidates found is skipped. The N_KEEP best candidates are slid; False when none is
-    feasible. Cost: what the first feasible point takes, at most angles x grid² tests.
+    point found so far is skipped, and so is the rest of a scan once its keys pass it. The best
+    candidates (at most N_KEEP) are slid; False when none is feasible. Cost: what the first
+    feasible point takes, at most angles x grid² tests.
     """
     m = rows.shape[0]
     keep = np.empty((N_KEEP, 6))
@@ -230,8 +231,8 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
             ylo, yhi = sbox[1] - bb[1], sbox[3] - bb[3]
             if xlo > xhi or ylo > yhi:
                 continue
-            if n_kept == N_KEEP and (xlo + bb[2]) + w * (ylo + bb[3]) >= keys[N_KEEP - 1]:
-                continue
+            if n_kept > 0 and (xlo + bb[2]) + w * (ylo + bb[3]) >= keys[0]:
+                continue  # this angle cannot beat the best point found
             dx = (xhi - xlo) / grid
             dy = (yhi - ylo) / grid
             q = 0
@@ -246,7 +247,7 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
             order = np.argsort(kv)
             found = False
             for s0 in range(0, g2, chunk):
-                if n_kept == N_KEEP and kv[order[s0]] >= keys[N_KEEP - 1]:
+                if n_kept > 0 and kv[order[s0]] >= keys[0]:
                     break
                 n = 0
                 for s in range(s0, min(s0 + chunk, g2)):
