@@ -16,8 +16,8 @@ import numpy as np
 import shapely
 
 from leathernest.collision.engine import CollisionEngine
-from leathernest.io.instance import load_job
 from leathernest.geometry.transform import place_ring
+from leathernest.io.instance import load_job
 
 
 @dataclass
