@@ -14,12 +14,20 @@ JSON line (``--log``):
 - ``--scale``: 500+ pieces over 10 generated hides in 30 s: complete and valid within the limit?
 
 Every leathernest run goes through :func:`leathernest.nest.nest`, which validates the layout
-exactly (a violation is recorded as an invalid run, and the exit code is 1). Per run: hides used
-and the area lower bound, utilisation, leather consumed (usable m² of the hides used), cost, the
-wall and CPU seconds of the first complete layout (the search's own ``config.first_layout_s``,
-taken in the process that found the returned layout) and of the whole call (validation
-included; CPU counts the worker processes). ``--seeds 0,1,2`` gives the spread, ``--hog`` runs
-every seed twice, quiet and beside one busy-loop process per core, so one command gives both.
+exactly (a violation is recorded as an invalid run, and the exit code is 1). Per run:
+
+- hides used and the area lower bound (fewest hides of the stock whose usable area holds the
+  pieces' area: ``make_order.area_bound``), utilisation, leather consumed (usable area of the
+  hides used, m² for jobs in mm; Baldacci's units are not mm), cost, pieces placed and why not;
+- the first layout: wall and CPU seconds of the constructive layout as the search records them
+  (``config.first_layout_s``, in the worker that found the returned layout, from the start of its
+  run: after its engine and items are built), marked when it was incomplete; and the first
+  complete layout the progress listener saw, in seconds from the ``nest`` call (setup and worker
+  start included; with several workers the listener sees only what the parent passes on);
+- the whole call: wall and CPU seconds (validation included; CPU counts the worker processes).
+
+``--seeds 0,1,2`` gives the spread; ``--hog`` runs every seed twice, quiet and beside one
+busy-loop process per core, so one command gives both and the difference.
 
     .venv/bin/python benchmarks/hides_peers.py --time 60 --workers 2 --seeds 0,1,2 --hog \\
         --out bench-out/hides.md --log bench-out/hides.jsonl
