@@ -54,7 +54,7 @@ from make_order import area_bound, describe, make_order
 from leathernest import hidegen
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import run_peer
-from leathernest.errors import SolutionInvalidError
+from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.io.instance import load_job, resolve
 from leathernest.model import Job, Objective, hide_cost
 from leathernest.nest import nest, warm_up
@@ -365,7 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     head = bl.header("hides_peers.py", args)
     log = bl.JsonlLog(args.log, head)
     print(bl.header_line(head), file=sys.stderr)
-    jobs = jobs_for(args, out_dir)
+    try:
+        jobs = jobs_for(args, out_dir)
+    except (InputError, ValueError) as exc:
+        print(f"hides_peers: {exc}", file=sys.stderr)
+        return 2
     peer = None if mode != "peers" or args.no_peer else bl.find_peer_here("packingsolver")
     if peer is not None and not peer.installed:
         print(f"PackingSolver not run: {peer.missing}", file=sys.stderr)

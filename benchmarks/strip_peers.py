@@ -37,7 +37,7 @@ import benchlib as bl
 
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import run_peer
-from leathernest.errors import SolutionInvalidError
+from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.io.instance import load_job, resolve
 from leathernest.model import Job
 from leathernest.nest import nest, warm_up
@@ -188,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print("strip_peers: no instances found", file=sys.stderr)
         return 2
+    try:  # every instance read before the first run: a typo must not cost an hour
+        jobs = [(p, load_job(p)) for p in paths]
+    except InputError as exc:
+        print(f"strip_peers: {exc}", file=sys.stderr)
+        return 2
     layout_dir = Path(args.out_dir)
     layout_dir.mkdir(parents=True, exist_ok=True)
     head = bl.header("strip_peers.py", args)
@@ -201,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     by_time: dict[float, list[dict]] = {}
     for t in times:
         rows = by_time.setdefault(t, [])
-        for path in paths:
-            job = load_job(path)
+        for path, job in jobs:
             row = {"instance": path.stem, "time_limit_s": t, "seed": args.seed,
                    "workers": args.workers,
                    "leathernest": run_ours(job, t, args.seed, args.workers),
