@@ -70,6 +70,7 @@ class SeparatorConfig:
 
     iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # attempts without a 2 % improvement before giving up
+    max_iterations: int = 0  # most iterations of one separation (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,19 @@ class HidesConfig:
     # position decides how much the separator has to repair.
     insert: MoveConfig = field(default_factory=lambda: MoveConfig(
         n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
+    # A hide elimination that does not converge soon rarely does: its least-overlapping layout
+    # goes to the pool and later rounds continue from it with a disruption (Sparrow's explore).
     separator: SeparatorConfig = field(
-        default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3))
+        default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3,
+                                                max_iterations=400))
     # Copies of a hide put on the sheet: enough for a fill of min_fill of its usable leather,
     # plus one, at most the stock; and never more than max_containers in all (memory and grid).
     min_fill: float = 0.25
     max_containers: int = 64
-    construct_samples: int = 600  # LBF samples per (copy, hide copy) of the first layout
+    construct_samples: int = 1500  # LBF samples per (copy, hide copy) of the first layout
+    # ... and when a closed hide's pieces look for free places on the others: the gaps left in
+    # a filled hide are small, so more samples find them
+    insert_samples: int = 2000
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
 
 

@@ -49,6 +49,8 @@ from shapely.geometry.base import BaseGeometry
 
 from leathernest.defectgen import DEFECT_LABELS, QUALITIES, Quality, Regions, draw_defects
 from leathernest.errors import InputError
+from leathernest.io.atomic import write_atomic
+from leathernest.io.job_json import job_to_json
 from leathernest.model import Hide, Job, Outline, Zone
 
 SQFT_M2 = 0.09290304  # one square foot in m²
@@ -436,8 +438,6 @@ def job_json(job: Job, generated: Sequence[Labelled] = ()) -> dict:
     ``marked_defect``, ``marked_zone``) are the schema's optional zone ``label``; readers ignore
     them. ``generated`` may hold anything with a ``hide`` and ``labels`` (a captured hide too).
     """
-    from leathernest.io.job_json import job_to_json
-
     data = job_to_json(job)
     labels: Mapping[str, tuple[str, ...]] = {g.hide.id: g.labels for g in generated}
     for raw in data.get("hides", []):
@@ -448,8 +448,6 @@ def job_json(job: Job, generated: Sequence[Labelled] = ()) -> dict:
 
 def write_job_json(path: str | Path, job: Job, generated: Sequence[Labelled] = ()) -> Path:
     """Write :func:`job_json` atomically (two-space indent, one point per line kept compact)."""
-    from leathernest.io.atomic import write_atomic
-
     text = json.dumps(job_json(job, generated), indent=1, separators=(",", ":"))
     return write_atomic(path, _compact_points(text) + "\n")
 
@@ -472,8 +470,6 @@ def write_hide_dxf(path: str | Path, hide: Hide | GeneratedHide) -> Path:
     import io
 
     import ezdxf
-
-    from leathernest.io.atomic import write_atomic
 
     h = hide.hide if isinstance(hide, GeneratedHide) else hide
     before = ezdxf.options.write_fixed_meta_data_for_testing

@@ -8,16 +8,21 @@ passing the exact validator (:mod:`leathernest.validate`); a violation raises
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import shapely
 
+from leathernest.collision.jit import warmup
 from leathernest.config import DEFAULT_CONFIG, NestConfig
 from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.geometry.shapes import outline_polygon
 from leathernest.limits import EFFORT_UNIT, check_limits
-from leathernest.model import Job, Solution, Strip
+from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Solution, Strip
 from leathernest.report import usable_region, with_metrics
+from leathernest.search.baseline import nest_baseline
+from leathernest.search.hides import nest_hides
 from leathernest.search.stop import Listener, StopToken, no_listener
+from leathernest.search.strip import nest_strip
 from leathernest.validate import validate
 
 ENGINES = ("auto", "baseline", "strip")
@@ -101,20 +106,14 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     if engine == "baseline":
         job = one_margin(job)
     stop = stop or StopToken(job.time_limit_s)
-    from leathernest.search.baseline import nest_baseline
-
     if engine == "strip" and not job.is_strip:
         raise InputError("engine 'strip' needs a strip job", hint="use --engine auto for hides")
     if job.is_strip and engine in ("auto", "strip"):
-        from leathernest.search.strip import nest_strip
-
         solution = nest_strip(job, stop, listener, seed=job.seed, workers=workers,
                               cfg=config.strip)
     elif engine == "baseline" or job.is_strip:
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
-        from leathernest.search.hides import nest_hides
-
         solution = nest_hides(job, stop, listener, seed=job.seed, workers=workers,
                               cfg=config.hides)
     effort = None if stop.effort is None else stop.effort // EFFORT_UNIT
@@ -140,11 +139,6 @@ def warm_up() -> float:
     spend its time limit on that, so commands call this before starting the clock. With a warm
     cache it takes about a second.
     """
-    import time
-
-    from leathernest.collision.jit import warmup
-    from leathernest.model import FREE_ROTATION, Hide, Outline, Piece
-
     t0 = time.perf_counter()
     warmup()
     square = Outline.of([[0, 0], [10, 0], [10, 10], [0, 10]])

@@ -13,9 +13,9 @@ from leathernest.cli.main import main
 from leathernest.datasets import ROOT, contents, dataset_path, datasets, entries, find
 from leathernest.datasets.patterns import catalog
 from leathernest.datasets.patterns.geometry import FLATTEN_TOL_MM, flatten, rounded_rect
+from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.io.instance import load_job
 from leathernest.model import CurvePath, Mirror
-from leathernest.geometry.shapes import hide_region, zone_region
 
 EXAMPLES = ["demo_wallets", "demo_goods", "tiny"]
 PRODUCTS = list(catalog.products())

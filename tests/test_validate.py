@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leathernest.config import VALIDATION_REL_TOL
+from leathernest.geometry.transform import place_ring
 from leathernest.model import (
     Grain,
     Mirror,
@@ -29,7 +30,6 @@ from leathernest.model import (
     UnplacedReason,
     Zone,
 )
-from leathernest.geometry.transform import place_ring
 from leathernest.validate import ViolationKind, length_tolerance, placed_shape, validate
 
 

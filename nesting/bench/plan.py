@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from leathernest.bench.peers import Peer
 from leathernest.bench.runs import ENGINES, NEST_ENGINE, RunSpec
 from leathernest.errors import InputError
+from leathernest.io.instance import load_job, resolve
+from leathernest.io.jagua_json import is_jagua
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,6 @@ class Skip:
 
 def instance_kind(instance: str) -> tuple[str, bool]:
     """``("strip" | "hides", is a jagua-rs file)`` of an instance; InputError when unreadable."""
-    from leathernest.io.instance import load_job, resolve
-    from leathernest.io.jagua_json import is_jagua
-
     job = load_job(instance)
     path = resolve(instance)
     try:

@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 
 from leathernest.bench.runs import ENGINES
+from leathernest.io.html_report import CSS
 
 COLOURS = {"leathernest": "#8c4a1c", "baseline": "#6b8e23", "sparrow": "#1f5fa8",
            "packingsolver": "#7a3c8c"}
@@ -111,8 +112,6 @@ def _summary_html(summary: list[dict]) -> str:
 
 def html_page(rows: list[dict], summary: list[dict], meta: dict) -> str:
     """The whole page: context, summary table, charts, skipped cells."""
-    from leathernest.io.html_report import CSS
-
     groups: dict[tuple[str, str, float], list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["instance"], r["kind"], r["time_limit_s"])].append(r)

@@ -21,9 +21,11 @@ from leathernest.bench.execute import Execution, dask_available, run_dask, run_s
 from leathernest.bench.machine import git_commit, library_versions, machine_info
 from leathernest.bench.peers import PEERS, Peer, find_peer, source_root
 from leathernest.bench.plan import Skip, build_matrix
+from leathernest.bench.plots import html_page
 from leathernest.bench.runs import ENGINES
 from leathernest.bench.tables import markdown_table, sort_rows, summarise, to_csv, to_json
 from leathernest.errors import InputError
+from leathernest.io.atomic import write_atomic
 
 
 @dataclass
@@ -100,9 +102,6 @@ def run_benchmark(instances: list[str], seeds: list[int], time_limits: list[floa
 
 def write_outputs(result: BenchResult, out: Path) -> dict[str, Path]:
     """Write runs.csv, runs.json, summary.md and report.html; their paths by name."""
-    from leathernest.bench.plots import html_page
-    from leathernest.io.atomic import write_atomic
-
     table = markdown_table(result.summary)
     head = f"Command: `{result.meta['command']}`\n\nCommit: {result.meta['commit']}\n\n"
     return {

@@ -25,7 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leathernest.bench.machine import library_versions, machine_info
-from leathernest.bench.peers import PEERS, Peer
+from leathernest.bench.peer_check import check_peer_layout
+from leathernest.bench.peers import PEERS, Peer, run_peer
+from leathernest.collision.jit import warmup
+from leathernest.io.instance import load_job, resolve
+from leathernest.nest import nest
+from leathernest.search.stop import Progress, StopToken
 
 ENGINES = ("leathernest", "baseline", "sparrow", "packingsolver")
 NEST_ENGINE = {"leathernest": "auto", "baseline": "baseline"}
@@ -52,15 +57,10 @@ class RunSpec:
 
 
 def warm_up() -> None:
-    """Compile the collision kernels once per process (a no-op without the collision package)."""
+    """Compile the collision kernels once per process."""
     if _warm["done"]:
         return
-    try:
-        from leathernest.collision.jit import warmup
-    except ImportError:
-        warmup = None
-    if warmup is not None:
-        warmup()
+    warmup()
     _warm["done"] = True
 
 
@@ -77,10 +77,6 @@ def _base_row(spec: RunSpec, commit: str) -> dict:
 
 
 def _run_leathernest(spec: RunSpec, row: dict) -> None:
-    from leathernest.io.instance import load_job
-    from leathernest.nest import nest
-    from leathernest.search.stop import Progress, StopToken
-
     job = load_job(spec.instance)
     job = dataclasses.replace(job, seed=spec.seed, time_limit_s=spec.time_limit_s)
     warm_up()
@@ -110,10 +106,6 @@ def _run_leathernest(spec: RunSpec, row: dict) -> None:
 
 
 def _run_peer(spec: RunSpec, peer: Peer, layout_dir: Path, row: dict) -> None:
-    from leathernest.bench.peer_check import check_peer_layout
-    from leathernest.bench.peers import run_peer
-    from leathernest.io.instance import load_job, resolve
-
     path = resolve(spec.instance)
     job = load_job(spec.instance)
     layout_dir.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from leathernest.collision.engine import CollisionEngine
+from leathernest.collision.kernels.query import dynamic_hits, dynamic_hits_brute
 from leathernest.model import Hide, Outline, Zone
 
 
@@ -26,9 +28,6 @@ def square(side: float = 10.0) -> Outline:
 
 def exercise_all_kernels() -> None:
     """Run every public query once on a hide and a strip, with gap < 2 margin and gap > 2 margin."""
-    from leathernest.collision.engine import CollisionEngine
-    from leathernest.collision.kernels.query import dynamic_hits, dynamic_hits_brute
-
     samples = np.array([[0.0, 0.0, 30.0, 30.0], [90.0, 1.0, 5.0, 5.0]], dtype=np.float64)
     for gap, margin in ((1.0, 1.0), (2.0, 0.5)):
         hide = CollisionEngine.for_hide(tiny_hide(), gap_mm=gap, margin_mm=margin, max_pieces=4)

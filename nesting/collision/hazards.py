@@ -37,7 +37,9 @@ import shapely
 from shapely import affinity
 from shapely.geometry import box as shapely_box
 
+from leathernest.collision.kernels.grid import build_edge_cells, build_edge_rows
 from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation, stock_margin
+from leathernest.collision.simplify import simplify_inward, simplify_outward
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, zone_blocks
 
@@ -155,9 +157,9 @@ def _grid(bounds: tuple[float, float, float, float], cell_w: float, cell_h: floa
 class HideParts:
     """A hide's static geometry for the engine, in the hide's own coordinates (built once per hide).
 
-    ``usable`` is the eroded usable region, ``frame_poles`` the exterior's poles around it, ``zones``
-    the grown zone polygons with their grades and poles, ``closure_poles`` poles of the usable region
-    (the proxy of a closed hide), ``pad`` the frame width.
+    ``usable`` is the eroded usable region, ``frame_poles`` the exterior's poles around it,
+    ``zones`` the grown zone polygons with their grades and poles, ``closure_poles`` poles of the
+    usable region (the proxy of a closed hide), ``pad`` the frame width.
     """
 
     usable: object
@@ -187,8 +189,6 @@ def hide_parts(hide: Hide, gap_mm: float, margin_mm: float, simplify_tol_mm: flo
     ``simplify_tol_mm`` > 0 removes vertices conservatively: the usable region only shrinks and the
     zones only grow (:mod:`leathernest.collision.simplify`).
     """
-    from leathernest.collision.simplify import simplify_inward, simplify_outward
-
     edge = margin_mm if edge_margin_mm is None else edge_margin_mm
     defect = margin_mm if defect_margin_mm is None else defect_margin_mm
     s = stock_inflation(gap_mm, stock_margin(edge, defect))
@@ -321,8 +321,6 @@ def _build(
     cell_container: np.ndarray,
     ext_pole: np.ndarray,
 ) -> StaticHazards:
-    from leathernest.collision.kernels.grid import build_edge_cells, build_edge_rows
-
     ring_list: list[np.ndarray] = []
     ring_cont: list[int] = []
     hz_ring = [0]
@@ -451,7 +449,8 @@ def strip_hazards(
     g, dims = _grid((0.0, 0.0, max(length, cell), height), cell, cell)
     empty_poles = np.zeros((3, 0), dtype=np.float64)
     st = _build([shapely.Polygon()], [KIND_EXTERIOR], [GRADE_EXTERIOR], [-1], [empty_poles], box,
-                g, dims, d, box.reshape(1, 4).copy(), np.full(1, -1, dtype=np.int64), np.zeros((1, 2)),
+                g, dims, d, box.reshape(1, 4).copy(), np.full(1, -1, dtype=np.int64),
+                np.zeros((1, 2)),
                 np.zeros(int(dims[0] * dims[1]), dtype=np.int64), np.zeros(2, dtype=np.int64))
     st.bbox[0] = (-math.inf, -math.inf, math.inf, math.inf)
     return st

@@ -41,6 +41,8 @@ def warmup() -> float:
     """
     import time
 
+    # Lazy: an import cycle (every kernel module imports this one for its options, and
+    # fixtures -> engine -> kernels).
     from leathernest.collision.fixtures import exercise_all_kernels
 
     t0 = time.perf_counter()

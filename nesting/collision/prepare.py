@@ -38,6 +38,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from leathernest.collision.simplify import simplify_outward
 from leathernest.model import Outline, Piece
 
 # Offsets use mitre joins, clipped at MITRE_LIMIT times the distance: straight edges move by exactly
@@ -220,8 +221,6 @@ def prepare(
     poly = outline_polygon(shape) if isinstance(shape, Outline) else shape
     base = poly
     if simplify_tol_mm > 0:
-        from leathernest.collision.simplify import simplify_outward
-
         base = simplify_outward(poly, simplify_tol_mm)
     half_gap = gap_mm / 2.0
     s = stock_inflation(gap_mm, margin_mm)

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from leathernest.geometry.transform import place_points
 from leathernest.model import CurvePath
 
 # Largest sub-arc angle of a flattened arc, radians. The circumscribed polygon's vertices lie at
@@ -109,8 +110,6 @@ def place_path(path: CurvePath, rotation_deg: float, mirrored: bool, x: float, y
     reverses the sense of every arc. The order of operations is the one of
     :func:`leathernest.geometry.transform.place_points` (mirror x -> -x, rotate ccw, translate).
     """
-    from leathernest.geometry.transform import place_points
-
     pts = place_points(path.points, rotation_deg, mirrored, x, y)
     bulges = -path.bulges if mirrored else path.bulges.copy()
     return CurvePath(pts, np.asarray(bulges, dtype=np.float64), path.closed)

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from leathernest.errors import InputError
+from leathernest.geometry.transform import place_points
 from leathernest.io.atomic import write_atomic
 from leathernest.io.cutter_profile import (
     AAMA_PROFILE,
@@ -158,8 +159,6 @@ def _place(piece: Piece, pl: Placement) -> _Placed:
             continue
         at = None
         if f.at is not None and f.path is None:
-            from leathernest.geometry.transform import place_points
-
             p = place_points(np.array([f.at], dtype=np.float64), *args)[0]
             at = (float(p[0]), float(p[1]))
         if path is not None or at is not None:

@@ -76,6 +76,7 @@ def read_hand_layout(path: str | Path) -> HandLayout:
     """Read a hand layout from a DXF (by suffix) or a JSON file; bad files raise InputError."""
     p = Path(path)
     if p.suffix.lower() == ".dxf":
+        # Lazy: an import cycle (dxf_layout builds this module's HandLayout).
         from leathernest.io.dxf_layout import read_layout_dxf
 
         layout = read_layout_dxf(p)

@@ -7,12 +7,14 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from leathernest.datasets import dataset_path
 from leathernest.errors import JobFileError
+from leathernest.io.dxf_in import read_hide_dxf, read_pattern_dxf
 from leathernest.io.jagua_json import is_jagua, read_jagua
 from leathernest.io.job_json import is_job, read_job
 from leathernest.io.jsonfile import STDIN, check_schema, load_json
 from leathernest.limits import check_limits
-from leathernest.model import Hide, Job
+from leathernest.model import Hide, Job, Strip
 
 
 def resolve(source: str) -> Path:
@@ -25,8 +27,6 @@ def resolve(source: str) -> Path:
     if source == STDIN or p.is_file():
         return p
     if p.is_dir() or not p.suffix:
-        from leathernest.datasets import dataset_path
-
         found = dataset_path(source)
         if found is not None:
             return found
@@ -88,8 +88,6 @@ def load_hides(paths: list[str], warn: Callable[[str], None] | None = None,
                units: str | None = None, close_gaps_mm: float = 0.0,
                layer_map: Mapping[str, str] | None = None) -> tuple[Hide, ...]:
     """Hides from hide DXF files and job files (all hides of a job, such as a remnant file)."""
-    from leathernest.io.dxf_in import read_hide_dxf
-
     layer_map = split_layer_map(layer_map)[1]
     got: list[Hide] = []
     for path in paths:
@@ -121,9 +119,6 @@ def job_from_patterns(
     (:func:`leathernest.products.select_sizes` does the same and chooses sizes). ``layer_map``
     gives the roles of DXF layers, for patterns and hides alike.
     """
-    from leathernest.io.dxf_in import read_pattern_dxf
-    from leathernest.model import Strip
-
     pieces = []
     for path in patterns:
         found = read_pattern_dxf(path, units=units, close_gaps_mm=close_gaps_mm,

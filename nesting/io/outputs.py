@@ -30,6 +30,7 @@ from pathlib import Path
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
 from leathernest.io.cutter_profile import DEFAULT_PROFILE, CutterProfile
+from leathernest.io.dxf_out import write_cutter_dxf
 from leathernest.io.html_report import write_report
 from leathernest.io.job_json import job_to_json
 from leathernest.io.solution_json import write_solution
@@ -173,8 +174,6 @@ def write_outputs(folder: OutputFolder, job: Job, solution: Solution, *,
     """
 
     def write(stage: Path) -> Written:
-        from leathernest.io.dxf_out import write_cutter_dxf
-
         cuts = write_cutter_dxf(job, solution, stage, profile=profile, dxfversion=dxfversion,
                                 stop=stop, progress=progress)
         orders = {(c.hide_id, c.hide_copy): c.order for c in cuts}

@@ -76,6 +76,7 @@ def read_hide_photo(path: str | Path, opts):
     Returns a :class:`~leathernest.capture.capture.CapturedHide`; every problem is an
     :class:`InputError` naming the file.
     """
+    # Lazy: the capture room pulls scikit-image and scipy.
     from leathernest.capture.capture import capture_hide
 
     rgb = read_image(path)

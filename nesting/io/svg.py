@@ -26,7 +26,7 @@ from shapely.geometry import Polygon
 from shapely.ops import polylabel
 
 from leathernest.io.atomic import write_atomic
-from leathernest.model import Job, Solution, Strip
+from leathernest.model import HideLayout, Job, Solution, Strip
 from leathernest.validate import Violation, placed_shape
 
 # Grade colours: 0 is a defect (dark red), then from poor (orange) to good (greens); the unmarked,
@@ -116,8 +116,6 @@ def _panels(job: Job, solution: Solution):
     """(layout, bounds) of every panel: each hide copy used (or the first hide), or the strip."""
     layouts = list(solution.layouts)
     if not job.is_strip and not layouts:
-        from leathernest.model import HideLayout
-
         layouts = [HideLayout(job.hides[0].id, ())]
     out = []
     for lay in layouts:

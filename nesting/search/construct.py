@@ -20,6 +20,8 @@ from leathernest.search.layout import Layout
 from leathernest.search.stop import StopToken
 
 SAMPLES = 600  # samples per (copy, container) call of the LBF kernel
+BL_GRID = 32  # lattice points per axis of the bottom-left search (32 x 32 per angle)
+TURN_ANGLES = 16  # angles a freely turning piece is tried at when placed (the old packer's 16)
 STRIP_Y_WEIGHT = 1e-3  # strips: the key is the right edge, the top edge only breaks ties
 HIDE_Y_WEIGHT = 0.35  # hides: mostly leftwards, then down (keeps the free leather in one piece)
 
@@ -31,8 +33,8 @@ def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
     out = np.zeros(6)
     before = int(lay.work[0])
     ea = engine_args(k, it.kernel_shapes, lay.eng, lay._ones_s, lay._ones_k)
-    ok = kc.place_lbf(ea, *it.hull(k), it.kernel_rows(k), np.ascontiguousarray(sbox),
-                      samples, w, float(it.sizes[k]), lay.ctx, rng, out, lay.work)
+    ok = kc.place_bl(ea, *it.hull(k), it.kernel_rows(k), np.ascontiguousarray(sbox),
+                     BL_GRID, TURN_ANGLES, w, float(it.sizes[k]), lay.ctx, rng, out, lay.work)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
 

@@ -64,6 +64,7 @@ from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.kernels.separate import engine_args
 from leathernest.search.layout import Layout, LayoutSnapshot
+from leathernest.search.parallel import nest_parallel
 from leathernest.search.separate import Separator
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 from leathernest.search.units import cost_per_area, hide_order
@@ -76,6 +77,9 @@ def _no_sync(_search: object) -> None:
 
 
 DEFAULT_HIDES_CONFIG = HidesConfig()
+MIN_DROP_SHARE = 0.25  # share of attempts still spent on one hide fewer after many failures
+POOL_SIZE = 8  # infeasible layouts kept for the exploration at a hide count (Sparrow keeps a pool)
+LARGE_SHARE = 0.75  # pieces making up this share of the area count as large for a disruption
 
 
 def sheet_containers(job: Job, cfg: HidesConfig) -> list[tuple[Hide, int]]:
@@ -123,6 +127,8 @@ class HideSearch:
         self.ins_params = np.array([move_params(cfg.insert, float(self.items.min_dims[k]))
                                     for k in range(self.items.n)]).reshape(self.items.n, -1)
         self.t_first: tuple[float, float] | None = None  # (wall, cpu) s to the first layout
+        self.pool: list[tuple[float, LayoutSnapshot]] = []  # infeasible layouts one hide fewer
+        self.pool_of: LayoutSnapshot | None = None  # the best layout the pool was made from
         self.sync: Callable[[HideSearch], None] = _no_sync  # workers share bests (parallel.py)
 
     # -- scoring ----------------------------------------------------------------------------------
@@ -177,14 +183,14 @@ class HideSearch:
 
     # -- construction -----------------------------------------------------------------------------
 
-    def _try_unit(self, u: int, c: int) -> bool:
-        """Place every copy of unit u on container c, or none of them."""
+    def _try_unit(self, u: int, c: int, samples: int | None = None) -> bool:
+        """Place every copy of unit u on container c at free places, or none of them."""
         lay = self.layout
         box = lay.engine.static.container_box[c]
         done = []
         for k in self.items.units[u]:
             row = place_copy(lay, k, box, HIDE_Y_WEIGHT, self.krng, self.stop,
-                             self.cfg.construct_samples)
+                             samples or self.cfg.construct_samples)
             if row is None:
                 for d in done:
                     lay.take(d)
@@ -297,15 +303,28 @@ class HideSearch:
         if into is not None:
             lay.set_closed(into, False)
         allowed = self._open_mask()
+        open_ = sorted(np.flatnonzero(allowed).tolist(),
+                       key=lambda c: -float(self.items.areas[lay.on(c)].sum()) / self.usable[c])
         for u in units:
-            if self.stop.stopped() or not self.insert_unit(u, allowed):
+            if self.stop.stopped():
+                return False
+            # a free place first (exact, as the first fill found them), fullest hide first ...
+            if any(self._try_unit(u, c, self.cfg.insert_samples) for c in open_):
+                continue
+            # ... else where it overlaps least, for the separator to repair
+            if not self.insert_unit(u, allowed):
                 return False
         return self.separate(self.stop)
 
     # -- improvement ------------------------------------------------------------------------------
 
     def eliminate(self, tried: set[int]) -> bool:
-        """Empty the emptiest open copy not yet tried into the others (one attempt)."""
+        """Empty the emptiest open copy not yet tried into the others (one attempt).
+
+        A failed attempt's least-overlapping layout is kept (``self.pool``): the next rounds
+        continue from it with a disruption (:meth:`explore_round`) instead of starting over, as
+        Sparrow's exploration keeps its infeasible layouts.
+        """
         lay = self.layout
         used = self.open_used()
         cands = [c for c in used if c not in tried]
@@ -320,8 +339,48 @@ class HideSearch:
         snap = lay.save()
         if self.move_out(victim, None):
             return self.offer("eliminate")
+        self.pool = [(lay.total_loss(), lay.save())]
+        self.pool_of = self.best
         lay.restore(snap)
         return False
+
+    def explore_round(self) -> bool:
+        """One more try at the hide count the last failed elimination aimed for.
+
+        A layout from the pool (the better ones more likely) gets two large pieces swapped (a
+        disruption, Sparrow's ``disrupt_solution``) and is separated again; a success is one hide
+        fewer, a failure joins the pool.
+        """
+        lay = self.layout
+        pool = sorted(self.pool, key=lambda t: t[0])
+        pick = min(int(abs(self.rng.normal(0.0, 0.25)) * len(pool)), len(pool) - 1)
+        lay.restore(pool[pick][1])
+        self.disrupt()
+        lay.rebuild_tracker()
+        if self.separate(self.stop):
+            self.pool = []
+            return self.offer("eliminate")
+        self.pool.append((lay.total_loss(), lay.save()))
+        if len(self.pool) > POOL_SIZE:
+            self.pool = sorted(self.pool, key=lambda t: t[0])[:POOL_SIZE]
+        return False
+
+    def disrupt(self) -> None:
+        """Swap the places of two large single copies (from any open hides)."""
+        lay = self.layout
+        keys = np.array([k for k in lay.live_keys().tolist() if self.items.cross[k]])
+        if len(keys) < 2:
+            return
+        area = self.items.areas[keys]
+        order = np.argsort(-area, kind="stable")
+        cum = np.cumsum(area[order])
+        cut = int(np.searchsorted(cum, LARGE_SHARE * cum[-1])) + 1
+        large = keys[order[: max(cut, 2)]]
+        a = int(self.rng.choice(large))
+        b = int(self.rng.choice([k for k in large.tolist() if k != a]))
+        pa, pb = lay.place[a, 2:4].copy(), lay.place[b, 2:4].copy()
+        if lay.relocate(a, *pb) and not lay.relocate(b, *pa):
+            lay.relocate(a, *pa)  # b may not turn that way there: undo a
 
     def swap(self) -> bool:
         """Replace an open copy by a closed one with less leather (or cheaper): one attempt.
@@ -382,6 +441,7 @@ class HideSearch:
         tried: set[int] = set()
         stale = 0
         turn = 0
+        level, fails = -1, 0  # hide count of the best layout, failed attempts to go below it
         while not self.stop.stopped():
             self.sync(self)
             assert self.best is not None
@@ -399,17 +459,28 @@ class HideSearch:
                     return
                 continue
             turn += 1
-            can_drop = len(self.open_used()) > self.lower_bound() or \
-                self.job.objective is Objective.MIN_COST
-            if turn % 2 == 1 and can_drop and len(tried) < len(self.open_used()):
+            n_used = len(self.open_used())
+            if n_used != level:
+                level, fails = n_used, 0
+            can_drop = n_used > self.lower_bound() or self.job.objective is Objective.MIN_COST
+            # one hide fewer is worth the most, but after repeated failures at this count the
+            # time goes mostly to swaps (smaller or cheaper hides at the same count)
+            p_drop = max(MIN_DROP_SHARE, 1.0 / (1.0 + fails / 4.0))
+            if can_drop and float(self.rng.random()) < p_drop:
                 tried_any = True
-                if self.eliminate(tried):
+                fails += 1
+                if self.pool and self.pool_of is self.best:
+                    if self.explore_round():
+                        tried.clear()
+                    continue
+                if len(tried) < n_used and self.eliminate(tried):
                     tried.clear()
                     continue
             else:
                 before = self.stop.work
                 if self.swap():
                     tried.clear()
+                    self.pool = []
                     continue
                 tried_any = tried_any or self.stop.work > before
             if len(tried) >= len(self.open_used()):
@@ -540,8 +611,6 @@ def nest_hides(job: Job, stop: StopToken | None = None, listener: Listener = no_
     seed = job.seed if seed is None else seed
     t0 = time.monotonic()
     if workers > 1:
-        from leathernest.search.parallel import nest_parallel
-
         return nest_parallel(job, stop, listener, seed, workers, cfg)
     search = HideSearch(job, cfg, seed, stop, listener)
     search.run()

@@ -27,7 +27,7 @@ from shapely.geometry import Polygon
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.collision.prepare import PreparedShape, poles_of, shape_arrays
-from leathernest.config import MoveConfig
+from leathernest.config import GeometryConfig, MoveConfig
 from leathernest.geometry.orient import mirror_options, orientation_rows
 from leathernest.model import Job, Outline, Piece
 from leathernest.search.kernels import sample as ks

@@ -18,6 +18,7 @@ Imports numpy, the engine, geometry and the search's own modules; numba only thr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ from leathernest.collision.engine import CollisionEngine, Snapshot
 from leathernest.geometry.backbone import backbone_arrays
 from leathernest.model import Hide
 from leathernest.search.items import Items
+from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels import separate as ksep
 from leathernest.search.tracker import Tracker, TrackerSnapshot
 
@@ -153,6 +155,21 @@ class Layout:
         self.live[k] = 1
         if track:
             self.track(k)
+
+    def relocate(self, k: int, x: float, y: float) -> bool:
+        """Move copy k's centroid to (x, y), its rotation re-derived from its orientation row.
+
+        A row that follows the backbone (ALONG) turns with it; a grain-checked row may not allow
+        the new place: then nothing changes and False is returned. Losses are not updated.
+        """
+        row = self.place[k].copy()
+        rot = ks.materialize(self.items.kernel_rows(k), int(row[4]), float(row[5]), x, y,
+                             self.ctx)
+        if not math.isfinite(rot):
+            return False
+        row[0], row[2], row[3] = rot, x, y
+        self.put(k, row, track=False)
+        return True
 
     def take(self, k: int) -> None:
         """Take copy k out of play (its losses vanish)."""

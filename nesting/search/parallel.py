@@ -119,6 +119,7 @@ def _worker(kind: str, job: Job, cfg: Any, seed: int, time_s: float, effort: int
             epoch_work: int | None, epoch_s: float, exchange: bool, event: Any, out: Any,
             inbox: Any, i: int) -> None:
     """Run one search; talk to the parent through out (to it) and inbox (from it)."""
+    # Lazy: an import cycle (strip and hides import this module to run on several workers).
     from leathernest.search.hides import HideSearch
     from leathernest.search.strip import StripSearch
 

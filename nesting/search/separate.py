@@ -26,6 +26,7 @@ def _cfg_array(cfg: SeparatorConfig) -> np.ndarray:
     out = np.zeros(4)
     out[ksep.C_NO_IMPROVE] = cfg.iter_no_improve
     out[ksep.C_STRIKES] = cfg.strikes
+    out[ksep.C_MAX_ITERS] = cfg.max_iterations
     return out
 
 

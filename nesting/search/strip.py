@@ -40,6 +40,7 @@ from leathernest.search.items import Items, build_items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout, LayoutSnapshot
+from leathernest.search.parallel import nest_parallel
 from leathernest.search.separate import Separator
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 
@@ -216,7 +217,7 @@ class StripSearch:
         self.moves += sep.moves
         self.iterations += sep.iterations
 
-    # -- sharing between workers --------------------------------------------------------------------
+    # -- sharing between workers ------------------------------------------------------------------
 
     def best_key(self) -> tuple:
         """Smaller is better: the best strip length."""
@@ -326,8 +327,6 @@ def nest_strip(job: Job, stop: StopToken | None = None, listener: Listener = no_
     seed = job.seed if seed is None else seed
     t0 = time.monotonic()
     if workers > 1:
-        from leathernest.search.parallel import nest_parallel
-
         return nest_parallel(job, stop, listener, seed, workers, cfg)
     search = StripSearch(job, cfg, seed, stop, listener)
     search.run()

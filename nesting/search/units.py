@@ -7,6 +7,7 @@ strip and hide search) places whole units, so a pair or a group is never split.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from leathernest.geometry.orient import mirror_options
@@ -26,9 +27,10 @@ class PieceCopy:
 def make_units(job: Job) -> list[list[PieceCopy]]:
     """Copies grouped into what must go together, most demanding first.
 
-    Order: mandatory before optional, higher priority first, then larger area first (the
-    first-fit-decreasing order of constructive heuristics). Strips have no pairs or groups: one
-    strip is one material.
+    Order: mandatory before optional, higher priority first, then the pieces that need the best
+    leather (they compete for the croupon; cutters cut them first), then larger area first (the
+    first-fit-decreasing order of constructive heuristics). Strips have no pairs or groups and no
+    grades: one strip is one material.
     """
     groups: dict[str, list[PieceCopy]] = {}
     units: list[list[PieceCopy]] = []
@@ -42,9 +44,15 @@ def make_units(job: Job) -> list[list[PieceCopy]]:
             units += [[c] for c in copies]
     units += list(groups.values())
 
+    def need(u: list[PieceCopy]) -> float:
+        """How good the leather must be: the best grade only (None) first, then higher grades."""
+        grades = [c.piece.min_grade for c in u]
+        return -math.inf if any(g is None for g in grades) else -max(grades)  # type: ignore
+
     def key(u: list[PieceCopy]) -> tuple:
         p = u[0].piece
-        return (p.optional, -max(c.piece.priority for c in u), -sum(c.piece.area for c in u))
+        return (p.optional, -max(c.piece.priority for c in u), need(u),
+                -sum(c.piece.area for c in u))
 
     return sorted(units, key=key)
 

@@ -52,6 +52,7 @@ def serve(trainer: Trainer, host: str, port: int, open_browser: bool,
     """Serve the session until Ctrl-C (a normal end: returns); the engine stops with the server."""
     import uvicorn
 
+    # Lazy, with uvicorn: the app pulls Starlette, which only serving needs.
     from leathernest.train.app import create_app
 
     sock = bind(host, port)

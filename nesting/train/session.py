@@ -29,9 +29,15 @@ from pathlib import Path
 
 from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.io.atomic import write_atomic
+from leathernest.io.dxf_out import write_cutter_dxf
 from leathernest.io.hand_layout import hand_layout_from_json
 from leathernest.io.job_json import job_to_json
-from leathernest.io.solution_json import solution_from_json, solution_to_json, write_solution
+from leathernest.io.solution_json import (
+    read_solution,
+    solution_from_json,
+    solution_to_json,
+    write_solution,
+)
 from leathernest.model import Job, Solution
 from leathernest.nest import checked, nest, warm_up
 from leathernest.report import compute_metrics, hide_cost, usable_region, with_metrics
@@ -230,8 +236,6 @@ class Trainer:
 
     def dxf_file(self, body: object) -> tuple[str, bytes, str]:
         """Cutter DXF of a layout that breaks no rule: one file, or a zip of one per hide."""
-        from leathernest.io.dxf_out import write_cutter_dxf
-
         sol = self.solution(body)
         if not sol.placements:
             raise InputError("no piece is on a hide yet", path=BODY, hint="place pieces first")
@@ -286,8 +290,6 @@ def violation_json(v: Violation) -> dict:
 
 def given_engine(job: Job, path: str) -> Solution:
     """An engine layout from a solution file, validated (it is the reference every score uses)."""
-    from leathernest.io.solution_json import read_solution
-
     try:
         return checked(job, read_solution(path, job).solution)
     except SolutionInvalidError as exc:

@@ -9,8 +9,8 @@ import shapely
 from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
-from leathernest.model import Outline
 from leathernest.geometry.transform import place_ring
+from leathernest.model import Outline
 
 
 @st.composite

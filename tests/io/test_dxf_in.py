@@ -11,9 +11,9 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from leathernest.errors import DxfError, InputError
+from leathernest.geometry.shapes import outline_polygon
 from leathernest.io.dxf_in import CHORD_TOL_MM, read_hide_dxf, read_pattern_dxf
 from leathernest.model import FeatureKind
-from leathernest.geometry.shapes import outline_polygon
 
 TOL = CHORD_TOL_MM
 

@@ -10,6 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
+from leathernest.geometry.shapes import placed_polygon
 from leathernest.io.dxf_curves import flatten_path, place_path
 from leathernest.io.dxf_in import read_pattern_dxf
 from leathernest.io.dxf_out import (
@@ -20,7 +21,6 @@ from leathernest.io.dxf_out import (
     write_cutter_dxf,
 )
 from leathernest.model import Hide, HideLayout, Job, Outline, Placement, Solution, Strip, Zone
-from leathernest.geometry.shapes import placed_polygon
 
 ROUND_TRIP_MAP = {
     "CUT_OUTER": "cut", "CUT_INNER": "cutout", "PUNCH": "punch", "NOTCH": "notch", "PEN": "mark",

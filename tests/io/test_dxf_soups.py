@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from shapely.geometry import Point, Polygon
 
 from leathernest.cli.main import main
-from leathernest.io.dxf_in import CHORD_TOL_MM, read_pattern_dxf
 from leathernest.geometry.shapes import outline_polygon
+from leathernest.io.dxf_in import CHORD_TOL_MM, read_pattern_dxf
 
 TOL = CHORD_TOL_MM
 

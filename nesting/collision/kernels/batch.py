@@ -42,13 +42,13 @@ DEG = math.pi / 180.0  # the same factor as math.radians
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
 def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_static, w_piece,
-         upper_bound, out, out_ids, out_vals) -> tuple:
+         upper_bound, out, out_ids, out_vals, keep) -> tuple:
     """Evaluate every sample into out; returns (best index or -1, hazards hit by the last sample).
 
     Feasibility mode (loss False): out[i] = 1.0 when feasible, 0.0 at the first collision. Loss
-    mode: out[i] = weighted loss, or inf once above the running bound (upper_bound, then the best
-    so far); ids and unweighted values of the hazards hit are recorded into out_ids/out_vals when
-    they are not empty (single queries).
+    mode: out[i] = weighted loss, or inf once above the running bound (upper_bound, then the
+    keep-th best loss so far, so the keep best samples are exact); ids and unweighted values of
+    the hazards hit are recorded into out_ids/out_vals when they are not empty (single queries).
 
     The body is one function on purpose: CPython 3.11 passes a call with more than 30 arguments as
     a tuple, which costs Numba a reference count per member (a helper taking every array made a
@@ -69,6 +69,7 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
     ub = upper_bound
     best = -1
     n = 0
+    tops = np.full(max(keep, 1), math.inf)  # the keep best losses so far, ascending
     last_rot = math.nan
     c = 1.0
     s = 0.0
@@ -148,7 +149,13 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
         out[i] = total
         if best < 0 or total < out[best]:
             best = i
-            ub = total
+        if total < tops[keep - 1]:  # insert into the keep best; the bound is the worst of them
+            j = keep - 1
+            while j > 0 and tops[j - 1] > total:
+                tops[j] = tops[j - 1]
+                j -= 1
+            tops[j] = total
+            ub = min(upper_bound, tops[keep - 1])
     return best, n
 
 
@@ -161,7 +168,7 @@ def batch_feasible(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, o
     none_ids = sc[9][:0]
     none_w = out[:0]
     _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, False, none_w, none_w,
-         math.inf, out, none_ids, none_w)
+         math.inf, out, none_ids, none_w, 1)
     n_ok = 0
     for i in range(out.shape[0]):
         if out[i] != 0.0:
@@ -181,7 +188,22 @@ def batch_loss(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_sta
     none_ids = sc[9][:0]
     none_vals = out[:0]
     best, _n = _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, True, w_static,
-                    w_piece, upper_bound, out, none_ids, none_vals)
+                    w_piece, upper_bound, out, none_ids, none_vals, 1)
+    return best
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def batch_loss_top(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_static,
+                   w_piece, upper_bound, keep, out) -> int:
+    """As :func:`batch_loss`, but the bound is the keep-th best loss so far.
+
+    So the keep best samples come out exact (a search that refines its few best samples needs
+    all of them, not only the best), and the rest still stop early. Returns the best index.
+    """
+    none_ids = sc[9][:0]
+    none_vals = out[:0]
+    best, _n = _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, True, w_static,
+                    w_piece, upper_bound, out, none_ids, none_vals, keep)
     return best
 
 
@@ -195,5 +217,5 @@ def overlap_one(spp, sps, same, sample, st, dy, g, dims, mask, ignore, sc, w_sta
     """
     out = np.empty(1)
     _best, n = _run(spp, sps, same, sample, st, dy, g, dims, mask, ignore, sc, True, w_static,
-                    w_piece, math.inf, out, out_ids, out_vals)
+                    w_piece, math.inf, out, out_ids, out_vals, 1)
     return out[0], n

@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 
 from leathernest.collision.jit import EXACT
-from leathernest.collision.kernels.batch import batch_loss
+from leathernest.collision.kernels.batch import batch_loss, batch_loss_top
 from leathernest.search.kernels.field import container_at, reference_rad
 from leathernest.search.kernels.rng import next_int, next_u01
 
@@ -104,6 +104,18 @@ def eval_one(ea, smp, ub: float, lout, work) -> float:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
+def eval_batch(ea, smp, ub: float, keep: int, lout, work) -> int:
+    """Weighted losses of the samples smp (float64[m, 4]) into lout; the best index or -1.
+
+    The bound is ub, then the keep-th best loss so far: the keep best come out exact, the rest
+    stop early (inf). One call for many samples: the engine's arrays are unpacked once.
+    """
+    work[0] += smp.shape[0]
+    return batch_loss_top(ea[0], ea[1], ea[2], smp, ea[3], ea[4], ea[5], ea[6], ea[7], ea[8],
+                          ea[9], ea[10], ea[11], ub, keep, lout)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
 def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> int:
     """Keep cand among the best distinct samples (sorted ascending); returns the new count."""
     if not math.isfinite(loss):
@@ -152,7 +164,7 @@ def evaluate(ea, rows, pos, ub: float, ctx, smp, lout, work) -> float:
     smp[0, 1] = pos[1]
     smp[0, 2] = pos[2]
     smp[0, 3] = pos[3]
-    return eval_one(ea, smp, ub, lout, work)
+    return eval_one(ea, smp[:1], ub, lout[:1], work)
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -161,9 +173,10 @@ def coord_descent(ea, rows, pos, loss: float, t0: float, t1: float, r0: float, r
     """Refine pos (float64[6], changed in place) to a local minimum; returns its loss.
 
     Adaptive coordinate descent after Sparrow's ``refine_coord_desc``: two candidates either side
-    along a random axis; a success grows that axis's step by 1.1, anything else halves it and
-    picks a new axis; stop when every step is below its limit. The wiggle axis exists only when
-    the current orientation row is a range, and keeps the angle parameter inside it.
+    along a random axis, evaluated in one call; a success grows that axis's step by 1.1, anything
+    else halves it and picks a new axis; stop when every step is below its limit. The wiggle axis
+    exists only when the current orientation row is a range, and keeps the angle parameter
+    inside it. smp float64[2, 4], lout float64[2], trial float64[2, 6] are scratch.
     """
     row = int(pos[4])
     lo, hi = rows[row, 0], rows[row, 1]
@@ -172,40 +185,50 @@ def coord_descent(ea, rows, pos, loss: float, t0: float, t1: float, r0: float, r
     sx, sy, sr = t0, t0, r0
     axis = next_int(rng, n_axes)
     while (sx >= t1 or sy >= t1 or (wiggle and sr >= r1)) and loss > 0.0:
-        better = False
+        m = 0
         for side in range(2):
             sg = 1.0 if side == 0 else -1.0
             for c in range(6):
-                trial[c] = pos[c]
+                trial[m, c] = pos[c]
             if axis == 0:
-                trial[2] += sg * sx
+                trial[m, 2] += sg * sx
             elif axis == 1:
-                trial[3] += sg * sy
+                trial[m, 3] += sg * sy
             elif axis == 2:
-                trial[2] += sg * sx
-                trial[3] += sg * sy
+                trial[m, 2] += sg * sx
+                trial[m, 3] += sg * sy
             elif axis == 3:
-                trial[2] -= sg * sx
-                trial[3] += sg * sy
+                trial[m, 2] -= sg * sx
+                trial[m, 3] += sg * sy
             else:
-                trial[5] = min(pos[5] + sr, hi) if side == 0 else max(pos[5] - sr, lo)
-            v = evaluate(ea, rows, trial, loss, ctx, smp, lout, work)
-            if v < loss:
-                loss = v
+                trial[m, 5] = min(pos[5] + sr, hi) if side == 0 else max(pos[5] - sr, lo)
+            rot = materialize(rows, row, trial[m, 5], trial[m, 2], trial[m, 3], ctx)
+            if not math.isfinite(rot):
+                continue
+            trial[m, 0] = rot
+            smp[m, 0] = rot
+            smp[m, 1] = trial[m, 1]
+            smp[m, 2] = trial[m, 2]
+            smp[m, 3] = trial[m, 3]
+            m += 1
+        better = False
+        if m > 0:
+            b = eval_batch(ea, smp[:m], loss, 1, lout, work)
+            if b >= 0 and lout[b] < loss:
+                loss = lout[b]
                 better = True
                 for c in range(6):
-                    pos[c] = trial[c]
-                break
-        m = CD_STEP_SUCCESS if better else CD_STEP_FAIL
+                    pos[c] = trial[b, c]
+        f = CD_STEP_SUCCESS if better else CD_STEP_FAIL
         if axis == 0:
-            sx *= m
+            sx *= f
         elif axis == 1:
-            sy *= m
+            sy *= f
         elif axis <= 3:
-            sx *= math.sqrt(m)
-            sy *= math.sqrt(m)
+            sx *= math.sqrt(f)
+            sy *= math.sqrt(f)
         else:
-            sr *= m
+            sr *= f
         if not better:
             axis = next_int(rng, n_axes)
     return loss
@@ -270,14 +293,16 @@ def sample_angle(rows, j: int, rng) -> float:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
-def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: bool, params, ctx, rng, out,
-                    work) -> float:
+def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: bool, params,
+                    ctx, rng, out, work) -> float:
     """Best placement found for one piece (into out float64[6]); returns its weighted loss.
 
     cur float64[6] is the current placement (ignored unless has_cur: a piece being inserted
     samples its containers only). cross: the piece may move to another container. params
     float64[N_PARAMS]: see the P_* indices. After Sparrow's ``search_placement`` (arXiv
-    2509.13329, Algorithm 6). Returns inf (out untouched) when no sample was allowed.
+    2509.13329, Algorithm 6). The focus and container samples are drawn first and evaluated in
+    one call, bounded by the n_refine-th best loss; the best distinct ones are then refined.
+    Returns inf (out untouched) when no sample was allowed.
     """
     n_cont = int(params[P_N_CONTAINER])
     n_focus = int(params[P_N_FOCUS]) if has_cur else 0
@@ -287,11 +312,13 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
     cbox = ctx[0]
     best = np.empty((n_cd, 6))
     best_loss = np.full(n_cd, math.inf)
-    smp = np.empty((1, 4))
-    lout = np.empty(1)
+    n_all = n_focus + n_cont
+    smp = np.empty((max(n_all, 2), 4))
+    meta = np.empty((max(n_all, 1), 6))
+    lout = np.empty(max(n_all, 2))
     bb = np.empty(4)
     cand = np.empty(6)
-    trial = np.empty(6)
+    trial = np.empty((2, 6))
     n_kept = 0
     cur_c = -1
     half_w = half_h = 0.0
@@ -300,13 +327,16 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
             cand[c] = cur[c]
         v = evaluate(ea, rows, cand, math.inf, ctx, smp, lout, work)
         n_kept = _report(best, best_loss, 0, cand, v, unique)
+        if n_kept > 0 and best_loss[0] == 0.0:
+            for c in range(6):
+                out[c] = best[0, c]
+            return 0.0
         cur_c = container_at(cur[2], cur[3], ctx[3], ctx[4], ctx[2], cbox)
         hull_bbox(hxy, h0, hn, cur[0], cur[1] != 0.0, bb)
         half_w = 0.5 * (bb[2] - bb[0])
         half_h = 0.5 * (bb[3] - bb[1])
-    for i in range(n_focus + n_cont):
-        if n_kept > 0 and best_loss[0] == 0.0:
-            break
+    k = 0
+    for i in range(n_all):
         j = next_int(rng, m)
         a = sample_angle(rows, j, rng)
         if i < n_focus:
@@ -332,15 +362,28 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
             c = pick_container(cur_c, cross, params[P_CROSS], ctx, rng)
             if c < 0 or not sample_in(hxy, h0, hn, rows, j, a, cbox[c], ctx, rng, cand, bb):
                 continue
+        rot = materialize(rows, j, cand[5], cand[2], cand[3], ctx)
+        if not math.isfinite(rot):
+            continue
+        cand[0] = rot
+        for c in range(6):
+            meta[k, c] = cand[c]
+        smp[k, 0] = rot
+        smp[k, 1] = cand[1]
+        smp[k, 2] = cand[2]
+        smp[k, 3] = cand[3]
+        k += 1
+    if k > 0:
         ub = best_loss[n_cd - 1] if n_kept == n_cd else math.inf
-        v = evaluate(ea, rows, cand, ub, ctx, smp, lout, work)
-        n_kept = _report(best, best_loss, n_kept, cand, v, unique)
+        eval_batch(ea, smp[:k], ub, n_cd, lout, work)
+        for i in range(k):
+            n_kept = _report(best, best_loss, n_kept, meta[i], lout[i], unique)
     min_dim = params[P_MIN_DIM]
     top = math.inf
-    for k in range(n_kept):
+    for t in range(n_kept):
         for c in range(6):
-            cand[c] = best[k, c]
-        v = best_loss[k]
+            cand[c] = best[t, c]
+        v = best_loss[t]
         if v > 0.0:
             v = coord_descent(ea, rows, cand, v, min_dim * params[P_PRE_T0],
                               min_dim * params[P_PRE_T1], params[P_PRE_R0], params[P_PRE_R1],

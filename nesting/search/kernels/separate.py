@@ -46,11 +46,12 @@ GLS_DECAY = 0.95  # factor for pairs that no longer collide; weights never drop 
 IMPROVE = 0.98  # an attempt that does not lower the overlap by 2 % is a strike (Sparrow)
 
 # separator state (int64[8] / float64[4]) and statuses
-S_PHASE, S_STRIKES, S_NO_IMPROVE, S_ITERS, S_MOVES = 0, 1, 2, 3, 4
+S_PHASE, S_STRIKES, S_NO_IMPROVE, S_ITERS, S_MOVES, S_FIRST_ITER = 0, 1, 2, 3, 4, 5
 F_BEST, F_START = 0, 1
 DONE_FEASIBLE, DONE_FAILED, PAUSED = 0, 1, 2
-# cfg float64[4]: iterations without improvement before a strike, strikes, (unused), (unused)
-C_NO_IMPROVE, C_STRIKES = 0, 1
+# cfg float64[4]: iterations without improvement before a strike, strikes, most iterations of
+# one separation (0: no limit), (unused)
+C_NO_IMPROVE, C_STRIKES, C_MAX_ITERS = 0, 1, 2
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -262,9 +263,13 @@ def separate(shp, eng, itm, trk, place, best_place, ctx, cfg, state, fstate, rng
         state[S_PHASE] = 1
         state[S_STRIKES] = 0
         state[S_NO_IMPROVE] = 0
+        state[S_FIRST_ITER] = state[S_ITERS]
         fstate[F_START] = loss
     while state[S_STRIKES] < cfg[C_STRIKES]:
         while state[S_NO_IMPROVE] < cfg[C_NO_IMPROVE]:
+            if cfg[C_MAX_ITERS] > 0 and state[S_ITERS] - state[S_FIRST_ITER] >= cfg[C_MAX_ITERS]:
+                state[S_STRIKES] = int(cfg[C_STRIKES])  # out of iterations: give up
+                break
             if work[0] - start >= budget:
                 return PAUSED
             state[S_MOVES] += move_colliding(shp, eng, itm, trk, place, ctx, rng, out, order,
@@ -284,7 +289,9 @@ def separate(shp, eng, itm, trk, place, best_place, ctx, cfg, state, fstate, rng
             else:
                 state[S_NO_IMPROVE] += 1
             update_weights(trk, live)
-        if fstate[F_START] * IMPROVE <= fstate[F_BEST]:
+        if state[S_STRIKES] >= cfg[C_STRIKES]:
+            pass  # the iteration limit ended the run
+        elif fstate[F_START] * IMPROVE <= fstate[F_BEST]:
             state[S_STRIKES] += 1
         else:
             state[S_STRIKES] = 0
