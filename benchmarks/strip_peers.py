@@ -1,194 +1,234 @@
-"""Strip packing against Sparrow: leathernest, the baseline nester and spyrrow, same run.
+"""Strip packing against Sparrow: leathernest and spyrrow, same instances, seconds and workers.
 
-For every instance (default: every bundled ESICUP strip instance, the same files as
-``../shared/data/strip``) the three engines run one after the other with the same time limit,
-seed and worker count:
+For every time limit (``--time 30,120``) and every instance (default: every ``*.json`` of the
+nearest ``shared/data/strip`` above the checkout, else the bundled ``datasets/esicup`` copies; or
+the names and files given), leathernest and then Sparrow run one after the other with the same
+seed and worker count (``--workers 2``: leathernest's search processes, Sparrow's ``--workers``
+as ``../shared/peers/spyrrow_strip.py`` takes it):
 
-- leathernest's strip optimiser and the baseline nester through the CLI
-  (``leathernest nest INSTANCE --engine strip|baseline --json``), which validates every layout
-  with the exact validator before it reports it;
-- Sparrow through the peer script ``spyrrow_strip.py`` (run with the Python of its own venv),
-  whose layout file is checked here with shapely: no two items overlapping (area above a
-  tolerance), every item inside ``[0, L] x [0, H]``, and the density recomputed from the polygons.
+- leathernest through :func:`leathernest.nest.nest`, which validates every layout exactly (a
+  violation makes the run invalid and the exit code 1);
+- Sparrow through its peer script, in its own venv; its layout is checked independently by
+  :mod:`leathernest.bench.peer_check` (rigid shapes, allowed rotations, inside the strip, no
+  overlap, demand) and its density recomputed from the polygons by our definition (placed area /
+  (height x length)); Sparrow's own figure is logged beside it.
 
-Prints a markdown table (instance, densities, ratio leathernest/Sparrow, geometric means) and
-writes it with ``--out``; ``--log`` keeps every result line as JSON.
+Prints one markdown table per time limit (density, ratio leathernest / Sparrow per instance and
+the geometric mean) and a summary of the ratios; ``--out`` writes them, ``--log`` appends every
+run as one JSON line (the search's work counters included).
 
-Usage::
+    .venv/bin/python benchmarks/strip_peers.py --time 30,120 --workers 2 \\
+        --out bench-out/strip.md --log bench-out/strip.jsonl
+    .venv/bin/python benchmarks/strip_peers.py shirts --time 3          # smoke test
 
-    .venv/bin/python benchmarks/strip_peers.py --time 30 --seed 0 --workers 1 \
-        --out benchmarks/strip_peers_30s.md [INSTANCE ...]
-
-Set up the peer first (outside the repository tree that is committed)::
-
-    python3 -m venv .peers/venv-spyrrow
-    .peers/venv-spyrrow/bin/pip install spyrrow==0.9.0 shapely
+Exit code 0 when every layout of both engines was complete and valid, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import math
-import os
-import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import shapely
-from shapely.geometry import Polygon
+import benchlib as bl
 
-ROOT = Path(__file__).resolve().parents[1]
-ESICUP = ROOT / "datasets" / "esicup"
-PEER_PY = ROOT / ".peers" / "venv-spyrrow" / "bin" / "python"
-PEER_SCRIPT = Path("/work/shared/peers/spyrrow_strip.py")
-# Sparrow works in f32: its layouts are accepted with these tolerances (relative to the total
-# item area and to the strip height).
-PEER_OVERLAP_REL = 1e-5
-PEER_OUTSIDE_REL = 1e-5
+from leathernest.bench.peer_check import check_peer_layout
+from leathernest.bench.peers import run_peer
+from leathernest.errors import InputError, SolutionInvalidError
+from leathernest.io.instance import load_job, resolve
+from leathernest.model import Job
+from leathernest.nest import nest, warm_up
+from leathernest.search.stop import StopToken
 
-
-def run_cli(instance: Path, engine: str, time_s: float, seed: int, workers: int) -> dict:
-    """One leathernest run through the CLI; the CLI validates before it reports."""
-    with tempfile.TemporaryDirectory() as out:
-        cmd = [str(ROOT / ".venv" / "bin" / "leathernest"), "nest", str(instance), "--engine",
-               engine, "--time", str(time_s), "--seed", str(seed), "--workers", str(workers),
-               "--out", str(Path(out) / "o"), "--json", "-q"]
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        return {"ok": False, "error": proc.stderr.strip().splitlines()[-1:], "wall_s": wall}
-    res = json.loads(proc.stdout)
-    m = res["metrics"]
-    return {"ok": m["pieces_unplaced"] == 0, "density": m["density"],
-            "strip_length": m["strip_length"], "wall_s": round(wall, 2),
-            "elapsed_s": round(res["elapsed_s"], 2), "valid": True}
+BUNDLED = bl.ROOT / "datasets" / "esicup"
+RATIO_TARGET, GEOMEAN_TARGET = 0.97, 1.00  # issue 13: per instance, and as a geometric mean
 
 
-def check_peer_layout(instance: dict, layout: dict) -> dict:
-    """Shapely check of a neutral layout: overlaps, containment, density recomputed."""
-    h = float(instance["strip_height"])
-    length = float(layout["strip_length"])
-    polys = [Polygon(p["polygon"]) for b in layout["bins"] for p in b["placements"]]
-    area = sum(p.area for p in polys)
-    tree = shapely.STRtree(polys)
-    left, right = tree.query(polys, predicate="intersects")
-    overlap = sum(polys[i].intersection(polys[j]).area
-                  for i, j in zip(left.tolist(), right.tolist(), strict=True) if i < j)
-    x0, y0, x1, y1 = shapely.total_bounds(polys)
-    outside = max(0.0 - x0, 0.0 - y0, x1 - length, y1 - h, 0.0)
-    valid = overlap <= PEER_OVERLAP_REL * area and outside <= PEER_OUTSIDE_REL * h
-    return {"valid": bool(valid), "overlap_mm2": overlap, "outside_mm": outside,
-            "density_recomputed": area / (h * length), "n_items": len(polys)}
+def instance_paths(names: list[str], folder: str | None) -> list[Path]:
+    """The instances to run: the names or files given, else every file of the folder."""
+    if names:
+        return [resolve(n) for n in names]
+    d = Path(folder) if folder else (bl.shared_dir("data", "strip") or BUNDLED)
+    return sorted(d.glob("*.json"))
 
 
-def run_peer(instance_path: Path, time_s: float, seed: int, workers: int) -> dict:
-    """Sparrow through its peer script; its layout is checked here."""
-    with tempfile.TemporaryDirectory() as out:
-        lay = Path(out) / "layout.json"
-        cmd = [str(PEER_PY), str(PEER_SCRIPT), str(instance_path), "--time",
-               str(max(round(time_s), 1)), "--seed", str(seed), "--workers", str(workers),
-               "--layout", str(lay)]
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - t0
-        if proc.returncode != 0:
-            return {"ok": False, "error": proc.stderr.strip().splitlines()[-1:], "wall_s": wall}
-        res = json.loads(proc.stdout.strip().splitlines()[-1])
-        check = check_peer_layout(json.loads(instance_path.read_text()),
-                                  json.loads(lay.read_text()))
-    return {"ok": res["placed"] == res["demand"], "density": res["density"],
-            "strip_length": res["strip_length"], "wall_s": round(wall, 2), **check}
-
-
-def geomean(values: list[float]) -> float:
-    """Geometric mean (nan when empty)."""
-    vals = [v for v in values if v and v > 0]
-    return math.exp(sum(math.log(v) for v in vals) / len(vals)) if vals else math.nan
-
-
-def fmt(v: float | None) -> str:
-    """Percentage with two decimals, or a dash."""
-    return "-" if v is None or not math.isfinite(v) else f"{100.0 * v:.2f}"
-
-
-def table(rows: list[dict], args: argparse.Namespace) -> str:
-    """The markdown table of one run."""
-    lines = [
-        f"Time limit {args.time:g} s, seed {args.seed}, workers {args.workers}; densities in %; "
-        "ratio = leathernest / Sparrow.",
-        "",
-        "| instance | baseline | leathernest | Sparrow | ratio | Sparrow layout check |",
-        "|---|---:|---:|---:|---:|---|",
-    ]
-    ratios, dens = [], {"baseline": [], "leathernest": [], "sparrow": []}
-    for r in rows:
-        b, le, sp = (r[k].get("density") for k in ("baseline", "leathernest", "sparrow"))
-        ratio = le / sp if le and sp else None
-        if ratio:
-            ratios.append(ratio)
-        for k, v in (("baseline", b), ("leathernest", le), ("sparrow", sp)):
-            if v:
-                dens[k].append(v)
-        chk = r["sparrow"]
-        note = ("valid" if chk.get("valid") else "INVALID") + (
-            f" (overlap {chk.get('overlap_mm2', 0):.2g} mm², recomputed "
-            f"{fmt(chk.get('density_recomputed'))})" if "valid" in chk else "")
-        lines.append(f"| {r['instance']} | {fmt(b)} | {fmt(le)} | {fmt(sp)} | "
-                     f"{'-' if ratio is None else f'{ratio:.3f}'} | {note} |")
-    lines.append(f"| **geometric mean** | {fmt(geomean(dens['baseline']))} | "
-                 f"{fmt(geomean(dens['leathernest']))} | {fmt(geomean(dens['sparrow']))} | "
-                 f"**{geomean(ratios):.3f}** | |")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    """Run the comparison and print (and optionally write) the table."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("instances", nargs="*", help="instance names or paths (default: all ESICUP)")
-    ap.add_argument("--time", type=float, default=30.0)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--out", help="write the markdown table here")
-    ap.add_argument("--log", help="append every result as a JSON line here")
-    ap.add_argument("--skip-baseline", action="store_true")
-    args = ap.parse_args()
-    paths = [Path(i) if i.endswith(".json") else ESICUP / f"{i}.json" for i in args.instances]
-    paths = paths or sorted(ESICUP.glob("*.json"))
-    head = (f"machine: {platform.machine()} {os.cpu_count()} cores, "
-            f"python {platform.python_version()}, commit {_commit()}, "
-            f"started {time.strftime('%Y-%m-%d %H:%M:%S')}")
-    print(head, file=sys.stderr)
-    rows = []
-    for p in paths:
-        row = {"instance": p.stem}
-        row["leathernest"] = run_cli(p, "strip", args.time, args.seed, args.workers)
-        row["baseline"] = ({} if args.skip_baseline
-                           else run_cli(p, "baseline", args.time, args.seed, args.workers))
-        row["sparrow"] = run_peer(p, args.time, args.seed, args.workers)
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr, flush=True)
-        if args.log:
-            with open(args.log, "a") as f:
-                f.write(json.dumps({**row, "time": args.time, "seed": args.seed,
-                                    "workers": args.workers}) + "\n")
-    text = head + "\n\n" + table(rows, args) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-
-
-def _commit() -> str:
+def run_ours(job: Job, time_s: float, seed: int, workers: int) -> dict:
+    """One validated leathernest run (never raises: failures are rows)."""
+    job = dataclasses.replace(job, seed=seed, time_limit_s=time_s)
+    row: dict = {"engine": "leathernest", "valid": False, "complete": False, "error": ""}
+    t0, c0 = time.perf_counter(), bl.cpu_seconds()
     try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        return "?"
+        sol = nest(job, stop=StopToken(time_s), workers=workers)
+    except SolutionInvalidError as exc:
+        row["error"] = f"INVALID LAYOUT: {exc}"
+        return row
+    except Exception as exc:  # a benchmark records what broke and goes on
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        return row
+    m = sol.metrics
+    row.update(valid=True, complete=m["pieces_unplaced"] == 0, density=m["density"],
+               strip_length=m["strip_length"], placed=m["pieces_placed"],
+               demand=m["pieces_demanded"], wall_s=round(time.perf_counter() - t0, 3),
+               cpu_s=round(bl.cpu_seconds() - c0, 3), work=sol.config.get("work"),
+               work_per_worker=sol.config.get("work_per_worker"),
+               best_worker=sol.config.get("best_worker"))
+    return row
+
+
+def run_sparrow(peer, path: Path, job: Job, time_s: float, seed: int, workers: int,
+                layout_dir: Path) -> dict:
+    """One Sparrow run; its layout checked and its density recomputed by peer_check."""
+    row: dict = {"engine": "sparrow", "valid": False, "complete": False, "error": ""}
+    if not peer.installed:
+        row["error"] = f"not installed: {peer.missing}"
+        return row
+    layout = layout_dir / f"{path.stem}-sparrow-t{time_s:g}-s{seed}-w{workers}.layout.json"
+    layout.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    try:
+        line = run_peer(peer, path, time_s, seed, workers, layout)
+    except RuntimeError as exc:
+        row["error"] = str(exc)
+        return row
+    row.update(wall_s=round(time.perf_counter() - t0, 3), peer_line=line,
+               density_reported=line.get("density"))
+    if not layout.exists():
+        row["error"] = "the peer wrote no layout"
+        return row
+    score = check_peer_layout(job, json.loads(layout.read_text(encoding="utf-8")))
+    row.update(valid=score.valid, complete=score.placed == score.demand, density=score.density,
+               strip_length=score.strip_length, placed=score.placed, demand=score.demand,
+               violations=score.violations[:5], n_violations=len(score.violations),
+               layout=str(layout))
+    if score.violations:
+        row["error"] = f"{len(score.violations)} violations: " + "; ".join(score.violations[:2])
+    return row
+
+
+def ratio(r: dict) -> float | None:
+    """leathernest / Sparrow density when both layouts are complete and valid."""
+    a, b = r["leathernest"], r["sparrow"]
+    ok = all(x["valid"] and x["complete"] and x.get("density") for x in (a, b))
+    return a["density"] / b["density"] if ok else None
+
+
+def _cell(r: dict) -> str:
+    if not r["valid"] or not r["complete"]:
+        why = r["error"] or f"{r.get('placed')}/{r.get('demand')} placed"
+        return f"**{why}**"
+    return bl.pct(r["density"])
+
+
+def table(rows: list[dict], time_s: float, seed: int, workers: int) -> list[str]:
+    """The markdown table of one time limit."""
+    out = [f"### {time_s:g} s, seed {seed}, {workers} workers each", "",
+           "Densities in %; ratio = leathernest / Sparrow (Sparrow's density recomputed from its "
+           "polygons; its own figure in brackets).", "",
+           "| instance | leathernest | Sparrow | ratio | moves / iterations (best worker) "
+           "| leathernest wall s | Sparrow wall s |", "|---|---:|---:|---:|---:|---:|---:|"]
+    ratios = []
+    for r in rows:
+        le, sp = r["leathernest"], r["sparrow"]
+        q = ratio(r)
+        if q is not None:
+            ratios.append(q)
+        w = le.get("work") or {}
+        own = f" ({bl.pct(sp['density_reported'])})" if sp.get("density_reported") else ""
+        out.append(f"| {r['instance']} | {_cell(le)} | {_cell(sp)}{own} | "
+                   f"{'-' if q is None else f'{q:.3f}'} | {w.get('moves', '-')} / "
+                   f"{w.get('iterations', '-')} | {le.get('wall_s', '-')} | "
+                   f"{sp.get('wall_s', '-')} |")
+    n_ok = len(ratios)
+    out.append(f"| **geometric mean** ({n_ok} of {len(rows)}) | "
+               f"{bl.pct(bl.geomean([r['leathernest'].get('density') for r in rows if ratio(r)]))}"
+               f" | {bl.pct(bl.geomean([r['sparrow'].get('density') for r in rows if ratio(r)]))}"
+               f" | **{bl.geomean(ratios):.3f}** | | | |")
+    return out
+
+
+def summary(by_time: dict[float, list[dict]]) -> list[str]:
+    """Ratios per instance and time limit, the geometric means, and the targets."""
+    times = list(by_time)
+    names = [r["instance"] for r in next(iter(by_time.values()))] if by_time else []
+    out = ["| instance | " + " | ".join(f"ratio {t:g} s" for t in times) + " |",
+           "|---|" + "---:|" * len(times)]
+    for i, name in enumerate(names):
+        cells = []
+        for t in times:
+            q = ratio(by_time[t][i])
+            cells.append("-" if q is None else f"{q:.3f}" + ("" if q >= RATIO_TARGET else " *"))
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    means = [bl.geomean([q for r in by_time[t] if (q := ratio(r))]) for t in times]
+    out.append("| **geometric mean** | " + " | ".join(f"**{m:.3f}**" for m in means) + " |")
+    out += ["", f"Targets: ratio >= {RATIO_TARGET} on every instance (* marks those below) and "
+            f"a geometric mean >= {GEOMEAN_TARGET:.2f}, at every time limit."]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every (time limit, instance) pair; print and write the tables."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.split("\n")[2:]))
+    ap.add_argument("instances", nargs="*", help="names or files (default: every file of --dir)")
+    ap.add_argument("--dir", help="folder of instances (default: shared/data/strip, else the "
+                                  "bundled datasets/esicup)")
+    ap.add_argument("--time", default="30,120", help="time limits in s (default 30,120)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=2, help="for both engines (default 2)")
+    ap.add_argument("--out", help="write the markdown tables here")
+    ap.add_argument("--log", help="append every run as a JSON line here")
+    ap.add_argument("--out-dir", default="bench-out/strip", help="Sparrow's layouts")
+    args = ap.parse_args(argv)
+    times = bl.parse_list(args.time, float)
+    paths = instance_paths(args.instances, args.dir)
+    if not paths:
+        print("strip_peers: no instances found", file=sys.stderr)
+        return 2
+    try:  # every instance read before the first run: a typo must not cost an hour
+        jobs = [(p, load_job(p)) for p in paths]
+    except InputError as exc:
+        print(f"strip_peers: {exc}", file=sys.stderr)
+        return 2
+    layout_dir = Path(args.out_dir)
+    layout_dir.mkdir(parents=True, exist_ok=True)
+    head = bl.header("strip_peers.py", args)
+    head["instances"] = [str(p) for p in paths]
+    log = bl.JsonlLog(args.log, head)
+    print(bl.header_line(head), file=sys.stderr)
+    peer = bl.find_peer_here("sparrow")
+    if not peer.installed:
+        print(f"Sparrow not run: {peer.missing}", file=sys.stderr)
+    warm_up()  # compile or load the kernels before any clock starts
+    by_time: dict[float, list[dict]] = {}
+    for t in times:
+        rows = by_time.setdefault(t, [])
+        for path, job in jobs:
+            row = {"instance": path.stem, "time_limit_s": t, "seed": args.seed,
+                   "workers": args.workers,
+                   "leathernest": run_ours(job, t, args.seed, args.workers),
+                   "sparrow": run_sparrow(peer, path, job, t, args.seed, args.workers,
+                                          layout_dir)}
+            rows.append(row)
+            log.write(row)
+            q = ratio(row)
+            print(f"{t:g} s {path.stem}: leathernest {_cell(row['leathernest'])}, Sparrow "
+                  f"{_cell(row['sparrow'])}, ratio {'-' if q is None else f'{q:.3f}'}",
+                  file=sys.stderr, flush=True)
+    parts = ["# strip_peers.py", "", bl.header_line(head), ""]
+    for t, rows in by_time.items():
+        parts += [*table(rows, t, args.seed, args.workers), ""]
+    parts += ["### Ratios", "", *summary(by_time)]
+    text = "\n".join(parts) + "\n"
+    print(text)
+    bl.write_text(args.out, text)
+    ok = all(r[e]["valid"] and r[e]["complete"] for rows in by_time.values() for r in rows
+             for e in ("leathernest", "sparrow"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

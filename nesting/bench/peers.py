@@ -119,21 +119,24 @@ def find_peer(engine: str, python: str | Path | None = None,
 
 
 def peer_command(peer: Peer, instance: Path, time_limit_s: float, seed: int, workers: int,
-                 layout: Path) -> list[str]:
-    """The command line of one peer run (spyrrow takes whole seconds, at least one)."""
+                 layout: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    """The command line of one peer run (spyrrow takes whole seconds, at least one).
+
+    extra: further options of the peer's script (e.g. PackingSolver's ``--objective``).
+    """
     cmd = [str(peer.python), str(peer.script), str(instance)]
     if peer.engine == "sparrow":
         cmd += ["--time", str(max(1, round(time_limit_s))), "--seed", str(seed),
                 "--workers", str(workers)]
     else:
         cmd += ["--time", f"{time_limit_s:g}"]
-    return [*cmd, "--layout", str(layout)]
+    return [*cmd, *extra, "--layout", str(layout)]
 
 
 def run_peer(peer: Peer, instance: Path, time_limit_s: float, seed: int, workers: int,
-             layout: Path) -> dict:
+             layout: Path, extra: tuple[str, ...] = ()) -> dict:
     """Run the peer once; its result line as a dict. Raises RuntimeError when it fails."""
-    cmd = peer_command(peer, instance, time_limit_s, seed, workers, layout)
+    cmd = peer_command(peer, instance, time_limit_s, seed, workers, layout, extra)
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, check=False,
                              timeout=time_limit_s + PEER_GRACE_S)
