@@ -83,6 +83,12 @@ class Outline:
 
     outer: np.ndarray
     holes: tuple[np.ndarray, ...] = ()
+    _area: float = field(default=math.nan, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed once: the area is read for every copy by searches, reports and the validator
+        area = ring_signed_area(self.outer) + sum(ring_signed_area(h) for h in self.holes)
+        object.__setattr__(self, "_area", float(area))
 
     @staticmethod
     def of(outer: object, holes: object = (), what: str = "outline") -> Outline:
@@ -97,7 +103,7 @@ class Outline:
     @property
     def area(self) -> float:
         """Area in mm² (outer minus holes)."""
-        return ring_signed_area(self.outer) + sum(ring_signed_area(h) for h in self.holes)
+        return self._area
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

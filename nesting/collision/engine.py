@@ -670,7 +670,8 @@ class CollisionEngine:
 
 def _piece_margin(margin_mm: float, edge: float | None, defect: float | None) -> float:
     """The margin pieces are prepared with: the smaller of the edge and defect margins."""
-    return stock_margin(margin_mm if edge is None else edge, margin_mm if defect is None else defect)
+    edge = margin_mm if edge is None else edge
+    return stock_margin(edge, margin_mm if defect is None else defect)
 
 
 def _grow(a: np.ndarray, need: int) -> np.ndarray:

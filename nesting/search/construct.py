@@ -20,7 +20,7 @@ from leathernest.search.layout import Layout
 from leathernest.search.stop import StopToken
 
 SAMPLES = 600  # samples per (copy, container) call of the LBF kernel
-BL_GRID = 32  # lattice points per axis of the bottom-left search (32 x 32 per angle)
+BL_GRID = 24  # lattice points per axis of the bottom-left search (24 x 24 per angle)
 TURN_ANGLES = 16  # angles a freely turning piece is tried at when placed (the old packer's 16)
 STRIP_Y_WEIGHT = 1e-3  # strips: the key is the right edge, the top edge only breaks ties
 HIDE_Y_WEIGHT = 0.35  # hides: mostly leftwards, then down (keeps the free leather in one piece)
@@ -75,8 +75,9 @@ def _beyond(lay: Layout, k: int, right: float) -> np.ndarray | None:
 def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -> None:
     """Place every copy of keys on the strip, largest first, left to right.
 
-    Runs to the end even past the deadline, since the search must return a complete layout (about
-    a millisecond per copy).
+    The search must return a complete layout, so the fill always ends; once the deadline has
+    passed (or on an interrupt) the copies left go straight beyond the layout's right edge, which
+    is always free and takes no search at all.
     """
     it = lay.items
     order = sorted(keys, key=lambda k: (-it.areas[k], k))
@@ -85,7 +86,9 @@ def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -
     for k in order:
         reach = right + float(it.sizes[k]) + lay.engine.gap_mm
         sbox = np.array([box[0], box[1], min(box[2], reach), box[3]])
-        row = place_copy(lay, k, sbox, STRIP_Y_WEIGHT, rng, stop, lattice=False)
+        late = stop.interrupted or stop.remaining_s <= 0.0
+        row = None if late else place_copy(lay, k, sbox, STRIP_Y_WEIGHT, rng, stop,
+                                           lattice=False)
         if row is None:
             row = _beyond(lay, k, right)
             if row is None:

@@ -1,5 +1,6 @@
-"""The hide problem layer: a complete layout first, then fewer, smaller or cheaper hides by
-overlap minimisation, on the same core as strips.
+"""The hide problem layer: a complete layout first, then fewer, smaller or cheaper hides.
+
+Overlap minimisation on the same core as strips does the improving.
 
 The hide copies a job may use lie side by side on one sheet (one engine, one tracker, one
 separator; :mod:`leathernest.collision.hazards`); a hide copy is *open* (in play) or *closed* (its
@@ -100,6 +101,7 @@ class HideSearch:
     def __init__(self, job: Job, cfg: HidesConfig, seed: int, stop: StopToken,
                  listener: Listener = no_listener) -> None:
         self.job, self.cfg, self.stop, self.listener = job, cfg, stop, listener
+        self.t0 = (time.monotonic(), time.process_time())  # the first layout is timed from here
         self.rng = np.random.default_rng(seed)
         self.krng = seeded(seed)
         self.slots = sheet_containers(job, cfg)
@@ -112,12 +114,14 @@ class HideSearch:
                                                   cfg.geometry.hide_rel))
         self.items = build_items(job, eng, None, cfg.move, None, cfg.geometry)
         self.layout = Layout(self.items, eng, list(hides))
+        self.separator = Separator(self.layout, cfg.separator, self.krng)
         for c in range(len(self.slots)):
             self.layout.set_closed(c, True)
         self.usable = np.array([usable_region(h).area for h in hides])
         self.cost = np.array([hide_cost(h) or 0.0 for h in hides])
         self.impossible: set[tuple[int, str]] = set()  # (unit, hide id) that fit no empty copy
         self.leftover: list[int] = []  # units not placed
+        self.untried: set[int] = set()  # units the first fill did not reach before the deadline
         self.best: LayoutSnapshot | None = None
         self.best_score: tuple = ()
         self.best_leftover: list[int] = []
@@ -178,10 +182,19 @@ class HideSearch:
         return True
 
     def lower_bound(self) -> int:
-        """Hides no layout can go below: mandatory area over the largest usable area."""
+        """Hides no layout can go below.
+
+        The fewest copies, largest first, whose usable area holds the mandatory pieces.
+        """
         it = self.items
         need = sum(float(it.areas[k]) for k in range(it.n) if not it.pieces[k].optional)
-        return max(1, math.ceil(need / float(self.usable.max()))) if len(self.usable) else 0
+        count, total = 0, 0.0
+        for a in sorted(self.usable.tolist(), reverse=True):
+            if total >= need:
+                break
+            total += a
+            count += 1
+        return max(1, count)
 
     # -- construction -----------------------------------------------------------------------------
 
@@ -218,21 +231,36 @@ class HideSearch:
         return need <= self.usable[c] - blocked + 1e-6 * self.usable[c]
 
     def construct(self, stop: StopToken) -> None:
-        """The first complete layout (module docstring, step 1)."""
+        """The first complete layout (module docstring, step 1).
+
+        It runs to the end whatever the work budget (a search must start from a complete layout,
+        and its cost depends on the job only), and stops early only on an interrupt or the
+        wall-clock deadline: the units not reached then are reported as ``time_limit``. A unit
+        type that did not fit a hide copy is not tried on it again until that copy changes (the
+        first fill only adds pieces), which keeps long orders of repeated pieces fast.
+        """
         lay = self.layout
         fill = np.zeros(len(self.slots))
+        count = np.zeros(len(self.slots), dtype=np.int64)
+        failed: dict[tuple, int] = {}  # (unit signature, copy) -> pieces on it when it failed
         for u, unit in enumerate(self.items.units):
-            if stop.stopped():
+            if stop.interrupted or stop.remaining_s <= 0.0:
                 self.leftover.append(u)
+                self.untried.add(u)
                 continue
+            sig = tuple(int(self.items.piece_of[k]) for k in unit)
             area = float(sum(self.items.areas[k] for k in unit))
             opened = [c for c in range(len(self.slots)) if not lay.engine.is_closed(c)]
             placed = False
             for c in sorted(opened, key=lambda c: -fill[c] / self.usable[c]):
-                if fill[c] + area <= self.usable[c] and self._try_unit(u, c):
+                if fill[c] + area > self.usable[c] or failed.get((sig, c)) == count[c]:
+                    continue
+                if self._try_unit(u, c):
                     fill[c] += area
+                    count[c] += len(unit)
                     placed = True
                     break
+                failed[(sig, c)] = int(count[c])
             if not placed:
                 for c in range(len(self.slots)):
                     hid = self.slots[c][0].id
@@ -242,6 +270,7 @@ class HideSearch:
                     lay.set_closed(c, False)
                     if self._try_unit(u, c):
                         fill[c] += area
+                        count[c] += len(unit)
                         placed = True
                         break
                     lay.set_closed(c, True)
@@ -281,15 +310,12 @@ class HideSearch:
         only = np.zeros_like(allowed)
         if c >= 0:
             only[c] = True
-        for k in keys[1:]:
-            if not self.insert_copy(k, only if c >= 0 else allowed, None):
-                return False
-        return True
+        return all(self.insert_copy(k, only if c >= 0 else allowed, None) for k in keys[1:])
 
     def separate(self, stop: StopToken) -> bool:
         """Resolve every overlap on the open containers (True: feasible)."""
         self.layout.tracker.reset_weights()
-        return Separator(self.layout, self.cfg.separator, self.krng).separate(stop)
+        return self.separator.separate(stop)
 
     def _open_mask(self) -> np.ndarray:
         return np.array([not self.layout.engine.is_closed(c) for c in range(len(self.slots))])
@@ -513,7 +539,7 @@ class HideSearch:
                     return True
         return False
 
-    # -- sharing between workers --------------------------------------------------------------------
+    # -- sharing between workers -----------------------------------------------------------------
 
     def best_key(self) -> tuple:
         """Smaller is better (see :meth:`score`)."""
@@ -542,10 +568,10 @@ class HideSearch:
 
     def run(self) -> None:
         """Construct, then improve until the time or work is spent."""
-        t0, c0 = time.monotonic(), time.process_time()
         self.construct(self.stop)
-        self.t_first = (time.monotonic() - t0, time.process_time() - c0)
-        self.improve()
+        self.t_first = (time.monotonic() - self.t0[0], time.process_time() - self.t0[1])
+        if self.layout.tracked:
+            self.improve()
 
     # -- result -----------------------------------------------------------------------------------
 
@@ -554,10 +580,10 @@ class HideSearch:
         it = self.items
         keys = it.units[u]
         area = float(sum(it.areas[k] for k in keys))
-        if len(keys) > 1 and any(it.pieces[k].group is not None for k in keys):
-            # a same-hide group that no hide holds together, though its pieces fit one by one
-            if max(float(it.areas[k]) for k in keys) <= float(self.usable.max()):
-                return UnplacedReason.GROUP
+        # a same-hide group that no hide holds together, though its pieces fit one by one
+        if (len(keys) > 1 and any(it.pieces[k].group is not None for k in keys)
+                and max(float(it.areas[k]) for k in keys) <= float(self.usable.max())):
+            return UnplacedReason.GROUP
         if area > float(self.usable.max()):
             return UnplacedReason.TOO_LARGE
         if not any(self._fits_grade(u, c) for c in range(len(self.slots))):
@@ -568,14 +594,9 @@ class HideSearch:
             zoned = any(z.grade > 0 and zone_blocks(z.grade, g) for h, _c in self.slots
                         for z in h.zones for g in grades)
             return UnplacedReason.NO_USABLE_GRADE if zoned else UnplacedReason.TOO_LARGE
-        if self.stop.interrupted or (self.stop.stopped() and u in self.never_tried):
+        if u in self.untried:
             return UnplacedReason.TIME_LIMIT
         return UnplacedReason.NO_ROOM
-
-    @property
-    def never_tried(self) -> set[int]:
-        """Units the construction did not reach before the stop (none in a normal run)."""
-        return set()
 
     def solution(self, seed: int, elapsed_s: float) -> Solution:
         """The best layout as a Solution (hide coordinates, job frames, copies renumbered)."""
@@ -608,7 +629,9 @@ class HideSearch:
             version=__version__, engine="hides",
             config={"hides_strategy": self.best_strategy,
                     "hides_phases": self.phase_best, "history": self.history,
-                    "work": {"evaluations": int(self.stop.work)},
+                    "work": {"evaluations": int(self.stop.work),
+                             "moves": self.separator.moves,
+                             "iterations": self.separator.iterations},
                     "first_layout_s": {"wall": round(self.t_first[0], 3),
                                        "cpu": round(self.t_first[1], 3)} if self.t_first else None,
                     "sheet": [[h.id, c] for h, c in self.slots]},

@@ -61,6 +61,9 @@ def _field(containers: list[Hide | None], offsets: np.ndarray) -> tuple:
             np.concatenate(angs) if angs else np.zeros(0))
 
 
+MAX_TRACKED = 3000  # copies above which no overlap tracker is kept (memory: 2 x n² float64)
+
+
 class Layout:
     """The mutable layout: every copy registered in the engine under its index."""
 
@@ -72,7 +75,10 @@ class Layout:
         n = items.n
         self.place = np.zeros((n, 6), dtype=np.float64)
         self.live = np.zeros(n, dtype=np.uint8)
-        self.tracker = Tracker(n, engine.static.n_hazards)
+        # The overlap tracker is dense (n x n pairs): above MAX_TRACKED copies it is not kept and
+        # the search stops at its complete first layout (see the README's limits).
+        self.tracked = n <= MAX_TRACKED
+        self.tracker = Tracker(n if self.tracked else 1, engine.static.n_hazards)
         self.work = np.zeros(1, dtype=np.int64)
         st = engine.static
         park = (float(st.g[0]), float(st.g[1]))
@@ -180,11 +186,15 @@ class Layout:
 
     def track(self, k: int) -> None:
         """Recompute copy k's losses (after it moved)."""
+        if not self.tracked:
+            return
         ksep.tracker_row(k, self.items.kernel_shapes, self.eng, self.tracker.arrays, self.place,
                          self.live)
 
     def rebuild_tracker(self) -> None:
         """Recompute every loss (after many copies or a strip length changed)."""
+        if not self.tracked:
+            return
         t = self.tracker
         t.pair.fill(0.0)
         t.ext.fill(0.0)
@@ -198,7 +208,12 @@ class Layout:
         self.engine.record_transforms(np.flatnonzero(self.live), self.place[:, :4])
 
     def total_loss(self) -> float:
-        """Total unweighted overlap of the copies in play."""
+        """Total unweighted overlap of the copies in play.
+
+        0 when untracked: the layouts of an untracked search come from feasible placements only.
+        """
+        if not self.tracked:
+            return 0.0
         return self.tracker.total(self.live)
 
     def live_keys(self) -> np.ndarray:

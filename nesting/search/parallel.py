@@ -178,8 +178,8 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
                 continue
             if msg[0] == "progress":
                 p = msg[2]
-                key = (p.density is None, -(p.density or 0.0), p.hides_used or 0,
-                       -(p.utilisation or 0.0))
+                key = (p.demanded - p.placed, p.density is None, -(p.density or 0.0),
+                       p.hides_used or 0, -(p.utilisation or 0.0))
                 if best_key is None or key < best_key:
                     best_key = key
                     listener(p)

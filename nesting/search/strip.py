@@ -276,7 +276,7 @@ class StripSearch:
     def run(self) -> None:
         """Construct, explore, compress (each phase stops at its share of the time or work)."""
         self.start()
-        if self.items.n - len(self.unplaceable) < 1:
+        if self.items.n - len(self.unplaceable) < 1 or not self.layout.tracked:
             return
         self.explore(self.stop.share(1.0 - self.cfg.compress_share))
         self.compress(self.stop)

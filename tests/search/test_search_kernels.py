@@ -116,7 +116,8 @@ def test_tracker_losses_match_a_fresh_recomputation_after_a_separation():
     lay.rebuild_tracker()
     assert np.allclose(pair, t.pair, rtol=1e-12, atol=1e-12)
     assert np.allclose(ext, t.ext, rtol=1e-12, atol=1e-12)
-    assert np.allclose(sp, t.sp) and np.allclose(se, t.se)
+    assert np.allclose(sp, t.sp)
+    assert np.allclose(se, t.se)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -36,7 +36,7 @@ N_KEEP = 3  # feasible samples slid per call
 # partial range at its ends and three points between): pieces cut from a hide fit best square to
 # each other, and the old packer's 16 angles beat uniform angles. The rest are uniform.
 GRID_TURN = 16
-GRID_RANGE = 5
+GRID_RANGE = 3
 GRID_SHARE = 0.75
 
 
