@@ -419,9 +419,9 @@ class HideSearch:
     def swap(self) -> bool:
         """Replace an open copy by a closed one with less leather (or cheaper): one attempt.
 
-        A used copy is drawn at random; the replacement is drawn among the closed copies that
-        are better (cheaper for ``min_cost``, then smaller) and can hold its pieces' area, the
-        nearest in size most likely: small steps succeed more often and add up.
+        A used copy is drawn (the largest half the time); the replacement is drawn among the
+        closed copies that are better (cheaper for ``min_cost``, then smaller) and can hold its
+        pieces' area, the nearest in size most likely: small steps succeed more often and add up.
         """
         lay = self.layout
         used = self.open_used()
@@ -429,7 +429,11 @@ class HideSearch:
             return False
         cost_mode = self.job.objective is Objective.MIN_COST
         closed = [c for c in range(len(self.slots)) if lay.engine.is_closed(c)]
-        a = used[int(self.rng.integers(len(used)))]
+        # half the time the largest used copy (the most leather to save), else any
+        if float(self.rng.random()) < 0.5:
+            a = max(used, key=lambda c: (self.cost[c], self.usable[c], -c))
+        else:
+            a = used[int(self.rng.integers(len(used)))]
         need = float(self.items.areas[lay.on(a)].sum())
 
         def better(b: int) -> bool:
