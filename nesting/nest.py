@@ -26,6 +26,10 @@ from leathernest.search.strip import nest_strip
 from leathernest.validate import validate
 
 ENGINES = ("auto", "baseline", "strip")
+# warm_up's jobs: a work budget that reaches every phase of both searches (a few hundred
+# separator moves), and a deadline only as a cap in case compiling hangs.
+WARM_UP_EFFORT = 30_000
+WARM_UP_CAP_S = 600.0
 
 
 def stop_token(job: Job, effort: int | None = None) -> StopToken:
@@ -135,17 +139,21 @@ def checked(job: Job, solution: Solution) -> Solution:
 def warm_up() -> float:
     """Compile (or load from the on-disk cache) every Numba kernel the engines use; seconds taken.
 
-    The first run on a machine compiles the kernels (about 20 s on two cores); a search must not
-    spend its time limit on that, so commands call this before starting the clock. With a warm
-    cache it takes about a second.
+    The first run on a machine compiles the kernels (about a minute on one core); a search must
+    not spend its time limit on that, so commands call this before starting the clock. With a warm
+    cache it takes about a second. The warm-up jobs stop on a work budget, not on the clock: with a
+    deadline, the first run's compiling used it up before the search reached the separator, whose
+    kernels were then compiled inside the next run's time limit.
     """
     t0 = time.perf_counter()
     warmup()
     square = Outline.of([[0, 0], [10, 0], [10, 10], [0, 10]])
     pieces = (Piece("a", square, demand=3, rotations=FREE_ROTATION),)
-    strip = Job("warm-up", pieces, Strip(15.0), time_limit_s=1.0)
-    hides = Job("warm-up", pieces, (Hide("h", Outline.of([[0, 0], [40, 0], [40, 40], [0, 40]])),),
-                time_limit_s=0.5)
+    strip = Job("warm-up", pieces, Strip(15.0), time_limit_s=WARM_UP_CAP_S)
+    # One 10 x 10 piece per 12 x 12 hide: the construction opens three hides and every attempt
+    # to close one runs the separator (and fails), so the hide kernels are all exercised.
+    small = Hide("h", Outline.of([[0, 0], [12, 0], [12, 12], [0, 12]]), stock=3)
+    hides = Job("warm-up", pieces, (small,), time_limit_s=WARM_UP_CAP_S)
     for job in (strip, hides):
-        nest(job, stop=StopToken(job.time_limit_s))
+        nest(job, stop=StopToken(WARM_UP_CAP_S, effort=WARM_UP_EFFORT))
     return time.perf_counter() - t0
