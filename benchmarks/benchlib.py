@@ -27,15 +27,9 @@ from pathlib import Path
 
 from leathernest.bench.machine import git_commit, library_versions
 from leathernest.bench.peers import PEERS_DIR_ENV, Peer, find_peer
+from leathernest.search.parallel import usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its affinity mask where the platform has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def header(script: str, args: object) -> dict:

@@ -150,9 +150,10 @@ def warm_up() -> float:
     square = Outline.of([[0, 0], [10, 0], [10, 10], [0, 10]])
     pieces = (Piece("a", square, demand=3, rotations=FREE_ROTATION),)
     strip = Job("warm-up", pieces, Strip(15.0), time_limit_s=WARM_UP_CAP_S)
-    # One 10 x 10 piece per 12 x 12 hide: the construction opens three hides and every attempt
-    # to close one runs the separator (and fails), so the hide kernels are all exercised.
-    small = Hide("h", Outline.of([[0, 0], [12, 0], [12, 12], [0, 12]]), stock=3)
+    # One 10 x 10 piece per 15 x 15 hide: the construction opens three hides, the area bound
+    # says two, and every attempt to close one runs the separator (and fails), so the hide
+    # kernels are all exercised.
+    small = Hide("h", Outline.of([[0, 0], [15, 0], [15, 15], [0, 15]]), stock=3)
     hides = Job("warm-up", pieces, (small,), time_limit_s=WARM_UP_CAP_S)
     for job in (strip, hides):
         nest(job, stop=StopToken(WARM_UP_CAP_S, effort=WARM_UP_EFFORT))

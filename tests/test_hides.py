@@ -201,6 +201,17 @@ def test_equal_hides_prefer_the_smaller_one():
     assert {p.hide_id for p in s.placements} == {"small"}
 
 
+def test_the_first_layout_puts_what_is_left_on_the_smallest_hide_that_takes_it():
+    # 5 squares of 30: four fill the big hide, the fifth opens a hide of its own. Opened largest
+    # first it would take the second big hide; the small one takes it at a fill of 0.56.
+    job = hide_job([square_piece("a", size=30, demand=5)],
+                   [hide(65, 65, hid="big", stock=2), hide(40, 40, hid="small")])
+    search = HideSearch(job, DEFAULT_HIDES_CONFIG, 0, budget())
+    search.construct(search.stop)
+    assert not search.leftover
+    assert [search.slots[c][0].id for c in search.open_used()] == ["big", "small"]
+
+
 def test_same_seed_and_effort_give_the_same_layout():
     job = hide_job([square_piece("a", size=20, demand=6), l_piece(demand=3)],
                    [hide(70, 60, stock=3)], gap_mm=1)

@@ -25,12 +25,20 @@ kernel on a tiny fixture. This module imports numba only inside :func:`warmup`'s
 
 from __future__ import annotations
 
+import numpy as np
+
 EXACT = False
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}  # a set, as numba requires
 
 # Options shared by every kernel: compiled on first call, cached on disk, GIL released so a caller
 # may run kernels from threads (each thread with its own engine scratch buffers).
 NJIT_OPTIONS = {"cache": True, "nogil": True}
+
+# Integer arguments passed between kernels as int64 values, not Python literals: Numba compiles a
+# callee once more for each literal it is called with (Literal[int](0) beside int64), and the
+# batch query kernel costs seconds per extra specialisation on a cold start.
+ZERO = np.int64(0)
+ONE = np.int64(1)
 
 
 def warmup() -> float:

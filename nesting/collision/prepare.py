@@ -70,8 +70,9 @@ class ShapeArrays:
     kernel: tuple = field(init=False)  # (xy, 0, n, rings, poles, 0, p), the form kernels take
 
     def __post_init__(self) -> None:
-        for a in (self.xy, self.rings, self.poles):
-            a.flags.writeable = False
+        # The arrays stay writeable although nothing writes them: Numba types a read-only array
+        # apart from a writeable one, and every kernel taking shapes from Python and from the
+        # search's pools (and hazards from the engine) was compiled twice, seconds each.
         object.__setattr__(self, "kernel", (self.xy, 0, int(self.xy.shape[1]), self.rings,
                                             self.poles, 0, int(self.poles.shape[1])))
 

@@ -262,7 +262,8 @@ class HideSearch:
                     break
                 failed[(sig, c)] = int(count[c])
             if not placed:
-                for c in range(len(self.slots)):
+                rest = float(sum(self.items.areas[k] for v in self.items.units[u:] for k in v))
+                for c in self._opening_order(rest):
                     hid = self.slots[c][0].id
                     if (not lay.engine.is_closed(c) or (u, hid) in self.impossible
                             or not self._fits_grade(u, c)):
@@ -278,6 +279,23 @@ class HideSearch:
             if not placed:
                 self.leftover.append(u)
         self.offer("construct")
+
+    def _opening_order(self, rest: float) -> list[int]:
+        """Hide copies in the order the first layout tries to open them, for ``rest`` mm² to go.
+
+        The slot order (largest or cheapest first), except that the smallest (for ``min_cost``
+        the cheapest) closed copy that would take the rest at ``last_hide_fill`` comes first: a
+        best fit for the last hide.
+        """
+        order = list(range(len(self.slots)))
+        fits = [c for c in order if self.layout.engine.is_closed(c)
+                and rest <= self.cfg.last_hide_fill * self.usable[c]]
+        if fits and self.job.objective in (Objective.MIN_HIDES, Objective.MIN_COST):
+            cost = self.job.objective is Objective.MIN_COST
+            last = min(fits, key=lambda c: (self.cost[c] if cost else 0.0, self.usable[c], c))
+            order.remove(last)
+            order.insert(0, last)
+        return order
 
     # -- insertion and separation -----------------------------------------------------------------
 

@@ -8,7 +8,8 @@ tp2; 4 tbbox float64[4]; 5 tbbox2 float64[4]; 6 parity uint8[S]; 7 hit uint8[S];
 keys int64[K]. Hazard ids in results: static hazard h is ``-1 - h``, a placed piece is its key (>=
 0).
 
-Samples for the batch kernels are float64[N, 4] rows (rotation_deg, mirrored 0/1, x, y). A sample
+Samples for the batch kernels are float64[N, >= 4] rows (rotation_deg, mirrored 0/1, x, y; further
+columns, such as a layout row's, are ignored). A sample
 with a non-finite value is infeasible with loss inf (kernels do not raise).
 
 The public kernels take the engine's tuples and unpack them once; the per-sample helpers take every
@@ -26,7 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, ONE, ZERO
 from leathernest.collision.kernels.grid import cell_of
 from leathernest.collision.kernels.place import place_into
 from leathernest.collision.kernels.poles import pole_pair_proxy
@@ -84,11 +85,12 @@ def _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, loss, w_sta
             a = rot_deg * DEG
             c, s = math.cos(a), math.sin(a)
         mirrored = samples[i, 1] != 0.0
-        place_into(axy, av0, anv, ap, ap0, anp, c, s, mirrored, tx, ty, txy, 0, tp, 0, tb)
+        place_into(axy, av0, anv, ap, ap0, anp, c, s, mirrored, tx, ty, txy, ZERO, tp, ZERO, tb)
         if same:
             qxy, qrings, qp, qb = txy, arings, tp, tb
         else:
-            place_into(bxy, bv0, bnv, bp, bp0, bnp, c, s, mirrored, tx, ty, txy2, 0, tp2, 0, tb2)
+            place_into(bxy, bv0, bnv, bp, bp0, bnp, c, s, mirrored, tx, ty, txy2, ZERO, tp2, ZERO,
+                       tb2)
             qxy, qrings, qp, qb = txy2, brings, tp2, tb2
         acc[0] = 0.0
         cnt[1] = n
@@ -168,7 +170,7 @@ def batch_feasible(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, o
     none_ids = sc[9][:0]
     none_w = out[:0]
     _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, False, none_w, none_w,
-         math.inf, out, none_ids, none_w, 1)
+         math.inf, out, none_ids, none_w, ONE)
     n_ok = 0
     for i in range(out.shape[0]):
         if out[i] != 0.0:
@@ -188,7 +190,7 @@ def batch_loss(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, w_sta
     none_ids = sc[9][:0]
     none_vals = out[:0]
     best, _n = _run(spp, sps, same, samples, st, dy, g, dims, mask, ignore, sc, True, w_static,
-                    w_piece, upper_bound, out, none_ids, none_vals, 1)
+                    w_piece, upper_bound, out, none_ids, none_vals, ONE)
     return best
 
 
@@ -217,5 +219,5 @@ def overlap_one(spp, sps, same, sample, st, dy, g, dims, mask, ignore, sc, w_sta
     """
     out = np.empty(1)
     _best, n = _run(spp, sps, same, sample, st, dy, g, dims, mask, ignore, sc, True, w_static,
-                    w_piece, math.inf, out, out_ids, out_vals, 1)
+                    w_piece, math.inf, out, out_ids, out_vals, ONE)
     return out[0], n

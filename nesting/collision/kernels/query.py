@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, ZERO
 from leathernest.collision.kernels.containment import any_ring_start_inside, crosses_ray
 from leathernest.collision.kernels.grid import cell_of, cell_range
 from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy
@@ -219,7 +219,7 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, g, dims, mask, sc, early: bool
                 # hazard in piece: a ring of the hazard (a zone, or a hole of the exterior)
                 # inside the placed shape
                 hr = rings[hz_ring[h] : hz_ring[h + 1] + 1]
-                inside = any_ring_start_inside(xy, hr, 0, txy, trings, 0, tbbox)
+                inside = any_ring_start_inside(xy, hr, ZERO, txy, trings, ZERO, tbbox)
             if inside:
                 status = _mark(h, hit, touched, cnt, early, qp, n_qp, tbbox, spoles, hz_pole,
                                ext_pole, pc, box, w_static, acc, ub, out_ids, out_vals, record)
@@ -304,9 +304,9 @@ def piece_hits_piece(
                         continue
                     if segments_intersect(ax, ay, bx, by, px, py, qx, qy):
                         return True
-    if any_ring_start_inside(txy, trings, 0, dxy, drings, base, b):
+    if any_ring_start_inside(txy, trings, ZERO, dxy, drings, base, b):
         return True
-    return any_ring_start_inside(dxy, drings, base, txy, trings, 0, tbbox)
+    return any_ring_start_inside(dxy, drings, base, txy, trings, ZERO, tbbox)
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)

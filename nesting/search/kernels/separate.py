@@ -108,7 +108,7 @@ def tracker_row(k: int, shp, eng, trk, place, live) -> None:
         ext[k, h] = 0.0
     if live[k] != 0:
         spp, sps, same = shape_args(k, shp)
-        smp = place[k : k + 1, :4]
+        smp = place[k : k + 1]  # a C-contiguous row (the kernel reads its first 4 columns)
         out_ids, out_vals = eng[9], eng[10]
         _t, m = overlap_one(spp, sps, same, smp, eng[0], eng[1], eng[2], eng[3],
                             eng[5][eng[6][k]], k, eng[4], eng[7], eng[8], out_ids, out_vals)
