@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"exchange_probe: {e}", file=sys.stderr)
         return 2
     warm_up()
-    head = bl.header("exchange_probe.py", vars(args))
+    head = bl.header("exchange_probe.py", args)
     lines = [bl.header_line(head), "",
              "| instance | seed | with exchange | independent | wall s (with / without) |",
              "|---|---:|---|---|---|"]

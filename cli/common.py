@@ -186,7 +186,7 @@ def compile_note(quiet: bool) -> None:
     from leathernest.nest import warm_up
 
     note = threading.Timer(3.0, err, ["preparing the Numba kernels (the first run on a machine "
-                                      "compiles them, about a minute) ..."])
+                                      "compiles them, about two minutes) ..."])
     if not quiet:
         note.start()
     try:

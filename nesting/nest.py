@@ -139,7 +139,7 @@ def checked(job: Job, solution: Solution) -> Solution:
 def warm_up() -> float:
     """Compile (or load from the on-disk cache) every Numba kernel the engines use; seconds taken.
 
-    The first run on a machine compiles the kernels (about a minute on one core); a search must
+    The first run on a machine compiles the kernels (about two minutes on one core); a search must
     not spend its time limit on that, so commands call this before starting the clock. With a warm
     cache it takes about a second. The warm-up jobs stop on a work budget, not on the clock: with a
     deadline, the first run's compiling used it up before the search reached the separator, whose
