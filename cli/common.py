@@ -15,7 +15,6 @@ import contextlib
 import functools
 import json
 import math
-import os
 import re
 import signal
 import sys
@@ -161,11 +160,10 @@ def effort_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity), at least 1."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except (AttributeError, OSError):
-        return max(os.cpu_count() or 1, 1)
+    """Cores this process may run on (its CPU affinity), at least 1: the search core's count."""
+    from leathernest.search.parallel import usable_cores as cores
+
+    return cores()
 
 
 def capped_workers(workers: int, quiet: bool) -> int:

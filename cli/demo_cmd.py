@@ -17,6 +17,7 @@ from leathernest.cli.common import (
     err,
     handle_errors,
     json_option,
+    usable_cores,
 )
 
 DEMO_JOB = "demo_wallets"
@@ -53,7 +54,8 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
                 "best layout) ...")
         stop = signals.watch(stop_token(job, effort))
         curve: list = []  # the search's improvements, for the report's anytime curve
-        solution = nest(job, stop=stop, listener=curve.append)
+        # every core the process may use, as `nest` does by default
+        solution = nest(job, stop=stop, listener=curve.append, workers=usable_cores())
         paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics),
