@@ -288,11 +288,14 @@ class HideSearch:
         best fit for the last hide.
         """
         order = list(range(len(self.slots)))
-        fits = [c for c in order if self.layout.engine.is_closed(c)
-                and rest <= self.cfg.last_hide_fill * self.usable[c]]
-        if fits and self.job.objective in (Objective.MIN_HIDES, Objective.MIN_COST):
-            cost = self.job.objective is Objective.MIN_COST
-            last = min(fits, key=lambda c: (self.cost[c] if cost else 0.0, self.usable[c], c))
+        closed = [c for c in order if self.layout.engine.is_closed(c)]
+        fits = [c for c in closed if rest <= self.cfg.last_hide_fill * self.usable[c]]
+        if not fits or self.job.objective not in (Objective.MIN_HIDES, Objective.MIN_COST):
+            return order
+        # what a copy is worth to the objective: its price for min_cost, else its leather
+        worth = self.cost if self.job.objective is Objective.MIN_COST else self.usable
+        last = min(fits, key=lambda c: (worth[c], self.usable[c], c))
+        if worth[last] < worth[closed[0]]:  # never dearer or larger than the slot order's pick
             order.remove(last)
             order.insert(0, last)
         return order
