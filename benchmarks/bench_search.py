@@ -140,10 +140,6 @@ def throughput(name: str, seconds: float, seed: int = 0) -> dict:
     }
 
 
-def _n(v: float | None, fmt: str = "{:,.0f}") -> str:
-    return "-" if v is None else fmt.format(v)
-
-
 TABLE_HEAD = ("| case | copies (in play) | vertices per piece, search (true) | moves / CPU s "
               "| iterations / CPU s | evaluations / CPU s | moves / wall s | iterations / wall s "
               "| evaluations per move | moves per iteration | separations (feasible) | CPU s "
@@ -152,12 +148,15 @@ TABLE_HEAD = ("| case | copies (in play) | vertices per piece, search (true) | m
 
 def table_row(r: dict) -> str:
     """One line of the table."""
+    whole, tenth = "{:,.0f}", "{:,.1f}"
     return (f"| {r['case']} | {r['copies']} ({r['live']}) | {r['vertices_mean']:.1f} "
-            f"({r['true_vertices_mean']:.1f}) | {_n(r['moves_per_cpu_s'])} "
-            f"| {_n(r['iterations_per_cpu_s'], '{:,.1f}')} | {_n(r['evaluations_per_cpu_s'])} "
-            f"| {_n(r['moves_per_wall_s'])} | {_n(r['iterations_per_wall_s'], '{:,.1f}')} "
-            f"| {_n(r['evaluations_per_move'], '{:,.1f}')} "
-            f"| {_n(r['moves_per_iteration'], '{:,.1f}')} | {r['separations']} ({r['feasible']}) "
+            f"({r['true_vertices_mean']:.1f}) | {bl.num(r['moves_per_cpu_s'], whole)} "
+            f"| {bl.num(r['iterations_per_cpu_s'], tenth)} "
+            f"| {bl.num(r['evaluations_per_cpu_s'], whole)} "
+            f"| {bl.num(r['moves_per_wall_s'], whole)} "
+            f"| {bl.num(r['iterations_per_wall_s'], tenth)} "
+            f"| {bl.num(r['evaluations_per_move'], tenth)} "
+            f"| {bl.num(r['moves_per_iteration'], tenth)} | {r['separations']} ({r['feasible']}) "
             f"| {r['cpu_s']:.1f} | {r['wall_s']:.1f} |")
 
 

@@ -27,6 +27,9 @@ from pathlib import Path
 
 from leathernest.bench.machine import git_commit, library_versions
 from leathernest.bench.peers import PEERS_DIR_ENV, Peer, find_peer
+from leathernest.errors import SolutionInvalidError
+from leathernest.model import Job, Solution
+from leathernest.nest import nest
 from leathernest.search.parallel import usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,3 +183,22 @@ def spread(values: Sequence[float | None], fmt: str = "{:.2f}") -> str:
 def pct(v: float | None, digits: int = 2) -> str:
     """A share as a percentage, or ``-``."""
     return "-" if v is None or not math.isfinite(v) else f"{100.0 * v:.{digits}f}"
+
+
+def nest_recorded(job: Job, row: dict, **kwargs: object) -> Solution | None:
+    """:func:`leathernest.nest.nest`, or None with ``row["error"]`` saying what broke.
+
+    A benchmark records a failed run (an invalid layout first of all) and goes on with the next.
+    """
+    try:
+        return nest(job, **kwargs)
+    except SolutionInvalidError as exc:
+        row["error"] = f"INVALID LAYOUT: {exc}"
+    except Exception as exc:  # a benchmark records what broke and goes on
+        row["error"] = f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def num(v: float | None, fmt: str = "{:.2f}") -> str:
+    """A figure for a table cell, "-" when there is none."""
+    return "-" if v is None else fmt.format(v)

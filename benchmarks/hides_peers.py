@@ -54,10 +54,10 @@ from make_order import area_bound, describe, make_order
 from leathernest import hidegen
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import run_peer
-from leathernest.errors import InputError, SolutionInvalidError
+from leathernest.errors import InputError
 from leathernest.io.instance import load_job, resolve
 from leathernest.model import Job, Objective, hide_cost
-from leathernest.nest import nest, warm_up
+from leathernest.nest import warm_up
 from leathernest.search.stop import Progress, StopToken
 
 PS_OBJECTIVES = ("variable-sized", "bin-packing")
@@ -85,13 +85,8 @@ def run_ours(job: Job, time_s: float, workers: int, seed: int) -> dict:
         if "complete" not in seen and p.placed >= p.demanded:
             seen["complete"] = time.perf_counter() - t0
 
-    try:
-        sol = nest(job, stop=StopToken(time_s), listener=listen, workers=workers)
-    except SolutionInvalidError as exc:
-        row["error"] = f"INVALID LAYOUT: {exc}"
-        return row
-    except Exception as exc:  # a benchmark records what broke and goes on
-        row["error"] = f"{type(exc).__name__}: {exc}"
+    sol = bl.nest_recorded(job, row, stop=StopToken(time_s), listener=listen, workers=workers)
+    if sol is None:
         return row
     wall, cpu = time.perf_counter() - t0, bl.cpu_seconds() - c0
     m, cfg = sol.metrics, sol.config
@@ -163,10 +158,6 @@ def ps_best(runs: list[dict]) -> dict | None:
 # -- tables ---------------------------------------------------------------------------------------
 
 
-def _f(v: float | None, fmt: str = "{:.2f}") -> str:
-    return "-" if v is None else fmt.format(v)
-
-
 RUN_HEAD = ("| instance | load | seed | hides (bound) | utilisation % | leather m² | cost | placed "
             "| first layout wall s | first layout CPU s | first complete, from the call, s "
             "| call wall s | call CPU s | won by | valid |\n"
@@ -182,9 +173,9 @@ def run_line(r: dict) -> str:
     why = ", ".join(f"{k} {v}" for k, v in sorted(r["unplaced_reasons"].items()))
     return (f"| {r['instance']} | {r['load']} | {r['seed']} | {r['hides_used']} "
             f"({r['area_bound']}) | {bl.pct(r['utilisation'])} | {r['leather_m2']:.3f} | "
-            f"{_f(r['cost'])} | {r['placed']}/{r['demand']}{f' ({why})' if why else ''} | "
-            f"{_f(r['first_layout_wall_s'])}{first_note} | {_f(r['first_layout_cpu_s'])} | "
-            f"{_f(r['first_complete_seen_s'])} | "
+            f"{bl.num(r['cost'])} | {r['placed']}/{r['demand']}{f' ({why})' if why else ''} | "
+            f"{bl.num(r['first_layout_wall_s'])}{first_note} | {bl.num(r['first_layout_cpu_s'])} | "
+            f"{bl.num(r['first_complete_seen_s'])} | "
             f"{r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['strategy']} | "
             f"{'yes' if not r['error'] else r['error']} |")
 
@@ -299,9 +290,9 @@ def scale_lines(rows: list[dict]) -> list[str]:
                        f"| - | - | NO: {r['error']} |")
             continue
         within = r["wall_s"] <= r["time_limit_s"] + LIMIT_SLACK_S
-        first = (f"{_f(r['first_layout_wall_s'])} / {_f(r['first_layout_cpu_s'])}"
+        first = (f"{bl.num(r['first_layout_wall_s'])} / {bl.num(r['first_layout_cpu_s'])}"
                  if r["first_layout_complete"] is not False
-                 else f"construct incomplete; seen at {_f(r['first_complete_seen_s'])}")
+                 else f"construct incomplete; seen at {bl.num(r['first_complete_seen_s'])}")
         out.append(f"| {r['instance']} | {r['load']} | {r['seed']} | {r['demand']} | {first} | "
                    f"{r['wall_s']:.1f} | {r['hides_used']} ({r['area_bound']}) | "
                    f"{bl.pct(r['utilisation'])} | "

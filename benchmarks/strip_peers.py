@@ -37,10 +37,10 @@ import benchlib as bl
 
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import run_peer
-from leathernest.errors import InputError, SolutionInvalidError
+from leathernest.errors import InputError
 from leathernest.io.instance import load_job, resolve
 from leathernest.model import Job
-from leathernest.nest import nest, warm_up
+from leathernest.nest import warm_up
 from leathernest.search.stop import StopToken
 
 BUNDLED = bl.ROOT / "datasets" / "esicup"
@@ -60,13 +60,8 @@ def run_ours(job: Job, time_s: float, seed: int, workers: int) -> dict:
     job = dataclasses.replace(job, seed=seed, time_limit_s=time_s)
     row: dict = {"engine": "leathernest", "valid": False, "complete": False, "error": ""}
     t0, c0 = time.perf_counter(), bl.cpu_seconds()
-    try:
-        sol = nest(job, stop=StopToken(time_s), workers=workers)
-    except SolutionInvalidError as exc:
-        row["error"] = f"INVALID LAYOUT: {exc}"
-        return row
-    except Exception as exc:  # a benchmark records what broke and goes on
-        row["error"] = f"{type(exc).__name__}: {exc}"
+    sol = bl.nest_recorded(job, row, stop=StopToken(time_s), workers=workers)
+    if sol is None:
         return row
     m = sol.metrics
     row.update(valid=True, complete=m["pieces_unplaced"] == 0, density=m["density"],

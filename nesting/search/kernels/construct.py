@@ -107,6 +107,40 @@ def _grid_angle(rows, j: int, rng) -> float:
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
+def _keep(keep, keys, n_kept: int, row, kk: float) -> int:
+    """Insert row with key kk into the N_KEEP lowest keys so far (sorted); the new count."""
+    if n_kept == N_KEEP and kk >= keys[N_KEEP - 1]:
+        return n_kept
+    pos = min(n_kept, N_KEEP - 1)
+    while pos > 0 and keys[pos - 1] > kk:
+        keep[pos, :] = keep[pos - 1, :]
+        keys[pos] = keys[pos - 1]
+        pos -= 1
+    keep[pos, :] = row
+    keys[pos] = kk
+    return min(n_kept + 1, N_KEEP)
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
+def _slide_best(ea, hxy, h0: int, hn: int, rows, keep, keys, n_kept: int, w: float, size: float,
+                ctx, smp, lout, trial, bb, cand, out, work) -> bool:
+    """Slide each kept placement down and left; the lowest key goes to out. False if none kept."""
+    if n_kept == 0:
+        return False
+    best = math.inf
+    for t in range(n_kept):
+        for c in range(6):
+            cand[c] = keep[t, c]
+        kk = _slide(ea, hxy, h0, hn, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb,
+                    work)
+        if kk < best:
+            best = kk
+            for c in range(6):
+                out[c] = cand[c]
+    return True
+
+
+@njit(cache=True, nogil=True, fastmath=EXACT)
 def place_lbf(ea, hxy, h0: int, hn: int, rows, sbox, n_samples: int, w: float, size: float, ctx,
               rng, out, work) -> bool:
     """Best feasible placement (into out float64[6]) of a piece in the sampling box sbox.
@@ -149,30 +183,9 @@ def place_lbf(ea, hxy, h0: int, hn: int, rows, sbox, n_samples: int, w: float, s
     for i in range(k):
         if lout[i] == 0.0:
             continue
-        kk = _key(hxy, h0, hn, meta[i], w, bb)
-        if n_kept == N_KEEP and kk >= keys[N_KEEP - 1]:
-            continue
-        pos = min(n_kept, N_KEEP - 1)
-        while pos > 0 and keys[pos - 1] > kk:
-            keep[pos, :] = keep[pos - 1, :]
-            keys[pos] = keys[pos - 1]
-            pos -= 1
-        keep[pos, :] = meta[i]
-        keys[pos] = kk
-        n_kept = min(n_kept + 1, N_KEEP)
-    if n_kept == 0:
-        return False
-    best = math.inf
-    for t in range(n_kept):
-        for c in range(6):
-            cand[c] = keep[t, c]
-        kk = _slide(ea, hxy, h0, hn, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb,
-                    work)
-        if kk < best:
-            best = kk
-            for c in range(6):
-                out[c] = cand[c]
-    return True
+        n_kept = _keep(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, bb))
+    return _slide_best(ea, hxy, h0, hn, rows, keep, keys, n_kept, w, size, ctx, smp, lout,
+                       trial, bb, cand, out, work)
 
 
 @njit(cache=True, nogil=True, fastmath=EXACT)
@@ -275,30 +288,10 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
                     cand[3] = smp[u, 3]
                     cand[4] = j
                     cand[5] = a
-                    kk = kv[order[int(pos_of[u])]]
-                    if n_kept < N_KEEP or kk < keys[N_KEEP - 1]:
-                        p = min(n_kept, N_KEEP - 1)
-                        while p > 0 and keys[p - 1] > kk:
-                            keep[p, :] = keep[p - 1, :]
-                            keys[p] = keys[p - 1]
-                            p -= 1
-                        keep[p, :] = cand
-                        keys[p] = kk
-                        n_kept = min(n_kept + 1, N_KEEP)
+                    n_kept = _keep(keep, keys, n_kept, cand, kv[order[int(pos_of[u])]])
                     found = True
                     break
                 if found:
                     break
-    if n_kept == 0:
-        return False
-    best = math.inf
-    for t in range(n_kept):
-        for c in range(6):
-            cand[c] = keep[t, c]
-        kk = _slide(ea, hxy, h0, hn, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb,
-                    work)
-        if kk < best:
-            best = kk
-            for c in range(6):
-                out[c] = cand[c]
-    return True
+    return _slide_best(ea, hxy, h0, hn, rows, keep, keys, n_kept, w, size, ctx, smp, lout,
+                       trial, bb, cand, out, work)
