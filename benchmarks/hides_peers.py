@@ -51,10 +51,10 @@ from pathlib import Path
 import benchlib as bl
 from make_order import area_bound, describe, make_order
 
-from leathernest import hidegen
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import run_peer
 from leathernest.errors import InputError
+from leathernest.generators import hides as hidegen
 from leathernest.io.instance import load_job, resolve
 from leathernest.model import Job, Objective, hide_cost
 from leathernest.nest import warm_up

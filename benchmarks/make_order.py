@@ -3,8 +3,8 @@
 The order is drawn, not picked: products of the pattern library (``leathernest.datasets.patterns``:
 pieces with minimum grades, grain lines with tolerances and left/right pairs) are added one at a
 time, each drawn uniformly from ``--products``, until the order has at least ``--pieces`` pieces;
-the hides come from :mod:`leathernest.hidegen` presets (outline, grade zones, defects, backbone,
-price per m²). One seed gives one order on every machine.
+the hides come from :mod:`leathernest.generators.hides` presets (outline, grade zones, defects,
+backbone, price per m²). One seed gives one order on every machine.
 
     .venv/bin/python benchmarks/make_order.py --out bench-out/order.json   # 260+ pieces, 8 calves
     .venv/bin/python benchmarks/make_order.py --pieces 500 --hides calf:10 --out scale.json
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from leathernest import hidegen
 from leathernest.datasets.patterns.catalog import product_pieces, products
+from leathernest.generators import hides as hidegen
 from leathernest.model import Job, Objective
-from leathernest.report import usable_region
+from leathernest.report.metrics import usable_region
 
 SMALL_GOODS = ("bifold_wallet", "card_holder", "zip_pouch")
 GAP_MM = 2.0  # knife clearance, as the bundled examples (datasets/examples/make_examples.py)

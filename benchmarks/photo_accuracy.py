@@ -37,9 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from leathernest import hidegen
 from leathernest.capture.capture import CaptureOptions, capture_hide
 from leathernest.capture.synth import Scene, render, score
+from leathernest.generators import hides as hidegen
 from leathernest.io.photo import read_image
 
 BASE = {"px_per_mm": 1.0, "margin_mm": 100.0}

@@ -91,7 +91,7 @@ def hide_command(kind: str, seed: int, count: int, area_m2: float | None, qualit
     import dataclasses
     import json
 
-    from leathernest import hidegen
+    from leathernest.generators import hides as hidegen
     from leathernest.io.instance import load_job
 
     base = load_job(pieces_from)

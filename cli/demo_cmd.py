@@ -43,7 +43,7 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
     from leathernest.io.instance import load_job
     from leathernest.io.outputs import OutputFolder, write_outputs
     from leathernest.nest import nest, stop_token
-    from leathernest.report import summary_line
+    from leathernest.report.metrics import summary_line
 
     with StopSignals() as signals, OutputFolder(out_dir) as out:
         job = dataclasses.replace(load_job(DEMO_JOB), time_limit_s=time_s)

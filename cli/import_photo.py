@@ -86,8 +86,8 @@ def run_photo(file: str, as_hide: bool, as_json: bool, opts: dict[str, Any]) -> 
         fail_input(f"{file}: give the photo's scale with --mm-per-px S or --reference-mm W,H "
                    "(one of them)")
     try:
-        from leathernest import hidegen
         from leathernest.capture.capture import CaptureOptions
+        from leathernest.generators import hides as hidegen
         from leathernest.io.instance import load_job
         from leathernest.io.photo import read_hide_photo
 

@@ -149,8 +149,8 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     from leathernest.io.instance import job_from_patterns, load_hides, load_job
     from leathernest.io.outputs import OutputFolder, write_outputs
     from leathernest.nest import nest, preflight, stop_token
-    from leathernest.products import select_sizes
-    from leathernest.report import summary_line
+    from leathernest.report.metrics import summary_line
+    from leathernest.report.products import select_sizes
 
     # Signals from the first moment: before the search starts they are remembered, during the
     # search they stop it and the best valid layout so far is written; a second one acts at once.

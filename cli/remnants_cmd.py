@@ -37,7 +37,7 @@ def command(job: str, solution: str, out_dir: str, min_area_mm2: float | None,
     from leathernest.io.outputs import OutputFolder
     from leathernest.io.remnant_files import write_remnants
     from leathernest.io.solution_json import read_solution
-    from leathernest.remnants import MIN_REMNANT_MM2, remnants
+    from leathernest.report.remnants import MIN_REMNANT_MM2, remnants
     from leathernest.validate import validate
 
     the_job = load_job(job)

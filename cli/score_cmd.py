@@ -68,7 +68,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
     from leathernest.io.outputs import OutputFolder
     from leathernest.io.solution_json import write_solution
     from leathernest.nest import nest, preflight, stop_token
-    from leathernest.score import score_layout, score_to_json
+    from leathernest.scoring.score import score_layout, score_to_json
 
     with StopSignals() as signals:
         the_job = load_job(job)
@@ -111,7 +111,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
 
 def summary_lines(score, hand_name: str) -> list[str]:
     """The short text summary: verdict, rules broken, outlines, missing pieces, figures."""
-    from leathernest.score_compare import comparison_lines
+    from leathernest.scoring.compare import comparison_lines
 
     n = len(score.violations)
     lines = [f"{hand_name}: {'valid' if not n else f'{n} rule(s) broken'} "

@@ -28,13 +28,14 @@ SETS: dict[str, tuple[str, str, str]] = {
     "hides": ("hide", ".dxf", "leathernest hide generator output, DXF (MIT)"),
 }
 
-# Generator presets (leathernest.hidegen.PRESETS), listed without importing numpy or shapely.
+# Generator presets (leathernest.generators.hides.PRESETS), listed without importing numpy or
+# shapely.
 GENERATORS: dict[str, str] = {
     "calf": "calf skin, 0.85-1.4 m²",
     "goat": "goat skin, 3-9 sq ft (0.28-0.84 m²)",
     "cow_side": "cow side (half hide), 21-26 sq ft (1.95-2.42 m²)",
 }
-GENERATOR_SOURCE = "leathernest.hidegen, seeded (MIT)"
+GENERATOR_SOURCE = "leathernest.generators.hides, seeded (MIT)"
 
 
 @dataclass(frozen=True)

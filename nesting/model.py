@@ -530,8 +530,8 @@ class Unplaced:
 class Solution:
     """A finished layout: placements per hide (or on the strip), what is unplaced, and figures.
 
-    ``metrics`` is filled by :mod:`leathernest.report` (density, utilisation per hide and overall,
-    area by grade, cost); ``engine`` names what made it and ``config`` how.
+    ``metrics`` is filled by :mod:`leathernest.report.metrics` (density, utilisation per hide and
+    overall, area by grade, cost); ``engine`` names what made it and ``config`` how.
     """
 
     job_name: str

@@ -18,7 +18,7 @@ from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.geometry.shapes import outline_polygon
 from leathernest.limits import EFFORT_UNIT, check_limits
 from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Solution, Strip
-from leathernest.report import usable_region, with_metrics
+from leathernest.report.metrics import usable_region, with_metrics
 from leathernest.search.baseline import nest_baseline
 from leathernest.search.hides import nest_hides
 from leathernest.search.stop import Listener, StopToken, no_listener

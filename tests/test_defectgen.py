@@ -7,9 +7,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from leathernest import defectgen, hidegen
-from leathernest.defectgen import DEFECT_KINDS, LINE_KINDS, QUALITIES, Quality
 from leathernest.errors import InputError
+from leathernest.generators import defects as defectgen
+from leathernest.generators import hides as hidegen
+from leathernest.generators.defects import DEFECT_KINDS, LINE_KINDS, QUALITIES, Quality
 
 SEEDS = range(10)
 

@@ -5,8 +5,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from leathernest import defectgen, hidegen
 from leathernest.errors import InputError
+from leathernest.generators import defects as defectgen
+from leathernest.generators import hides as hidegen
 from leathernest.io.instance import load_job
 from leathernest.model import Job, Piece
 from leathernest.model import Outline as ModelOutline

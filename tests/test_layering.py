@@ -1,21 +1,23 @@
 """The rooms of the library import one way only: read statically from every module under nesting/.
 
 Every ``import`` and ``from ... import`` of a ``leathernest`` module counts, at the top of a module,
-under ``if TYPE_CHECKING:`` and inside functions alike. A module belongs to the room of its path
-(:data:`ROOMS`); a room may import itself and the rooms in its row of :data:`MAY_IMPORT`, nothing
-else. The rows, top to bottom (the issue's cli -> io, report, search -> collision -> geometry ->
-model, with the rooms around them as the code uses them):
+under ``if TYPE_CHECKING:`` and inside functions alike. A module belongs to the room of the folder
+it lies in (:data:`ROOMS`, read from disk); a room may import itself and the rooms in its row of
+:data:`MAY_IMPORT`, nothing else. The rows, top to bottom (cli -> io, report, search -> collision
+-> geometry -> model, with the rooms around them as the code uses them):
 
 =========== ===================================================================================
 room        may import
 =========== ===================================================================================
-train       nest, io, report, validate, search (stop token), generators, datasets, geometry, base
+train       nest, io, scoring, report, validate, search (stop token), generators, datasets,
+            geometry, base
 bench       nest, io, report, validate, search (stop token), collision (warm-up), geometry, base
 nest        search, collision (warm-up), report, validate, geometry, base
-io          report, validate, ordering, capture, generators, datasets, geometry, base
+io          scoring, report, validate, ordering, capture, generators, datasets, geometry, base
 capture     generators, geometry, base
 search      collision, geometry, base
 collision   geometry, base
+scoring     report, validate, geometry, base
 report      validate, geometry, base
 generators  geometry, base
 ordering    geometry, base
@@ -49,48 +51,43 @@ LIBRARY = ROOT / "nesting"
 PACKAGE_DIRS = {"leathernest": LIBRARY, "leathernest.cli": ROOT / "cli",
                 "leathernest.datasets": ROOT / "datasets"}
 
-# Room of a module: the longest key that is the module or one of its parents.
-ROOMS = {
+# Room of a module: the folder it lies in under nesting/ (each package folder is a room, so the
+# rooms are where a newcomer looks for them); the few modules at the top of nesting/ are the base,
+# the validator and nest(). room_of takes the longest key that is the module or one of its parents.
+TOP_MODULES = {
     "leathernest": "base",  # the package itself holds only __version__
     "leathernest._version": "base",
     "leathernest.config": "base",
     "leathernest.errors": "base",
     "leathernest.limits": "base",
     "leathernest.model": "base",
-    "leathernest.geometry": "geometry",
     "leathernest.validate": "validate",
-    "leathernest.collision": "collision",
-    "leathernest.search": "search",
-    "leathernest.ordering": "ordering",
-    "leathernest.report": "report",
-    "leathernest.products": "report",
-    "leathernest.remnants": "report",
-    "leathernest.waste": "report",
-    "leathernest.feedback": "report",
-    "leathernest.hand_match": "report",
-    "leathernest.score": "report",
-    "leathernest.score_compare": "report",
-    "leathernest.hidegen": "generators",
-    "leathernest.defectgen": "generators",
-    "leathernest.capture": "capture",
-    "leathernest.io": "io",
     "leathernest.nest": "nest",
-    "leathernest.bench": "bench",
-    "leathernest.train": "train",
-    "leathernest.datasets": "datasets",
-    "leathernest.cli": "cli",
 }
+DATA_FOLDERS = {"schemas"}  # folders of data files only: no room
+
+
+def _rooms() -> dict[str, str]:
+    rooms = dict(TOP_MODULES)
+    for folder in sorted(LIBRARY.iterdir()):
+        if folder.is_dir() and folder.name not in DATA_FOLDERS and any(folder.glob("*.py")):
+            rooms[f"leathernest.{folder.name}"] = folder.name
+    return {**rooms, "leathernest.datasets": "datasets", "leathernest.cli": "cli"}
+
+
+ROOMS = _rooms()
 
 MAY_IMPORT = {
-    "train": {"nest", "io", "report", "validate", "search", "generators", "datasets", "geometry",
-              "base"},
+    "train": {"nest", "io", "scoring", "report", "validate", "search", "generators", "datasets",
+              "geometry", "base"},
     "bench": {"nest", "io", "report", "validate", "search", "collision", "geometry", "base"},
     "nest": {"search", "collision", "report", "validate", "geometry", "base"},
-    "io": {"report", "validate", "ordering", "capture", "generators", "datasets", "geometry",
-           "base"},
+    "io": {"scoring", "report", "validate", "ordering", "capture", "generators", "datasets",
+           "geometry", "base"},
     "capture": {"generators", "geometry", "base"},
     "search": {"collision", "geometry", "base"},
     "collision": {"geometry", "base"},
+    "scoring": {"report", "validate", "geometry", "base"},
     "report": {"validate", "geometry", "base"},
     "generators": {"geometry", "base"},
     "ordering": {"geometry", "base"},
@@ -101,12 +98,12 @@ MAY_IMPORT = {
 
 # (importing module, imported module): why it crosses the rows above.
 EXCEPTIONS = {
-    ("leathernest.score", "leathernest.io.hand_layout"):
+    ("leathernest.scoring.score", "leathernest.io.hand_layout"):
         "a score is of a hand layout: its types (HandLayout, HandOutline) live with their reader",
-    ("leathernest.hidegen", "leathernest.io.job_json"):
-        "the generator keeps its two writers beside it (see hidegen's docstring)",
-    ("leathernest.hidegen", "leathernest.io.atomic"):
-        "the generator keeps its two writers beside it (see hidegen's docstring)",
+    ("leathernest.generators.hides", "leathernest.io.job_json"):
+        "the generator keeps its two writers beside it (see its docstring)",
+    ("leathernest.generators.hides", "leathernest.io.atomic"):
+        "the generator keeps its two writers beside it (see its docstring)",
 }
 
 # (importing module, imported module) allowed inside a function: why it cannot be at the top.

@@ -13,7 +13,6 @@ from scipy import ndimage
 from shapely import affinity
 from shapely.geometry import Polygon
 
-from leathernest import hidegen
 from leathernest.capture import marks as mk
 from leathernest.capture import outline as ol
 from leathernest.capture import segment as sg
@@ -21,6 +20,7 @@ from leathernest.capture.capture import CaptureOptions, capture_hide
 from leathernest.capture.reference import Quad, fit_quad, table_homography
 from leathernest.capture.synth import Scene, render, score
 from leathernest.errors import InputError
+from leathernest.generators import hides as hidegen
 
 BASE = {"px_per_mm": 1.0, "margin_mm": 80.0}
 SCENES = {

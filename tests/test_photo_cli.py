@@ -12,10 +12,10 @@ from PIL import Image
 from shapely import affinity
 from shapely.geometry import Polygon
 
-from leathernest import hidegen
 from leathernest.capture.synth import Scene, render
 from leathernest.cli.main import main
-from leathernest.defectgen import NO_DEFECTS
+from leathernest.generators import hides as hidegen
+from leathernest.generators.defects import NO_DEFECTS
 from leathernest.io.dxf_in import read_hide_dxf
 from leathernest.io.instance import load_job
 from leathernest.model import Outline

@@ -11,8 +11,8 @@ from helpers import hide_100, hide_job, rect, sol, square_piece
 from leathernest.cli.main import main
 from leathernest.errors import InputError
 from leathernest.model import Outline, Piece, Placement, Rotations
-from leathernest.products import select_sizes, sizes_of
-from leathernest.report import compute_metrics
+from leathernest.report.metrics import compute_metrics
+from leathernest.report.products import select_sizes, sizes_of
 
 
 def piece(pid: str, side: float, **kw) -> Piece:

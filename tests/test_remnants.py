@@ -17,7 +17,7 @@ from leathernest.io.instance import load_job
 from leathernest.io.remnant_files import write_remnants
 from leathernest.model import Hide, Job, Outline, Placement, Zone
 from leathernest.nest import nest
-from leathernest.remnants import remnants
+from leathernest.report.remnants import remnants
 from leathernest.search.stop import StopToken
 from leathernest.validate import placed_shape, validate
 

@@ -9,10 +9,10 @@ from helpers import Grain, Mirror, Zone, hide_100, hide_job, l_piece, rect, squa
 
 from leathernest.cli.main import main
 from leathernest.geometry.transform import place_ring
-from leathernest.hand_match import register
 from leathernest.io.hand_layout import GivenTransform, HandLayout, HandOutline, read_hand_layout
 from leathernest.model import Outline, Piece, Rotations
-from leathernest.score import match_layout, score_layout
+from leathernest.scoring.hand_match import register
+from leathernest.scoring.score import match_layout, score_layout
 
 # A piece with no mirror symmetry at all: a mirrored copy is a different shape.
 CHIRAL = [[0, 0], [30, 0], [30, 5], [12, 18], [0, 9]]

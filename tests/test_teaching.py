@@ -11,9 +11,9 @@ from helpers import Zone, rect
 from leathernest.io.hand_layout import GivenTransform, HandLayout, HandOutline
 from leathernest.model import Hide, Job, Outline, Piece, Rotations
 from leathernest.nest import nest
-from leathernest.score import score_layout
+from leathernest.scoring.score import score_layout
+from leathernest.scoring.waste import layout_waste
 from leathernest.search.stop import StopToken
-from leathernest.waste import layout_waste
 
 RIGHT_ANGLES = Rotations(angles_deg=(0.0, 90.0, 180.0, 270.0))
 N = 12

@@ -5,7 +5,7 @@ Usage::
     python datasets/examples/make_examples.py
 
 Writes, from the pattern library (``leathernest.datasets.patterns.catalog``) and the hide generator
-(``leathernest.hidegen``), all deterministic:
+(``leathernest.generators.hides``), all deterministic:
 
 - ``datasets/examples/demo_wallets.json``: 4 bifold wallets and 6 card holders on two calf skins;
 - ``datasets/examples/demo_goods.json``: a tote bag, a zip pouch and a belt on a cow side;
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from leathernest import hidegen
 from leathernest.datasets.patterns.catalog import product_pieces
+from leathernest.generators import hides as hidegen
 from leathernest.io.atomic import write_atomic
 from leathernest.io.svg import GRADE_FILL, HIDE_FILL
 from leathernest.model import Job, Objective

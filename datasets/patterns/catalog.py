@@ -34,7 +34,7 @@ from leathernest.model import (
 
 # Letter grade in the DXF ("Grade: B") -> the piece's min_grade in a job. A needs the unmarked best
 # leather (min_grade None); B, C, D may also lie on hide zones of grade 3, 2, 1. The hide generator
-# (leathernest.hidegen) grades shoulder 3, belly and neck 2, legs 1, defects 0 or 1.
+# (leathernest.generators.hides) grades shoulder 3, belly and neck 2, legs 1, defects 0 or 1.
 GRADE_MIN: dict[str, int | None] = {"A": None, "B": 3, "C": 2, "D": 1}
 
 # Depth of a slit notch cut into the boundary, mm.

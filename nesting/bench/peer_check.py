@@ -3,8 +3,8 @@
 A peer's layout is a list of absolute polygons per bin: ``{"strip_length", "bins": [{"bin_id",
 "placements": [{"item_id", "polygon"}]}]}``. Its own figures are not taken on trust: this module
 rebuilds every rule with shapely from the job leathernest reads for the same instance, so a peer and
-leathernest are judged by the same definitions (:mod:`leathernest.report`: density = placed area /
-(height x length), utilisation = placed area / usable area of the hides used).
+leathernest are judged by the same definitions (:mod:`leathernest.report.metrics`: density = placed
+area / (height x length), utilisation = placed area / usable area of the hides used).
 
 Rules (each violation is one line of text):
 
@@ -35,7 +35,7 @@ from shapely.geometry import Polygon, box
 from leathernest.config import VALIDATION_REL_TOL
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, Job, Piece, Strip, zone_blocks
-from leathernest.report import usable_region
+from leathernest.report.metrics import usable_region
 from leathernest.validate import job_scale
 
 # A peer's angles come back through float coordinates (cos/sin, then our fit): allow this much

@@ -1,12 +1,12 @@
 """Synthetic photos of generated hides, with the truth they were drawn from.
 
 Why: the capture's accuracy can only be measured against pictures whose answer is known. A generated
-hide (:mod:`leathernest.hidegen`) is drawn on a table as a camera would see it, with the operator's
-chalk marks round its defects, and with what makes real pictures hard: uneven light and vignetting,
-sensor noise, blur, a camera not quite square to the table (perspective), JPEG compression and a
-textured table (a green cutting mat with its grid). The truth comes along: the outline, the marked
-regions, the defects themselves and the backbone, in the hide's millimetres, and the map from those
-millimetres to picture pixels.
+hide (:mod:`leathernest.generators.hides`) is drawn on a table as a camera would see it, with the
+operator's chalk marks round its defects, and with what makes real pictures hard: uneven light and
+vignetting, sensor noise, blur, a camera not quite square to the table (perspective), JPEG
+compression and a textured table (a green cutting mat with its grid). The truth comes along: the
+outline, the marked regions, the defects themselves and the backbone, in the hide's millimetres, and
+the map from those millimetres to picture pixels.
 
 Drawing: polygons are filled on a canvas ``SUPERSAMPLE`` times finer than the picture and averaged
 down, so edges are anti-aliased as a lens would blur them; every shape goes through the one
@@ -28,7 +28,7 @@ from skimage.transform import ProjectiveTransform
 
 from leathernest.capture.marks import MARK_COLOURS
 from leathernest.capture.outline import apply
-from leathernest.hidegen import GeneratedHide
+from leathernest.generators.hides import GeneratedHide
 
 SUPERSAMPLE = 2
 EDGE_MM = 3.0  # chalk keeps this far from the leather's edge

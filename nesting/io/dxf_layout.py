@@ -19,7 +19,7 @@ find, so nothing is merged:
 Every outline becomes a :class:`~leathernest.io.hand_layout.HandOutline` without holes; the
 matcher decides which are pieces, which are holes of a placed piece and which are the hide's own
 outline, holes or zones drawn for reference. Outlines are flattened with their vertices on the
-curve (the matcher's tolerance, ``leathernest.score.MATCH_TOL_MM``, is far above the chord
+curve (the matcher's tolerance, ``leathernest.scoring.score.MATCH_TOL_MM``, is far above the chord
 tolerance). What the reader left out (open contours, self-crossing outlines, broken entities)
 is listed in ``HandLayout.skipped``; facts about the file (units assumed, recover mode) in
 ``HandLayout.warnings``.

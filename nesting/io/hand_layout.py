@@ -2,8 +2,8 @@
 
 A hand layout is what a trainee drew: outlines in the hide's coordinates, perhaps named, perhaps
 with a transform. It is an external representation (as jagua-rs keeps ``ext_repr.rs`` apart from
-its entities): :mod:`leathernest.score` turns it into :class:`~leathernest.model.Placement` values
-by matching each outline to a job piece.
+its entities): :mod:`leathernest.scoring.score` turns it into :class:`~leathernest.model.Placement`
+values by matching each outline to a job piece.
 
 Accepted JSON (``.json`` or anything that is not ``.dxf``): an object with ``placements``, each
 either a full leathernest placement (``item_id`` and ``translation``, with optional

@@ -15,8 +15,8 @@ from pathlib import Path
 from leathernest.io.atomic import write_atomic
 from leathernest.io.html_report import CSS
 from leathernest.io.svg import GRADE_FILL, HIDE_FILL, layout_svg
-from leathernest.score import Score, measurable_solution
-from leathernest.score_compare import SAME_LEATHER_M2, TEACHING_ROWS
+from leathernest.scoring.compare import SAME_LEATHER_M2, TEACHING_ROWS
+from leathernest.scoring.score import Score, measurable_solution
 
 COMPARE_CSS = CSS + """
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; align-items: start; }

@@ -16,7 +16,7 @@ from pathlib import Path
 from leathernest.io.atomic import write_atomic
 from leathernest.io.svg import GRADE_FILL, GRADE_OTHER, HIDE_FILL, PIECE_FILLS, layout_svg
 from leathernest.model import Job, Solution
-from leathernest.report import BEST_GRADE
+from leathernest.report.metrics import BEST_GRADE
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }

@@ -116,8 +116,8 @@ def job_from_patterns(
     """A job from pattern DXF files and hides (DXF or job JSON) or a strip width.
 
     ``products`` multiplies every piece's quantity: the number of each pattern set to cut
-    (:func:`leathernest.products.select_sizes` does the same and chooses sizes). ``layer_map``
-    gives the roles of DXF layers, for patterns and hides alike.
+    (:func:`leathernest.report.products.select_sizes` does the same and chooses sizes).
+    ``layer_map`` gives the roles of DXF layers, for patterns and hides alike.
     """
     pieces = []
     for path in patterns:

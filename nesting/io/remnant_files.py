@@ -4,8 +4,8 @@
 hide's coordinates) and whose pieces are the first order's with demand 0, so it can be read as
 stock (``nest ORDER --hides DIR/<hide>_<copy>.json``) or, with demands set, nested as it is.
 ``DIR/<hide>_<copy>.dxf`` holds the same hide for CAD and for ``--hides`` (layers ``HIDE``,
-``GRADE<n>``, ``BACKBONE`` as :func:`leathernest.hidegen.write_hide_dxf` writes them); a remnant
-in several parts gets one DXF per part (``<hide>_<copy>.2.dxf``, ...). Files are written
+``GRADE<n>``, ``BACKBONE`` as :func:`leathernest.generators.hides.write_hide_dxf` writes them); a
+remnant in several parts gets one DXF per part (``<hide>_<copy>.2.dxf``, ...). Files are written
 atomically.
 """
 
@@ -16,11 +16,11 @@ import json
 import re
 from pathlib import Path
 
-from leathernest.hidegen import write_hide_dxf
+from leathernest.generators.hides import write_hide_dxf
 from leathernest.io.atomic import write_atomic
 from leathernest.io.job_json import job_to_json
 from leathernest.model import Job
-from leathernest.remnants import Remnant
+from leathernest.report.remnants import Remnant
 
 
 def _slug(text: str) -> str:

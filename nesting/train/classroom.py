@@ -2,9 +2,9 @@
 
 Reads a folder of submissions (the solution files ``leathernest train --out`` saves, one per
 trainee, or any hand layouts ``leathernest score`` reads), scores each against one engine layout
-of the job with :func:`leathernest.score.score_layout`, and writes a CSV (one row per trainee) and
-an HTML page (the table, the common mistakes, each trainee's layout). A file that cannot be read
-is listed with the reason, not dropped.
+of the job with :func:`leathernest.scoring.score.score_layout`, and writes a CSV (one row per
+trainee) and an HTML page (the table, the common mistakes, each trainee's layout). A file that
+cannot be read is listed with the reason, not dropped.
 
 Common mistakes are of two kinds: rules broken (from the validator's violation kinds) and the
 trade's teaching figures against the engine's layout (first waste, remnant kept, best leather).
@@ -25,7 +25,7 @@ from leathernest.io.hand_layout import read_hand_layout
 from leathernest.io.html_report import CSS
 from leathernest.io.svg import layout_svg
 from leathernest.model import Job, Solution
-from leathernest.score import Score, measurable_solution, score_layout
+from leathernest.scoring.score import Score, measurable_solution, score_layout
 
 SESSION_FILES = ("job.json", "engine_solution.json")
 # A trainee's figure this much worse than the engine's counts as a mistake of the class.

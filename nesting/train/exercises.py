@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from leathernest import hidegen
 from leathernest.datasets.patterns.catalog import product_pieces
-from leathernest.defectgen import NO_DEFECTS
 from leathernest.errors import InputError
+from leathernest.generators import hides as hidegen
+from leathernest.generators.defects import NO_DEFECTS
 from leathernest.io.atomic import write_atomic
 from leathernest.model import Job, Mirror, Objective, Piece, Rotations
 

@@ -3,10 +3,11 @@
 Every answer comes from the project's own judges, so the page can never accept what
 ``leathernest check`` rejects: :meth:`Trainer.check` runs :func:`leathernest.validate.validate` on
 the page's layout (a body in the solution format), :meth:`Trainer.score` runs
-:func:`leathernest.score.score_layout` and answers :func:`leathernest.score.score_to_json`, the
-JSON of ``leathernest score --json``. Pieces still in the tray are sent as ``unplaced`` to the
-check (a layout in progress is not "missing" pieces); the score ignores that list, so a piece left
-in the tray counts as missing there, as it does for ``score``.
+:func:`leathernest.scoring.score.score_layout` and answers
+:func:`leathernest.scoring.score.score_to_json`, the JSON of ``leathernest score --json``. Pieces
+still in the tray are sent as ``unplaced`` to the check (a layout in progress is not "missing"
+pieces); the score ignores that list, so a piece left in the tray counts as missing there, as it
+does for ``score``.
 
 The engine's layout is computed once, in a background thread, while the trainee works
 (:class:`EngineRun`); it goes only through :func:`leathernest.nest.nest`.
@@ -40,11 +41,11 @@ from leathernest.io.solution_json import (
 )
 from leathernest.model import Job, Solution
 from leathernest.nest import checked, nest, warm_up
-from leathernest.report import compute_metrics, hide_cost, usable_region, with_metrics
-from leathernest.score import measurable_solution, score_layout, score_to_json
+from leathernest.report.metrics import compute_metrics, hide_cost, usable_region, with_metrics
+from leathernest.scoring.score import measurable_solution, score_layout, score_to_json
+from leathernest.scoring.waste import NEST_WIDTH_MM, hide_price_per_m2
 from leathernest.search.stop import StopToken
 from leathernest.validate import Violation, validate
-from leathernest.waste import NEST_WIDTH_MM, hide_price_per_m2
 
 log = logging.getLogger("nesting.train")
 

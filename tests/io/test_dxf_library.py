@@ -16,7 +16,7 @@ from shapely.geometry import Polygon
 from leathernest.datasets import ROOT
 from leathernest.datasets.patterns import catalog
 from leathernest.datasets.patterns.geometry import FLATTEN_TOL_MM, flatten
-from leathernest.hidegen import generate_hide
+from leathernest.generators.hides import generate_hide
 from leathernest.io.dxf_in import CHORD_TOL_MM, read_pattern_dxf
 from leathernest.io.dxf_report import IssueCode
 from leathernest.io.dxf_text import GRADE_MIN_OF_LETTER

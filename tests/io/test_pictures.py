@@ -10,7 +10,7 @@ from helpers import hide_100, hide_job, rect, sol
 from leathernest.io.html_report import report_html
 from leathernest.io.svg import GRADE_FILL, HIDE_FILL, PIECE_FILLS, PIECE_OPACITY, layout_svg
 from leathernest.model import FREE_ROTATION, Mirror, Outline, Piece, Placement, Zone
-from leathernest.report import with_metrics
+from leathernest.report.metrics import with_metrics
 from leathernest.search.stop import Progress
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -214,7 +214,7 @@ def test_score_answers_what_score_json_answers(client, train_job_file, engine_so
     from leathernest.io.hand_layout import read_hand_layout
     from leathernest.io.instance import load_job
     from leathernest.io.solution_json import read_solution
-    from leathernest.score import score_layout, score_to_json
+    from leathernest.scoring.score import score_layout, score_to_json
 
     job = load_job(train_job_file)
     cli = score_to_json(score_layout(job, read_hand_layout(path), engine_solution), "x", {})

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from leathernest.cli.main import main
 from leathernest.io.instance import load_job
 from leathernest.model import Mirror
-from leathernest.report import usable_region
+from leathernest.report.metrics import usable_region
 from leathernest.train.exercises import make_exercise
 from leathernest.train.session import EngineRun, Trainer
 

@@ -1,7 +1,7 @@
 """The figures that compare a hand layout with the engine's: leather consumed, waste, money, points.
 
-Definitions (the report's, :mod:`leathernest.report`, and the trade's waste figures of
-:mod:`leathernest.waste`, plus these for the comparison):
+Definitions (the report's, :mod:`leathernest.report.metrics`, and the trade's waste figures of
+:mod:`leathernest.scoring.waste`, plus these for the comparison):
 
 - utilisation: placed piece area / usable area of the hides used (strips: the density);
 - leather used: usable area of the hides used (strips: height x length);
@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections import Counter
 
 from leathernest.model import Job, Solution
-from leathernest.report import hide_cost
-from leathernest.waste import HideWaste, layout_waste, waste_totals
+from leathernest.report.metrics import hide_cost
+from leathernest.scoring.waste import HideWaste, layout_waste, waste_totals
 
 M2 = 1e6  # mm² per m²
 # Below this difference (m², 1 cm²) two layouts need the same leather: float noise, not a saving.

@@ -6,10 +6,10 @@ not need.
 This is what a trainer says at the cutting table, as data (``leather_domain.md`` section 7:
 interlock the patterns, keep the skin square, the croupon for the pieces that need it):
 
-- ``gap``: the first waste (leather enclosed between pieces, :mod:`leathernest.waste`) is shared
-  out to the pair of pieces nearest to each bit of it; a pair further apart than the knife needs
-  owns a lane of lost leather. The saving is the part of that lane a placement at the needed gap
-  would not leave: lane area x (d - gap) / d, d the pair's distance.
+- ``gap``: the first waste (leather enclosed between pieces, :mod:`leathernest.scoring.waste`) is
+  shared out to the pair of pieces nearest to each bit of it; a pair further apart than the knife
+  needs owns a lane of lost leather. The saving is the part of that lane a placement at the needed
+  gap would not leave: lane area x (d - gap) / d, d the pair's distance.
 - ``alone``: a piece with no neighbour within that width, on a hide with other pieces: it splits
   the free leather, so the remnant kept is smaller.
 - ``grade``: a piece that could take a lower grade lying mostly on the hide's unmarked best
@@ -30,8 +30,8 @@ from shapely.geometry import Polygon
 from shapely.ops import nearest_points
 
 from leathernest.model import Job, Placement, Solution
+from leathernest.scoring.waste import NEST_WIDTH_MM, HideWaste, unmarked_region
 from leathernest.validate import placed_shape
-from leathernest.waste import NEST_WIDTH_MM, HideWaste, unmarked_region
 
 # A gap this much wider than needed (mm) is worth a word; below it, it is float noise or fine work.
 GAP_NOTE_MM = 1.0

@@ -7,7 +7,7 @@ and legs, and the defects real leather has (holes, scratches, healed scars, vein
 clusters, brands) in the amounts the trade grades by. Sizes and zone shares follow
 ``leather_domain.md`` (sections 1 and 2, sources given per preset below); the defect kinds, their
 shapes and the quality presets ``clean``, ``typical`` and ``poor`` are in
-:mod:`leathernest.defectgen`.
+:mod:`leathernest.generators.defects`.
 
 Geometry, in millimetres, x right, y up, the backbone running roughly along +x from tail to neck:
 
@@ -22,9 +22,9 @@ Geometry, in millimetres, x right, y up, the backbone running roughly along +x f
    croupon/butt along the rear of the backbone is left unmarked, i.e. best grade. The literature
    gives butt 13 % + bend 30 % of a hide as the best parts, shoulder 32 %, head and belly 25 %
    [S32]; the generated croupon is 27-38 % of the hide.
-4. Defects (:func:`leathernest.defectgen.draw_defects`), each inside the hide and free to overlap
-   the zones (a point takes the lowest grade of the zones covering it), until they cover the share
-   of the area the quality preset asks for.
+4. Defects (:func:`leathernest.generators.defects.draw_defects`), each inside the hide and free to
+   overlap the zones (a point takes the lowest grade of the zones covering it), until they cover the
+   share of the area the quality preset asks for.
 
 Everything is drawn from one ``numpy.random.Generator`` seeded with the given seed, so a seed gives
 the same hide on every machine. Uses numpy and shapely; ezdxf only inside :func:`write_hide_dxf`.
@@ -47,8 +47,8 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from leathernest.defectgen import DEFECT_LABELS, QUALITIES, Quality, Regions, draw_defects
 from leathernest.errors import InputError
+from leathernest.generators.defects import DEFECT_LABELS, QUALITIES, Quality, Regions, draw_defects
 from leathernest.io.atomic import write_atomic
 from leathernest.io.job_json import job_to_json
 from leathernest.model import Hide, Job, Outline, Zone
@@ -56,7 +56,8 @@ from leathernest.model import Hide, Job, Outline, Zone
 SQFT_M2 = 0.09290304  # one square foot in m²
 
 # Grades of the anatomical zones. The croupon is unmarked: the best grade ("A" in the pattern
-# library), then shoulder, belly/neck, legs; 0 is never usable (defects: leathernest.defectgen).
+# library), then shoulder, belly/neck, legs; 0 is never usable (defects:
+# leathernest.generators.defects).
 GRADE_SHOULDER = 3
 GRADE_BELLY_NECK = 2
 GRADE_LEG = 1
@@ -364,8 +365,9 @@ def generate(kind: str = "calf", seed: int = 0, *, quality: str | Quality = "typ
         Seeds one ``numpy.random.Generator``; the same seed gives the same hide.
     quality : str or Quality
         How much of the hide is defective: ``clean``, ``typical`` (default) or ``poor``
-        (:data:`leathernest.defectgen.QUALITIES`), or a :class:`~leathernest.defectgen.Quality`
-        of one's own (``defectgen.NO_DEFECTS`` for none).
+        (:data:`leathernest.generators.defects.QUALITIES`), or a
+        :class:`~leathernest.generators.defects.Quality` of one's own (``defectgen.NO_DEFECTS`` for
+        none).
     hide_id : str, optional
         The hide's id; default ``f"{kind}-{seed}"``.
     area_m2 : float, optional

@@ -14,7 +14,7 @@ Definitions (stated once, used everywhere):
   with neither costs nothing in the figures (and says so with ``cost`` None);
 - per product and size (``per_product``): the area cut, its share of the hides' usable area and
   cost (each hide shared by the area cut on it) and its yield; per hide, the products it served
-  (:mod:`leathernest.products`).
+  (:mod:`leathernest.report.products`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from shapely.geometry import Polygon
 
 from leathernest.geometry.shapes import usable_region, zone_region
 from leathernest.model import Hide, Job, Solution, Strip, hide_cost
-from leathernest.products import product_figures
+from leathernest.report.products import product_figures
 from leathernest.validate import placed_shape
 
 BEST_GRADE = "best"  # key of the unmarked hide in area-by-grade tables

@@ -5,15 +5,15 @@ The steps of ``leathernest score``:
 1. :func:`match_layout` turns every outline of a :class:`~leathernest.io.hand_layout.HandLayout`
    into a placement of a job piece: a stated transform is taken as it is; otherwise the piece is
    found by name (``item_id``, ``name`` or a DXF text) or, failing that, by shape, and its mirror,
-   rotation and translation are recovered by registration (:mod:`leathernest.hand_match`). Copies
-   are numbered per piece (mirrored pairs: drawn copies even, mirrored odd, partners on one hide).
-   Outlines that are the hide's own outline, holes or zones drawn for reference, or a hole of a
-   placed piece, are set aside and listed; outlines that match nothing are reported as
-   ``unknown`` violations, never dropped.
+   rotation and translation are recovered by registration (:mod:`leathernest.scoring.hand_match`).
+   Copies are numbered per piece (mirrored pairs: drawn copies even, mirrored odd, partners on one
+   hide). Outlines that are the hide's own outline, holes or zones drawn for reference, or a hole of
+   a placed piece, are set aside and listed; outlines that match nothing are reported as ``unknown``
+   violations, never dropped.
 2. :func:`score_layout` validates the placements exactly (:func:`leathernest.validate.validate`:
    overlap, gap, outside, margin, defect, grade, rotation, mirror, grain, group, missing ...),
-   measures the trade's waste figures (:mod:`leathernest.waste`), gives per-piece feedback
-   (:mod:`leathernest.feedback`) and compares the figures with the engine's layout
+   measures the trade's waste figures (:mod:`leathernest.scoring.waste`), gives per-piece feedback
+   (:mod:`leathernest.scoring.feedback`) and compares the figures with the engine's layout
    (:func:`compare`), points included. :func:`score_to_json` is the one JSON form of a score,
    printed by ``leathernest score --json`` and answered by the trainer's ``/api/score``.
 
@@ -31,8 +31,12 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from leathernest.feedback import layout_feedback
-from leathernest.hand_match import (
+from leathernest.io.hand_layout import HandLayout, HandOutline
+from leathernest.model import Hide, HideLayout, Job, Mirror, Piece, Placement, Solution, Strip
+from leathernest.report.metrics import compute_metrics
+from leathernest.scoring.compare import compare
+from leathernest.scoring.feedback import layout_feedback
+from leathernest.scoring.hand_match import (
     Registration,
     best_registration,
     coincides,
@@ -41,12 +45,8 @@ from leathernest.hand_match import (
     outer_area_matches,
     register,
 )
-from leathernest.io.hand_layout import HandLayout, HandOutline
-from leathernest.model import Hide, HideLayout, Job, Mirror, Piece, Placement, Solution, Strip
-from leathernest.report import compute_metrics
-from leathernest.score_compare import compare
+from leathernest.scoring.waste import layout_waste
 from leathernest.validate import Violation, ViolationKind, placed_shape, validate
-from leathernest.waste import layout_waste
 
 # Outlines within this distance (mm) of the hide's outline, a hole or a zone are that drawing.
 HIDE_DRAWING_TOL_MM = 0.5

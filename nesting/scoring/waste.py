@@ -4,7 +4,7 @@ Cutting rooms split the leather a layout does not turn into pieces into *first w
 interlocked patterns, and *second waste*, at the skin's edge (``leather_domain.md`` section 7,
 after [S39]). Utilisation of the hides used cannot tell a compact layout from a sloppy one on the
 same hide; these figures can. On a hide with usable region U (its leather minus holes and grade-0
-defects, as :func:`leathernest.report.usable_region`) and placed pieces P:
+defects, as :func:`leathernest.report.metrics.usable_region`) and placed pieces P:
 
 - the **nest** is the closing of P by a disc of diameter :data:`NEST_WIDTH_MM`, inside U: the
   pieces and the leather they enclose, every gap between them narrower than that width;
@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, Job, Solution, Strip
-from leathernest.report import hide_cost, usable_region
+from leathernest.report.metrics import hide_cost, usable_region
 from leathernest.validate import placed_shape
 
 # The layout's footprint (the nest) takes in every gap between pieces narrower than this, mm: an

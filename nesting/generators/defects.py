@@ -39,8 +39,8 @@ brand        0     2-4 hot-iron strokes in a 60-150 mm box (the  rump, off the b
 
 Grades are those of the pattern library: 0 never usable, 1 hidden parts only, 2 linings and
 gussets; a point takes the lowest grade of the zones covering it. Brands are drawn on cattle only
-(the ``brand_weight`` of a :class:`leathernest.hidegen.HideSpec`: 1 for cow sides, 0.5 for calf,
-0 for goat).
+(the ``brand_weight`` of a :class:`leathernest.generators.hides.HideSpec`: 1 for cow sides, 0.5 for
+calf, 0 for goat).
 
 Sources not in ``leather_domain.md``:
 [X1] Western Producer, "Leather companies face tough task finding quality hides" (of 26.5 million
