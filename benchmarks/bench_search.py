@@ -39,6 +39,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import benchlib as bl
 
+from leathernest.config import SeparatorConfig
 from leathernest.io.instance import load_job
 from leathernest.search.hides import DEFAULT_HIDES_CONFIG, HideSearch
 from leathernest.search.kernels import separate as ksep
@@ -209,10 +210,6 @@ def shirts() -> tuple[Layout, Separator]:
     return strip_state("shirts")
 
 
-def _kernel_args(lay: Layout) -> tuple:
-    return (lay.items.kernel_shapes, lay.eng, lay.itm, lay.tracker.arrays, lay.place, lay.ctx)
-
-
 @pytest.mark.benchmark(group="search.move")
 def test_move_one_piece(benchmark, shirts) -> None:
     lay, sep = shirts
@@ -222,9 +219,10 @@ def test_move_one_piece(benchmark, shirts) -> None:
 
     def setup():
         lay.restore(snap)
-        return (k, *_kernel_args(lay), sep.rng, out, lay.work), {}
+        return (lay.arrays, k, sep.rng, out), {}
 
     benchmark.pedantic(ksep.move_copy, setup=setup, rounds=200, warmup_rounds=5)
+    lay.sync_engine()
     assert tracker_consistent(lay)
 
 
@@ -232,19 +230,18 @@ def test_move_one_piece(benchmark, shirts) -> None:
 def test_separator_iteration(benchmark, shirts) -> None:
     lay, sep = shirts
     snap = lay.save()
-    out = np.zeros(6)
-    order = np.zeros(lay.items.n, dtype=np.int64)
     moved = []
+    one = Separator(lay, SeparatorConfig(iter_no_improve=1, strikes=1, max_iterations=1),
+                    sep.rng)  # one iteration: every colliding piece moves, then the weights
 
     def setup():
         lay.restore(snap)
-        return (lay, out, order), {}
+        return (), {}
 
-    def iteration(lay: Layout, out: np.ndarray, order: np.ndarray) -> None:
-        shp, eng, itm, trk, place, ctx = _kernel_args(lay)
-        moved.append(ksep.move_colliding(shp, eng, itm, trk, place, ctx, sep.rng, out, order,
-                                         lay.work))
-        ksep.update_weights(trk, lay.live)
+    def iteration() -> None:
+        before = one.moves
+        one.separate(StopToken(600.0))
+        moved.append(one.moves - before)
 
     benchmark.pedantic(iteration, setup=setup, rounds=30, warmup_rounds=2)
     benchmark.extra_info["moves_per_iteration"] = sum(moved) / len(moved)

@@ -27,9 +27,14 @@ Example::
     eng.overlap(shirt, 0.0, False, 12.0, 10.0)     # -> Overlap(total=..., ids=[0], values=[...])
     snap = eng.save(); eng.move(0, 180.0, False, 50.0, 20.0); eng.restore(snap)
 
+The engine owns its arrays; kernels read them through :attr:`CollisionEngine.arrays` (an
+:class:`~leathernest.collision.records.Engine` record, rebuilt when the arrays are reallocated) and
+:meth:`CollisionEngine.probe`. Grade masks (which static hazards block a piece of a grade) live in
+one table, :attr:`CollisionEngine.masks`, kept in step with the open and closed containers.
+
 An engine is not thread-safe (it owns scratch buffers); use :meth:`copy` for another thread. Kernels
-run without the GIL. Nothing compiles at import; the first query of each kind compiles (or loads
-from the on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
+run without the GIL. Nothing compiles at import; the first query compiles (or loads from the
+on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
 """
 
 from __future__ import annotations
@@ -41,10 +46,11 @@ import numpy as np
 from shapely.geometry import Polygon
 
 from leathernest.collision import hazards as hz
-from leathernest.collision.kernels import batch as kb
 from leathernest.collision.kernels.dynamic import set_key
 from leathernest.collision.kernels.grid import grid_remove
+from leathernest.collision.kernels.query import query
 from leathernest.collision.prepare import PreparedShape, prepare, stock_margin
+from leathernest.collision.records import Engine, Placed, Probe, Scratch
 from leathernest.model import Hide, Outline, Piece, Strip
 
 DEG = math.pi / 180.0
@@ -73,6 +79,11 @@ class Snapshot:
     shapes: tuple
     transforms: np.ndarray
     box: np.ndarray
+
+    @property
+    def closed(self) -> np.ndarray:
+        """uint8[C]: the containers out of play when the snapshot was taken."""
+        return self.arrays[_DYNAMIC_FIELDS.index("_closed")]
 
 
 class CollisionEngine:
@@ -119,13 +130,16 @@ class CollisionEngine:
         self._v_end = self._r_end = self._p_end = self._n_end = 0
         self._shapes: list[PreparedShape | None] = [None] * k
         self._tf = np.zeros((k, 4), dtype=np.float64)
-        self._masks: dict[int | None, np.ndarray] = {}
+        self._grades: list[int | None] = []  # grade of each row of masks
+        self.masks = np.zeros((0, static.n_hazards), dtype=np.uint8)
         self.w_static_ones = np.ones(static.n_hazards, dtype=np.float64)
         self.w_piece_ones = np.ones(k, dtype=np.float64)
         self._out_ids = np.zeros(static.n_hazards + k, dtype=np.int64)
         self._out_vals = np.zeros(static.n_hazards + k, dtype=np.float64)
-        self._st = static.kernel()
-        self._one = np.zeros((1, 4), dtype=np.float64)  # single queries use the batch kernels
+        self._no_ids = self._out_ids[:0]
+        self._no_vals = self._out_vals[:0]
+        self._static = static.record()
+        self._one = np.zeros((1, 4), dtype=np.float64)  # single queries use the batch kernel
         self._one_out = np.zeros(1, dtype=np.float64)
         self._alloc_scratch(64, 8)
         self._rebuild_dy()
@@ -222,10 +236,28 @@ class CollisionEngine:
         """Whether the container is out of play."""
         return bool(self._closed[container])
 
+    @property
+    def closed(self) -> np.ndarray:
+        """uint8[C]: 1 for containers out of play (kernels read it; change it by set_closed)."""
+        return self._closed
+
+    def grade_row(self, min_grade: int | None) -> int:
+        """The row of :attr:`masks` for pieces needing min_grade (added on first use)."""
+        if min_grade not in self._grades:
+            self._grades.append(min_grade)
+            self.masks = np.vstack([self.masks, np.zeros((1, self.static.n_hazards), np.uint8)])
+            self._refresh_masks()
+        return self._grades.index(min_grade)
+
+    def mask_for(self, min_grade: int | None) -> np.ndarray:
+        """uint8[S]: the static hazards that block a piece needing min_grade (a row of masks)."""
+        row = self.grade_row(min_grade)  # first: it may grow the table
+        return self.masks[row]
+
     def _refresh_masks(self) -> None:
         closed = self._closed.astype(bool)
-        for grade, m in self._masks.items():
-            self.static.mask(grade, closed, out=m)
+        for row, grade in enumerate(self._grades):
+            self.static.mask(grade, closed, out=self.masks[row])
 
     def prepare(
         self, shape: Piece | Outline | Polygon, simplify_tol_mm: float = 0.0
@@ -250,13 +282,6 @@ class CollisionEngine:
         if h == 0:
             return "exterior", None
         return "zone", int(self.static.grade[h])
-
-    def mask_for(self, min_grade: int | None) -> np.ndarray:
-        """The uint8 filter of static hazards that block a piece needing min_grade (cached)."""
-        m = self._masks.get(min_grade)
-        if m is None:
-            m = self._masks[min_grade] = self.static.mask(min_grade, self._closed.astype(bool))
-        return m
 
     # -- pieces -----------------------------------------------------------------------------------
 
@@ -339,16 +364,25 @@ class CollisionEngine:
     def restore(self, snap: Snapshot) -> None:
         """Return to a saved state (the snapshot stays usable for further restores)."""
         *arrays, ends = snap.arrays
+        closed = self._closed.copy()
+        grown = False  # arrays are copied into place, so records built before stay valid
         for name, a in zip(_DYNAMIC_FIELDS, arrays, strict=True):
-            setattr(self, name, a.copy())
+            cur = getattr(self, name)
+            if cur.shape == a.shape:
+                cur[...] = a
+            else:
+                setattr(self, name, a.copy())
+                grown = True
         self._v_end, self._r_end, self._p_end, self._n_end = (int(v) for v in ends)
         self._shapes = list(snap.shapes)
-        self._tf = snap.transforms.copy()
+        self._tf[...] = snap.transforms
         self.static.box[:] = snap.box[:4]
         if self.static.n_containers == 1:
             self.static.container_box[0] = snap.box[4:]
-        self._rebuild_dy()
-        self._refresh_masks()
+        if grown:
+            self._rebuild_dy()
+        if not np.array_equal(closed, self._closed):
+            self._refresh_masks()
 
     def copy(self) -> CollisionEngine:
         """An independent engine with the same state (static hazards shared read-only)."""
@@ -356,40 +390,39 @@ class CollisionEngine:
         new.__dict__.update(self.__dict__)
         new.static = hz.StaticHazards(**{**self.static.__dict__, "box": self.static.box.copy(),
                                          "container_box": self.static.container_box.copy()})
-        new._st = new.static.kernel()
-        new._masks = {g: m.copy() for g, m in self._masks.items()}
+        new._static = new.static.record()
+        new._grades = list(self._grades)
+        new.masks = self.masks.copy()
         new._out_ids = self._out_ids.copy()
         new._out_vals = self._out_vals.copy()
+        new._no_ids = new._out_ids[:0]
+        new._no_vals = new._out_vals[:0]
         new._one = self._one.copy()
         new._one_out = self._one_out.copy()
-        new._alloc_scratch(self._sc[0].shape[1], self._sc[1].shape[1])
-        new.restore(self.save())
+        for name in _DYNAMIC_FIELDS:
+            setattr(new, name, getattr(self, name).copy())
+        new._shapes = list(self._shapes)
+        new._tf = self._tf.copy()
+        new._alloc_scratch(self._scratch.txy.shape[1], self._scratch.tp.shape[1])
+        new._rebuild_dy()
         return new
 
-    def kernel_args(
-        self, shape: PreparedShape, ignore: int, w_static: np.ndarray, w_piece: np.ndarray
-    ) -> tuple:
-        """The argument tuple of the batch-loss kernel for this shape, for search kernels.
+    # -- the kernels' view -------------------------------------------------------------------------
 
-        Search kernels (``leathernest.search.kernels``) call the engine's loss kernel themselves,
-        many times per move, without a Python round trip; this is the one public way to hand
-        them the engine's arrays. Build it anew after ``restore`` (the dynamic arrays change).
-        """
+    @property
+    def arrays(self) -> Engine:
+        """The engine's arrays as the kernels take them (read it anew after add or restore)."""
+        return self._arrays
+
+    def probe(self, shape: PreparedShape, *, loss: bool, mask: np.ndarray | None = None,
+              ignore: int = -1, w_static: np.ndarray | None = None,
+              w_piece: np.ndarray | None = None) -> Probe:
+        """A query's :class:`~leathernest.collision.records.Probe` of the shape (weights 1)."""
         self._fit_scratch(shape)
-        return (
-            shape.for_pieces.kernel,
-            shape.for_stock.kernel,
-            shape.same,
-            self._st,
-            self._dy,
-            self.static.g,
-            self.static.dims,
-            self.mask_for(shape.min_grade),
-            ignore,
-            self._sc,
-            w_static,
-            w_piece,
-        )
+        return Probe(shape.for_pieces.record, shape.for_stock.record, shape.same,
+                     self.mask_for(shape.min_grade) if mask is None else mask, int(ignore),
+                     self.w_static_ones if w_static is None else w_static,
+                     self.w_piece_ones if w_piece is None else w_piece, bool(loss))
 
     # -- queries -----------------------------------------------------------------------------------
 
@@ -405,26 +438,9 @@ class CollisionEngine:
         ignore: int = -1,
     ) -> bool:
         """Whether the shape at the placement collides with no hazard (touching collides)."""
-        self._fit_scratch(shape)
-        one = self._one
-        one[0, 0] = rotation_deg
-        one[0, 1] = 1.0 if mirrored else 0.0
-        one[0, 2] = x
-        one[0, 3] = y
-        kb.batch_feasible(
-            shape.for_pieces.kernel,
-            shape.for_stock.kernel,
-            shape.same,
-            one,
-            self._st,
-            self._dy,
-            self.static.g,
-            self.static.dims,
-            self.mask_for(shape.min_grade) if mask is None else mask,
-            ignore,
-            self._sc,
-            self._one_out,
-        )
+        probe = self.probe(shape, loss=False, mask=mask, ignore=ignore)
+        query(probe, self._single(rotation_deg, mirrored, x, y), self._arrays, math.inf, 1,
+              self._one_out, self._no_ids, self._no_vals)
         return bool(self._one_out[0] != 0.0)
 
     def overlap(
@@ -445,30 +461,12 @@ class CollisionEngine:
         w_static: float64[S] per static hazard h (index h, not the id); w_piece:
         float64[max_pieces].
         """
-        self._fit_scratch(shape)
-        one = self._one
-        one[0, 0] = rotation_deg
-        one[0, 1] = 1.0 if mirrored else 0.0
-        one[0, 2] = x
-        one[0, 3] = y
-        total, n = kb.overlap_one(
-            shape.for_pieces.kernel,
-            shape.for_stock.kernel,
-            shape.same,
-            one,
-            self._st,
-            self._dy,
-            self.static.g,
-            self.static.dims,
-            self.mask_for(shape.min_grade) if mask is None else mask,
-            ignore,
-            self._sc,
-            self.w_static_ones if w_static is None else w_static,
-            self.w_piece_ones if w_piece is None else w_piece,
-            self._out_ids,
-            self._out_vals,
-        )
-        return Overlap(float(total), self._out_ids[:n].copy(), self._out_vals[:n].copy())
+        probe = self.probe(shape, loss=True, mask=mask, ignore=ignore, w_static=w_static,
+                           w_piece=w_piece)
+        _best, n = query(probe, self._single(rotation_deg, mirrored, x, y), self._arrays,
+                         math.inf, 1, self._one_out, self._out_ids, self._out_vals)
+        return Overlap(float(self._one_out[0]), self._out_ids[:n].copy(),
+                       self._out_vals[:n].copy())
 
     def batch_feasible(
         self,
@@ -484,23 +482,10 @@ class CollisionEngine:
         out: an optional float64[N] buffer the kernel writes 1.0/0.0 into (saves an allocation).
         """
         samples = self._check_samples(samples)
-        self._fit_scratch(shape)
         if out is None:
             out = np.empty(samples.shape[0], dtype=np.float64)
-        kb.batch_feasible(
-            shape.for_pieces.kernel,
-            shape.for_stock.kernel,
-            shape.same,
-            samples,
-            self._st,
-            self._dy,
-            self.static.g,
-            self.static.dims,
-            self.mask_for(shape.min_grade) if mask is None else mask,
-            ignore,
-            self._sc,
-            out,
-        )
+        probe = self.probe(shape, loss=False, mask=mask, ignore=ignore)
+        query(probe, samples, self._arrays, math.inf, 1, out, self._no_ids, self._no_vals)
         return out != 0.0
 
     def batch_loss(
@@ -521,32 +506,21 @@ class CollisionEngine:
         finite; a feasible sample has loss 0.
         """
         samples = self._check_samples(samples)
-        self._fit_scratch(shape)
         if out is None:
             out = np.empty(samples.shape[0], dtype=np.float64)
-        best = kb.batch_loss(
-            shape.for_pieces.kernel,
-            shape.for_stock.kernel,
-            shape.same,
-            samples,
-            self._st,
-            self._dy,
-            self.static.g,
-            self.static.dims,
-            self.mask_for(shape.min_grade) if mask is None else mask,
-            ignore,
-            self._sc,
-            self.w_static_ones if w_static is None else w_static,
-            self.w_piece_ones if w_piece is None else w_piece,
-            float(upper_bound),
-            out,
-        )
+        probe = self.probe(shape, loss=True, mask=mask, ignore=ignore, w_static=w_static,
+                           w_piece=w_piece)
+        best, _n = query(probe, samples, self._arrays, float(upper_bound), 1, out, self._no_ids,
+                         self._no_vals)
         return int(best), out
 
-    def collisions_of(self, key: int) -> Overlap:
-        """What placed piece key hits now (the others and the static hazards), for a tracker."""
-        shape, r, m, x, y = self.placement(key)
-        return self.overlap(shape, r, m, x, y, ignore=key)
+    def _single(self, rotation_deg: float, mirrored: bool, x: float, y: float) -> np.ndarray:
+        one = self._one
+        one[0, 0] = rotation_deg
+        one[0, 1] = 1.0 if mirrored else 0.0
+        one[0, 2] = x
+        one[0, 3] = y
+        return one
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -570,11 +544,10 @@ class CollisionEngine:
             raise ValueError(
                 f"piece key {key}: placement must be finite, got {(rotation_deg, x, y)}"
             )
-        arr = self._shapes[key].for_pieces  # type: ignore[union-attr]
+        shape = self._shapes[key].for_pieces.record  # type: ignore[union-attr]
         listed = bool(self._listed[key])
-        if not set_key(key, arr.xy, 0, arr.xy.shape[1], arr.poles, 0, arr.poles.shape[1],
-                       float(rotation_deg), bool(mirrored), float(x), float(y), self._dy,
-                       self.static.g, self.static.dims, listed):
+        if not set_key(key, shape, float(rotation_deg), bool(mirrored), float(x), float(y),
+                       self._placed, self.static.g, self.static.dims, listed):
             raise AssertionError(f"piece key {key}: cell range larger than its node block")
         self._listed[key] = 1
         self._tf[key] = (rotation_deg, 1.0 if mirrored else 0.0, x, y)
@@ -618,44 +591,30 @@ class CollisionEngine:
         return (*(getattr(self, name) for name in _DYNAMIC_FIELDS), ends)
 
     def _rebuild_dy(self) -> None:
-        self._dy = (
-            self._active,
-            self._xy,
-            self._vbase,
-            self._rings,
-            self._rbase,
-            self._nrings,
-            self._poles,
-            self._pbase,
-            self._npoles,
-            self._bbox,
-            self._cells,
-            self._head,
-            self._nxt,
-            self._nkey,
-            self._prv,
-            self._nbase,
-            self._ncap,
-        )
+        self._placed = Placed(self._active, self._xy, self._vbase, self._rings, self._rbase,
+                              self._nrings, self._poles, self._pbase, self._npoles, self._bbox,
+                              self._cells, self._head, self._nxt, self._nkey, self._prv,
+                              self._nbase, self._ncap)
+        self._arrays = Engine(self._static, self._placed, self._scratch)
 
     def _alloc_scratch(self, n_vertices: int, n_poles: int) -> None:
         s = self.static.n_hazards
-        self._sc = (
-            np.zeros((2, n_vertices)),
-            np.zeros((3, n_poles)),
-            np.zeros((2, n_vertices)),
-            np.zeros((3, n_poles)),
-            np.zeros(4),
-            np.zeros(4),
-            np.zeros(s, dtype=np.uint8),  # parity
-            np.zeros(s, dtype=np.uint8),  # hit
-            np.zeros(4, dtype=np.int64),
-            np.zeros(self.max_pieces, dtype=np.int64),
-            np.zeros(s, dtype=np.int64),  # hazards touched by a query
-            np.zeros(2, dtype=np.int64),  # counters: touched, recorded
-            np.zeros(1, dtype=np.float64),  # the static loss being summed
-            np.zeros(2 * n_vertices, dtype=np.int64),  # a query's edges near a neighbour
+        self._scratch = Scratch(
+            txy=np.zeros((2, n_vertices)),
+            tp=np.zeros((3, n_poles)),
+            txy2=np.zeros((2, n_vertices)),
+            tp2=np.zeros((3, n_poles)),
+            tbbox=np.zeros(4),
+            tbbox2=np.zeros(4),
+            parity=np.zeros(s, dtype=np.uint8),
+            hit=np.zeros(s, dtype=np.uint8),
+            touched=np.zeros(s, dtype=np.int64),
+            counts=np.zeros(2, dtype=np.int64),
+            acc=np.zeros(1, dtype=np.float64),
+            near=np.zeros(2 * n_vertices, dtype=np.int64),
         )
+        if hasattr(self, "_placed"):
+            self._arrays = Engine(self._static, self._placed, self._scratch)
 
     def fit_scratch(self, shape: PreparedShape) -> None:
         """Size the query scratch for a shape (search kernels query without this wrapper)."""
@@ -664,8 +623,9 @@ class CollisionEngine:
     def _fit_scratch(self, shape: PreparedShape) -> None:
         nv = max(shape.for_pieces.xy.shape[1], shape.for_stock.xy.shape[1])
         npl = max(shape.for_pieces.poles.shape[1], shape.for_stock.poles.shape[1])
-        if nv > self._sc[0].shape[1] or npl > self._sc[1].shape[1]:
-            self._alloc_scratch(max(nv, 2 * self._sc[0].shape[1]), max(npl, self._sc[1].shape[1]))
+        have_v, have_p = self._scratch.txy.shape[1], self._scratch.tp.shape[1]
+        if nv > have_v or npl > have_p:
+            self._alloc_scratch(max(nv, 2 * have_v), max(npl, have_p))
 
 
 def _piece_margin(margin_mm: float, edge: float | None, defect: float | None) -> float:

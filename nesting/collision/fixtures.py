@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from leathernest.collision.engine import CollisionEngine
-from leathernest.collision.kernels.query import dynamic_hits, dynamic_hits_brute
 from leathernest.model import Hide, Outline, Zone
 
 
@@ -40,23 +39,4 @@ def exercise_all_kernels() -> None:
             eng.overlap(sq, 0.0, False, 35.0, 30.0)
             eng.batch_feasible(sq, samples)
             eng.batch_loss(sq, samples, upper_bound=1e9)
-            sc = eng._sc
-            dynamic_hits(
-                sc[0],
-                sq.for_pieces.rings,
-                sc[4],
-                sc[1],
-                1,
-                eng._dy,
-                eng.static.g,
-                eng.static.dims,
-                -1,
-                sc[8],
-                sc[9],
-                False,
-                sc[13],
-            )
-            dynamic_hits_brute(
-                sc[0], sq.for_pieces.rings, sc[4], sc[1], 1, eng._dy, -1, sc[9], False, sc[13]
-            )
             eng.remove(0)

@@ -39,6 +39,7 @@ from shapely.geometry import box as shapely_box
 
 from leathernest.collision.kernels.grid import build_edge_cells, build_edge_rows
 from leathernest.collision.prepare import erode, inflate, poles_of, stock_inflation, stock_margin
+from leathernest.collision.records import Static
 from leathernest.collision.simplify import simplify_inward, simplify_outward
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, zone_blocks
@@ -62,7 +63,7 @@ STRIP_CELL_FRAC = 1.0 / 6.0
 
 @dataclass(eq=False)
 class StaticHazards:
-    """The static table and grid (see :mod:`leathernest.collision.kernels.query` for the layout)."""
+    """The static table and grid (the fields of :class:`~leathernest.collision.records.Static`)."""
 
     xy: np.ndarray
     rings: np.ndarray
@@ -91,30 +92,13 @@ class StaticHazards:
     cont_hz: np.ndarray  # int64[C + 1]: hazards of container c are cont_hz[c] .. cont_hz[c + 1]
     ext_pole: np.ndarray  # int64[C + 1]: the exterior's poles around container c (pole indices)
 
-    def kernel(self) -> tuple:
-        """The tuple the kernels take."""
-        return (
-            self.xy,
-            self.rings,
-            self.hz_ring,
-            self.kind,
-            self.bbox,
-            self.poles,
-            self.hz_pole,
-            self.edge_next,
-            self.edge_hz,
-            self.cell_start,
-            self.cell_edges,
-            self.row_start,
-            self.row_edges,
-            self.box,
-            self.container_box,
-            self.cell_container,
-            self.edge_container,
-            self.hz_container,
-            self.cont_hz,
-            self.ext_pole,
-        )
+    def record(self) -> Static:
+        """The kernels' view (the arrays themselves, shared: ``box`` stays mutable)."""
+        return Static(self.xy, self.rings, self.hz_ring, self.kind, self.bbox, self.poles,
+                      self.hz_pole, self.edge_next, self.edge_hz, self.cell_start,
+                      self.cell_edges, self.row_start, self.row_edges, self.box,
+                      self.container_box, self.cell_container, self.edge_container,
+                      self.hz_container, self.cont_hz, self.ext_pole, self.g, self.dims)
 
     @property
     def n_hazards(self) -> int:
@@ -134,14 +118,11 @@ class StaticHazards:
         array to fill in place (kernel tuples keep referring to it).
         """
         m = np.ones(self.n_hazards, dtype=np.uint8) if out is None else out
+        blocks = {g: zone_blocks(g, min_grade) for g in np.unique(self.grade).tolist()}
+        m[:] = [blocks[g] for g in self.grade.tolist()]
         m[0] = 1
-        for h in range(1, self.n_hazards):
-            g = int(self.grade[h])
-            if g == GRADE_CLOSED:
-                c = int(self.hz_container[h])
-                m[h] = 1 if closed is not None and closed[c] else 0
-            else:
-                m[h] = 1 if zone_blocks(g, min_grade) else 0
+        shut = np.flatnonzero(self.grade == GRADE_CLOSED)
+        m[shut] = 0 if closed is None else closed[self.hz_container[shut]]
         return m
 
 
@@ -457,6 +438,6 @@ def strip_hazards(
 
 
 def set_strip_length(st: StaticHazards, length: float) -> None:
-    """Move the strip's right edge (the box is shared with the kernels' tuple, so no rebuild)."""
+    """Move the strip's right edge (the box is shared with the kernels' record, so no rebuild)."""
     st.box[2] = length - st.inset
     st.container_box[0, 2] = st.box[2]

@@ -38,6 +38,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from leathernest.collision.records import Shape
 from leathernest.collision.simplify import simplify_outward
 from leathernest.model import Outline, Piece
 
@@ -67,14 +68,14 @@ class ShapeArrays:
     rings: np.ndarray  # int64[r + 1]: ring k is xy[:, rings[k]:rings[k + 1]], outer rings first
     poles: np.ndarray  # float64[3, p]: x, y, radius of inscribed circles
     polygon: BaseGeometry  # the shapely geometry the arrays came from
-    kernel: tuple = field(init=False)  # (xy, 0, n, rings, poles, 0, p), the form kernels take
+    record: Shape = field(init=False)  # the whole arrays as the kernels take a shape
 
     def __post_init__(self) -> None:
         # The arrays stay writeable although nothing writes them: Numba types a read-only array
         # apart from a writeable one, and every kernel taking shapes from Python and from the
         # search's pools (and hazards from the engine) was compiled twice, seconds each.
-        object.__setattr__(self, "kernel", (self.xy, 0, int(self.xy.shape[1]), self.rings,
-                                            self.poles, 0, int(self.poles.shape[1])))
+        object.__setattr__(self, "record", Shape(self.xy, 0, int(self.xy.shape[1]), self.rings,
+                                                 self.poles, 0, int(self.poles.shape[1])))
 
     @property
     def n_vertices(self) -> int:

@@ -15,7 +15,6 @@ import numpy as np
 
 from leathernest.search.kernels import construct as kc
 from leathernest.search.kernels import sample as ks
-from leathernest.search.kernels.separate import engine_args
 from leathernest.search.layout import Layout
 from leathernest.search.stop import StopToken
 
@@ -34,17 +33,13 @@ def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
     lattice: the bottom-left lattice search (tight fills of hides); else ``samples`` uniform
     samples (a quick start for a strip, which the search then compresses).
     """
-    it = lay.items
     out = np.zeros(6)
     before = int(lay.work[0])
-    ea = engine_args(k, it.kernel_shapes, lay.eng, lay._ones_s, lay._ones_k)
     box = np.ascontiguousarray(sbox)
     if lattice:
-        ok = kc.place_bl(ea, *it.hull(k), it.kernel_rows(k), box, BL_GRID, TURN_ANGLES, w,
-                         float(it.sizes[k]), lay.ctx, rng, out, lay.work)
+        ok = kc.place_bl(lay.arrays, k, box, BL_GRID, TURN_ANGLES, w, rng, out)
     else:
-        ok = kc.place_lbf(ea, *it.hull(k), it.kernel_rows(k), box, samples, w,
-                          float(it.sizes[k]), lay.ctx, rng, out, lay.work)
+        ok = kc.place_lbf(lay.arrays, k, box, samples, w, rng, out)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
 

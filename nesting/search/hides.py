@@ -63,7 +63,6 @@ from leathernest.search.construct import HIDE_Y_WEIGHT, place_copy
 from leathernest.search.items import build_items, move_params
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
-from leathernest.search.kernels.separate import engine_args
 from leathernest.search.layout import Layout, LayoutSnapshot
 from leathernest.search.parallel import nest_parallel
 from leathernest.search.separate import Separator
@@ -128,7 +127,8 @@ class HideSearch:
         self.best_strategy = ""
         self.history: list[tuple[float, int, float]] = []
         self.phase_best: dict[str, dict] = {}
-        self.ins_params = np.array([move_params(cfg.insert, float(self.items.min_dims[k]))
+        self.ins_params = np.array([move_params(cfg.insert, float(self.items.min_dims[k]),
+                                                float(self.items.sizes[k]))
                                     for k in range(self.items.n)]).reshape(self.items.n, -1)
         self.t_first: tuple[float, float] | None = None  # (wall, cpu) s to the first layout
         self.pool: list[tuple[float, LayoutSnapshot]] = []  # infeasible layouts one hide fewer
@@ -302,19 +302,15 @@ class HideSearch:
 
     # -- insertion and separation -----------------------------------------------------------------
 
-    def insert_copy(self, k: int, allowed: np.ndarray, near: np.ndarray | None) -> bool:
-        """Put copy k where it overlaps least: on the allowed containers, or near a row."""
+    def insert_copy(self, k: int, allowed: np.ndarray) -> bool:
+        """Put copy k where it overlaps least on the allowed containers (insertion samples)."""
         lay = self.layout
-        it = self.items
-        ctx = list(lay.ctx)
-        ctx[1] = np.where(allowed, 0, 1).astype(np.uint8)  # sampling only; masks unchanged
         out = np.zeros(6)
         before = int(lay.work[0])
-        ea = engine_args(k, it.kernel_shapes, lay.eng, lay.tracker.w_ext[k], lay.tracker.w_pair[k])
-        has_cur = near is not None
-        cur = near if has_cur else np.zeros(6)
-        v = ks.search_position(ea, *it.hull(k), it.kernel_rows(k), cur, has_cur, True,
-                               self.ins_params[k], tuple(ctx), self.krng, out, lay.work)
+        arrays = lay.arrays
+        arrays = arrays._replace(items=arrays.items._replace(params=self.ins_params))
+        v = ks.search_position(arrays, k, out, False, lay.sheet_with(allowed),
+                               lay.tracker.w_ext[k], lay.tracker.w_pair[k], self.krng, out)
         self.stop.charge(int(lay.work[0]) - before)
         if not math.isfinite(v):
             return False
@@ -325,13 +321,13 @@ class HideSearch:
         """Insert every copy of unit u at least overlap, all on one container."""
         lay = self.layout
         keys = self.items.units[u]
-        if not self.insert_copy(keys[0], allowed, None):
+        if not self.insert_copy(keys[0], allowed):
             return False
         c = lay.container_of(keys[0])
         only = np.zeros_like(allowed)
         if c >= 0:
             only[c] = True
-        return all(self.insert_copy(k, only if c >= 0 else allowed, None) for k in keys[1:])
+        return all(self.insert_copy(k, only if c >= 0 else allowed) for k in keys[1:])
 
     def separate(self, stop: StopToken) -> bool:
         """Resolve every overlap on the open containers (True: feasible)."""

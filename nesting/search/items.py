@@ -31,12 +31,14 @@ from leathernest.config import GeometryConfig, MoveConfig
 from leathernest.geometry.orient import mirror_options, orientation_rows
 from leathernest.model import Job, Outline, Piece
 from leathernest.search.kernels import sample as ks
+from leathernest.search.kernels.records import Pools, ShapePool
 from leathernest.search.units import make_units
 
 
-def move_params(cfg: MoveConfig, min_dim: float) -> np.ndarray:
+def move_params(cfg: MoveConfig, min_dim: float, size: float) -> np.ndarray:
     """The float64 parameter vector of the position search for one piece."""
     p = np.zeros(ks.N_PARAMS)
+    p[ks.P_SIZE] = size
     p[ks.P_N_CONTAINER] = cfg.n_container
     p[ks.P_N_FOCUS] = cfg.n_focus
     p[ks.P_N_CD] = cfg.n_refine
@@ -114,7 +116,7 @@ class Items:
     grade_of: np.ndarray  # int64[n]: index into grades
     cross: np.ndarray  # uint8[n]
     params: np.ndarray  # float64[n, N_PARAMS]
-    kernel_shapes: tuple  # shape pools (see leathernest.search.kernels.separate)
+    pools: Pools  # the shapes as the kernels take them
     hull_xy: np.ndarray  # float64[2, H]: hulls of all pieces, pooled
     hull_idx: np.ndarray  # int64[n, 2]: (start, count) of each copy's hull in hull_xy
     rows_pool: np.ndarray  # float64[R, 6]: orientation rows of all copies
@@ -165,8 +167,8 @@ def _pool_rows(rows: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(pool.reshape(-1, 6)), idx
 
 
-def _pool_shapes(arrs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pool ShapeArrays: (xy, rings, poles, index rows (v0, nv, r0, nr + 1, p0, np))."""
+def _pool_shapes(arrs: list) -> ShapePool:
+    """ShapeArrays pooled; index rows (v0, n_vertices, r0, n_rings + 1, p0, n_poles)."""
     idx = np.zeros((len(arrs), 6), dtype=np.int64)
     v = r = q = 0
     for i, a in enumerate(arrs):
@@ -176,7 +178,7 @@ def _pool_shapes(arrs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     xy = np.ascontiguousarray(np.concatenate([a.xy for a in arrs], axis=1))
     rings = np.ascontiguousarray(np.concatenate([a.rings for a in arrs]))
     poles = np.ascontiguousarray(np.concatenate([a.poles for a in arrs], axis=1))
-    return xy, rings, poles, idx
+    return ShapePool(xy, rings, poles, idx)
 
 
 def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
@@ -218,11 +220,12 @@ def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
     sizes = np.maximum(bbs[:, 2] - bbs[:, 0], bbs[:, 3] - bbs[:, 1]) if n else np.zeros(0)
     cross = np.array([1 if len(unit_list[unit_of[k]]) == 1 else 0 for k in range(n)],
                      dtype=np.uint8)
-    params = np.array([move_params(move, float(min_dims[k])) for k in range(n)]).reshape(n, -1)
-    kshapes = (*_pool_shapes([s.for_pieces for s in shapes]),
-               *_pool_shapes([s.for_stock for s in shapes]),
-               np.array([1 if s.same else 0 for s in shapes], dtype=np.uint8),
-               np.array(piece_of, dtype=np.int64))
+    params = np.array([move_params(move, float(min_dims[k]), float(sizes[k]))
+                       for k in range(n)]).reshape(n, -1)
+    pools = Pools(_pool_shapes([s.for_pieces for s in shapes]),
+                  _pool_shapes([s.for_stock for s in shapes]),
+                  np.array([1 if s.same else 0 for s in shapes], dtype=np.uint8),
+                  np.array(piece_of, dtype=np.int64))
     rows_t = tuple(np.ascontiguousarray(r).reshape(-1, 6) for r in rows)
     rows_pool, rows_idx = _pool_rows(rows_t)
     h_start = np.cumsum([0] + [h.shape[1] for h in hulls])
@@ -233,7 +236,7 @@ def build_items(job: Job, engine: CollisionEngine, reference_deg: float | None,
         piece_of=np.array(piece_of, dtype=np.int64), unit_of=unit_of, units=tuple(unit_list),
         shapes=tuple(shapes), centroids=np.array(cents).reshape(-1, 2), hulls=hulls,
         rows=rows_t, areas=np.array([p.area for p in pieces]), min_dims=min_dims, sizes=sizes,
-        grades=grades, grade_of=grade_of, cross=cross, params=params, kernel_shapes=kshapes,
+        grades=grades, grade_of=grade_of, cross=cross, params=params, pools=pools,
         hull_xy=np.ascontiguousarray(np.concatenate(hulls, axis=1)) if hulls else np.zeros((2, 0)),
         hull_idx=hull_idx, rows_pool=rows_pool, rows_idx=rows_idx,
     )

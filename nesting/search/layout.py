@@ -4,14 +4,15 @@ Strip packing and hide nesting share this state (the house style's ``NestState``
 ``Layout`` under its strip and bin-packing problems): a :class:`Layout` holds the items, one
 :class:`~leathernest.collision.engine.CollisionEngine` whose sheet holds every container (the
 strip, or the hide copies in play), the placements as float64[n, 6] rows ``(rotation_deg, mirrored,
-x, y, row, a)`` (see :mod:`leathernest.search.kernels.sample`), which copies are in play (``live``),
-and the overlap tracker. :class:`LayoutSnapshot` saves it cheaply (jagua-rs ``Layout.save/restore``:
-only the dynamic part is copied; GLS weights survive a restore, as Sparrow's).
+x, y, row, a)`` (see :mod:`leathernest.search.kernels.records`), which copies are in play
+(``live``), and the overlap tracker. :class:`LayoutSnapshot` saves it cheaply (jagua-rs
+``Layout.save/restore``: only the dynamic part is copied; GLS weights survive a restore, as
+Sparrow's).
 
 Every copy is registered in the engine once at the start (so its pool slots and grid nodes exist
 before any kernel moves it) and then taken out of play until it is placed. The problem layers
 (:mod:`leathernest.search.strip`, :mod:`leathernest.search.hides`) change the state only through
-these methods and the kernels' tuples.
+these methods and the kernels, which take the whole layout as one record (:attr:`Layout.arrays`).
 
 Imports numpy, the engine, geometry and the search's own modules; numba only through the kernels.
 """
@@ -29,21 +30,26 @@ from leathernest.model import Hide
 from leathernest.search.items import Items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels import separate as ksep
+from leathernest.search.kernels.records import ItemArrays, LayoutArrays, Sheet
 from leathernest.search.tracker import Tracker, TrackerSnapshot
 
 
 @dataclass(frozen=True)
 class LayoutSnapshot:
-    """A saved layout: engine dynamic state, placements, who is in play, losses, open containers."""
+    """A saved layout: engine state (open containers too), placements, who is in play, losses."""
 
     engine: Snapshot
     place: np.ndarray
     live: np.ndarray
     tracker: TrackerSnapshot
-    closed: np.ndarray
+
+    @property
+    def closed(self) -> np.ndarray:
+        """uint8[C]: the containers out of play in this layout."""
+        return self.engine.closed
 
 
-def _field(containers: list[Hide | None], offsets: np.ndarray) -> tuple:
+def _backbones(containers: list[Hide | None], offsets: np.ndarray) -> tuple:
     """Pooled backbone arrays per container (see :mod:`leathernest.search.kernels.field`)."""
     xs, ss, mids, angs, off = [], [], [], [], [0]
     for c, h in enumerate(containers):
@@ -86,36 +92,34 @@ class Layout:
             engine.add(k, items.shape(k), 0.0, False, *park)
             engine.remove(k)
             engine.fit_scratch(items.shape(k))
-        self.field = _field(containers, st.offsets)
-        self.masks = np.zeros((len(items.grades), st.n_hazards), dtype=np.uint8)
-        self.refresh_masks()
-        self._ones_s = np.ones(st.n_hazards)
-        self._ones_k = np.ones(n)
+        rows = np.array([engine.grade_row(g) for g in items.grades], dtype=np.int64)
+        self.grade_rows = rows[items.grade_of] if n else np.zeros(0, dtype=np.int64)
+        self.sheet = Sheet(st.container_box, engine.closed, st.cell_container, st.g, st.dims,
+                           *_backbones(containers, st.offsets))
+        self.ones_s = np.ones(st.n_hazards)
+        self.ones_k = np.ones(n)
         self._out_ids = np.zeros(st.n_hazards + n, dtype=np.int64)
         self._out_vals = np.zeros(st.n_hazards + n, dtype=np.float64)
 
-    # -- kernel tuples ----------------------------------------------------------------------------
+    # -- the kernels' record ----------------------------------------------------------------------
 
     @property
-    def eng(self) -> tuple:
-        """(st, dy, g, dims, sc, masks, grade_of, ones_s, ones_k, out_ids, out_vals)."""
-        e = self.engine
-        return (e._st, e._dy, e.static.g, e.static.dims, e._sc, self.masks,
-                self.items.grade_of, self._ones_s, self._ones_k, self._out_ids, self._out_vals)
-
-    @property
-    def ctx(self) -> tuple:
-        """(cbox, closed, cell_container, g, dims, bb_off, bb_xy, bb_s, bb_mid, bb_ang)."""
-        st = self.engine.static
-        return (st.container_box, self.engine._closed, st.cell_container, st.g, st.dims,
-                *self.field)
-
-    @property
-    def itm(self) -> tuple:
-        """(hull_xy, hull_idx, rows_pool, rows_idx, params, cross, live)."""
+    def arrays(self) -> LayoutArrays:
+        """The whole layout as the search kernels take it (build it anew after a restore)."""
         it = self.items
-        return (it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params, it.cross,
-                self.live)
+        return LayoutArrays(
+            self.engine.arrays, self.engine.masks, self.grade_rows, it.pools,
+            ItemArrays(it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params, it.cross,
+                       self.live),
+            self.sheet, self.tracker.arrays, self.place, self.ones_s, self.ones_k,
+            self._out_ids, self._out_vals, self.work)
+
+    def sheet_with(self, allowed: np.ndarray) -> Sheet:
+        """The sheet with only the allowed containers open for sampling.
+
+        The grade masks stay as they are: pieces already on the other containers still count.
+        """
+        return self.sheet._replace(closed=np.where(allowed, 0, 1).astype(np.uint8))
 
     # -- containers -------------------------------------------------------------------------------
 
@@ -124,15 +128,9 @@ class Layout:
         """Containers on the sheet (hide copies in play or not; 1 for a strip)."""
         return self.engine.static.n_containers
 
-    def refresh_masks(self) -> None:
-        """Rebuild the per-grade hazard filters (after a container opened or closed)."""
-        for g, grade in enumerate(self.items.grades):
-            self.masks[g] = self.engine.mask_for(grade)
-
     def set_closed(self, c: int, closed: bool) -> None:
         """Take container c out of play, or back in."""
         self.engine.set_closed(c, closed)
-        self.refresh_masks()
 
     def container_of(self, k: int) -> int:
         """The container holding copy k's centroid (-1 if none or not in play)."""
@@ -170,7 +168,7 @@ class Layout:
         """
         row = self.place[k].copy()
         rot = ks.materialize(self.items.kernel_rows(k), int(row[4]), float(row[5]), x, y,
-                             self.ctx)
+                             self.sheet)
         if not math.isfinite(rot):
             return False
         row[0], row[2], row[3] = rot, x, y
@@ -188,8 +186,7 @@ class Layout:
         """Recompute copy k's losses (after it moved)."""
         if not self.tracked:
             return
-        ksep.tracker_row(k, self.items.kernel_shapes, self.eng, self.tracker.arrays, self.place,
-                         self.live)
+        ksep.tracker_row(self.arrays, k)
 
     def rebuild_tracker(self) -> None:
         """Recompute every loss (after many copies or a strip length changed)."""
@@ -226,14 +223,11 @@ class Layout:
         """Snapshot of the layout (the strip length and open containers included)."""
         self.sync_engine()
         return LayoutSnapshot(self.engine.save(), self.place.copy(), self.live.copy(),
-                              self.tracker.save(), self.engine._closed.copy())
+                              self.tracker.save())
 
     def restore(self, snap: LayoutSnapshot) -> None:
         """Return to a snapshot, keeping the GLS weights."""
         self.engine.restore(snap.engine)
-        self.engine._closed[:] = snap.closed
-        self.engine._refresh_masks()
-        self.refresh_masks()
         self.place[:] = snap.place
         self.live[:] = snap.live
         self.tracker.restore(snap.tracker)

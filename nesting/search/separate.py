@@ -61,15 +61,13 @@ class Separator:
         while True:
             budget = min(CHUNK, stop.work_left)
             before = int(lay.work[0])
-            status = ksep.separate(lay.items.kernel_shapes, lay.eng, lay.itm, lay.tracker.arrays,
-                                   lay.place, self.best_place, lay.ctx, self.cfg, self.state,
-                                   self.fstate, self.rng, budget, lay.work)
+            status = ksep.separate(lay.arrays, self.best_place, self.cfg, self.state, self.fstate,
+                                   self.rng, budget)
             stop.charge(int(lay.work[0]) - before)
             if status != ksep.PAUSED:
                 break
             if stop.stopped():
-                ksep.restore_layout(lay.items.kernel_shapes, lay.eng, lay.itm,
-                                    lay.tracker.arrays, lay.place, self.best_place)
+                ksep.restore_layout(lay.arrays, self.best_place)
                 self.state[ksep.S_PHASE] = 0
                 status = ksep.DONE_FAILED
                 break

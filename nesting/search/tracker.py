@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leathernest.search.kernels.records import Losses
+
 
 @dataclass(frozen=True)
 class TrackerSnapshot:
@@ -38,18 +40,14 @@ class Tracker:
         self.se = np.zeros(n)
 
     @property
-    def arrays(self) -> tuple:
-        """The kernels' tuple (pair, ext, w_pair, w_ext, sp, se)."""
-        return (self.pair, self.ext, self.w_pair, self.w_ext, self.sp, self.se)
+    def arrays(self) -> Losses:
+        """The kernels' record of these arrays."""
+        return Losses(self.pair, self.ext, self.w_pair, self.w_ext, self.sp, self.se)
 
     def reset_weights(self) -> None:
         """All weights back to 1 (a new separation starts without history)."""
         self.w_pair.fill(1.0)
         self.w_ext.fill(1.0)
-
-    def loss_of(self, k: int) -> float:
-        """Unweighted loss of copy k."""
-        return float(self.sp[k] + self.se[k])
 
     def colliding(self, live: np.ndarray) -> np.ndarray:
         """Live copies with a positive loss."""

@@ -1,4 +1,4 @@
-"""Batch kernels equal single queries; grid equals brute force; snapshots restore; strip length."""
+"""Batch queries equal single queries; the grid equals no grid; snapshots restore; strip length."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.collision.fixtures import square, tiny_hide
-from leathernest.collision.kernels.query import dynamic_hits, dynamic_hits_brute
 
 
 def _random_state(seed: int, outline_list, n_pieces: int = 12, hide: bool = False):
@@ -60,48 +59,33 @@ def test_batch_kernels_equal_single_queries(outline_list, seed, hide):
 
 @PROFILE
 @given(st.lists(outlines(), min_size=1, max_size=4), st.integers(0, 2**31))
-def test_grid_query_equals_brute_force(outline_list, seed):
-    eng, shapes, rng, lo, hi = _random_state(seed, outline_list, n_pieces=16)
+def test_the_grid_finds_what_a_single_cell_finds(outline_list, seed):
+    """The grid's cell lists only select what is tested: a fine grid and a grid of one cell (every
+    placed piece tested) hit the same pieces, however the pieces moved and left."""
+    fine = CollisionEngine.for_strip(40.0, 80.0, gap_mm=0.5, max_pieces=32, cell_mm=7.0)
+    one = CollisionEngine.for_strip(40.0, 80.0, gap_mm=0.5, max_pieces=32, cell_mm=1e6)
+    assert tuple(one.static.dims) == (1, 1)
+    rng = np.random.default_rng(seed)
+    lo, hi = (0.0, 0.0), (100.0, 40.0)
+    shapes = [fine.prepare(o) for o in outline_list]
+    for k in range(16):
+        tf = _tf(rng, lo, hi)
+        fine.add(k, shapes[k % len(shapes)], *tf)
+        one.add(k, shapes[k % len(shapes)], *tf)
     for _ in range(10):
         k = int(rng.integers(16))
-        if rng.random() < 0.3 and eng.is_placed(k):
-            eng.remove(k)
-        elif eng.is_placed(k):
-            eng.move(k, *_tf(rng, lo, hi))
+        if rng.random() < 0.3 and fine.is_placed(k):
+            fine.remove(k)
+            one.remove(k)
+        elif fine.is_placed(k):
+            tf = _tf(rng, lo, hi)
+            fine.move(k, *tf)
+            one.move(k, *tf)
     shape = shapes[-1]
     for _ in range(10):
-        eng.feasible(shape, *_tf(rng, lo, hi))  # places the query into scratch
-        sc = eng._sc
-        out_g = np.zeros(32, dtype=np.int64)
-        out_b = np.zeros(32, dtype=np.int64)
-        a = dynamic_hits(
-            sc[0],
-            shape.for_pieces.rings,
-            sc[4],
-            sc[1],
-            shape.for_pieces.poles.shape[1],
-            eng._dy,
-            eng.static.g,
-            eng.static.dims,
-            -1,
-            sc[8],
-            out_g,
-            False,
-            sc[13],
-        )
-        b = dynamic_hits_brute(
-            sc[0],
-            shape.for_pieces.rings,
-            sc[4],
-            sc[1],
-            shape.for_pieces.poles.shape[1],
-            eng._dy,
-            -1,
-            out_b,
-            False,
-            sc[13],
-        )
-        assert sorted(out_g[:a].tolist()) == sorted(out_b[:b].tolist())
+        tf = _tf(rng, lo, hi)
+        hits = sorted(i for i in fine.overlap(shape, *tf).ids.tolist() if i >= 0)
+        assert hits == sorted(i for i in one.overlap(shape, *tf).ids.tolist() if i >= 0)
 
 
 def test_save_restore_and_copy_are_independent():
@@ -168,20 +152,25 @@ def test_weighted_total_uses_weights_per_hazard():
 
 
 def test_every_kernel_states_its_fastmath_flag_set():
-    root = pathlib.Path(__file__).parents[2] / "nesting" / "collision"
+    """Kernels are declared ``@kernel(EXACT)`` or ``@kernel(FAST)``; no bare ``@njit``."""
+    root = pathlib.Path(__file__).parents[2] / "nesting"
+    kernels = 0
     for path in root.rglob("*.py"):
+        if path.name == "jit.py":
+            continue  # where kernel() itself wraps njit
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef):
                 continue
             for dec in node.decorator_list:
-                if isinstance(dec, ast.Call) and getattr(dec.func, "id", "") == "njit":
-                    kws = {k.arg: k.value for k in dec.keywords}
-                    assert "fastmath" in kws, f"{path.name}:{node.name} leaves fastmath unstated"
-                    assert getattr(kws["fastmath"], "id", "") in {"EXACT", "FAST"}, node.name
-                    assert getattr(kws.get("cache"), "value", None) is True, node.name
-                elif getattr(dec, "id", "") == "njit":
-                    raise AssertionError(f"{path.name}:{node.name}: bare @njit")
+                name = getattr(dec.func if isinstance(dec, ast.Call) else dec, "id", "")
+                assert name not in {"njit", "jit"}, f"{path.name}:{node.name}: use @kernel"
+                if name == "kernel":
+                    kernels += 1
+                    assert isinstance(dec, ast.Call), node.name
+                    assert dec.args, node.name
+                    assert getattr(dec.args[0], "id", "") in {"EXACT", "FAST"}, node.name
+    assert kernels > 30
 
 
 def test_importing_the_engine_compiles_nothing():
@@ -189,9 +178,8 @@ def test_importing_the_engine_compiles_nothing():
     import sys
 
     code = (
-        "import leathernest.collision.engine as e, leathernest.collision.kernels.batch as kb\n"
-        "print(sum(len(d.signatures) for d in (kb.batch_feasible, kb.batch_loss, kb.overlap_one, "
-        "e.set_key, e.grid_remove)))"
+        "import leathernest.collision.engine as e\n"
+        "print(sum(len(d.signatures) for d in (e.query, e.set_key, e.grid_remove)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"

@@ -15,7 +15,8 @@ from leathernest.search.kernels.rng import shuffle
 
 def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> tuple[bool, int]:
     """(feasible, moves) after running Algorithm 9 on the layout in Python."""
-    shp, itm, trk = lay.items.kernel_shapes, lay.itm, lay.tracker.arrays
+    arrays = lay.arrays
+    trk = arrays.losses
     place = lay.place
     n = place.shape[0]
     out = np.empty(6)
@@ -30,7 +31,7 @@ def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> t
     while strikes < strikes_limit:
         no_improve = 0
         while no_improve < no_improve_limit:
-            live, sp, se = lay.live, trk[4], trk[5]
+            live, sp, se = lay.live, trk.sp, trk.se
             m = 0
             for k in range(n):
                 if live[k] and sp[k] + se[k] > 0.0:
@@ -40,7 +41,7 @@ def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> t
             for t in range(m):
                 k = int(order[t])
                 if sp[k] + se[k] > 0.0:
-                    ksep.move_copy(k, shp, lay.eng, itm, trk, place, lay.ctx, rng, out, lay.work)
+                    ksep.move_copy(arrays, k, rng, out)
                     moves += 1
             loss = ksep.total_loss(trk, live)
             if loss == 0.0:
@@ -54,6 +55,6 @@ def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> t
                 no_improve += 1
             ksep.update_weights(trk, live)
         strikes = strikes + 1 if start_loss * ksep.IMPROVE <= best_loss else 0
-        ksep.restore_layout(shp, lay.eng, itm, trk, place, best)
+        ksep.restore_layout(arrays, best)
         start_loss = best_loss
     return False, moves

@@ -82,21 +82,23 @@ def _shrunk_strip(seed: int = 0) -> StripSearch:
     return s
 
 
+def _weighted_loss(lay, k: int) -> float:
+    """Copy k's weighted loss where it lies, through the engine's Python API."""
+    r, m, x, y = (float(v) for v in lay.place[k, :4])
+    return lay.engine.overlap(lay.items.shape(k), r, m != 0.0, x, y, ignore=k,
+                              w_static=lay.tracker.w_ext[k], w_piece=lay.tracker.w_pair[k]).total
+
+
 def test_a_move_never_increases_the_weighted_loss_of_the_piece():
     s = _shrunk_strip()
     lay = s.layout
     moved = 0
     out = np.empty(6)
     for k in lay.tracker.colliding(lay.live).tolist():
-        ea = ksep.engine_args(k, lay.items.kernel_shapes, lay.eng, lay.tracker.w_ext[k],
-                              lay.tracker.w_pair[k])
-        smp = lay.place[k : k + 1, :4].copy()
-        before = ks.eval_one(ea, smp, math.inf, np.empty(1), lay.work)
-        ksep.move_copy(k, lay.items.kernel_shapes, lay.eng, lay.itm, lay.tracker.arrays,
-                       lay.place, lay.ctx, s.krng, out, lay.work)
-        ea = ksep.engine_args(k, lay.items.kernel_shapes, lay.eng, lay.tracker.w_ext[k],
-                              lay.tracker.w_pair[k])
-        after = ks.eval_one(ea, lay.place[k : k + 1, :4].copy(), math.inf, np.empty(1), lay.work)
+        before = _weighted_loss(lay, k)
+        ksep.move_copy(lay.arrays, k, s.krng, out)
+        lay.sync_engine()
+        after = _weighted_loss(lay, k)
         assert after <= before * (1 + 1e-9) + 1e-12
         row = lay.place[k]
         lo, hi, mir = lay.items.kernel_rows(k)[int(row[4])][:3]

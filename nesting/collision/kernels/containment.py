@@ -7,12 +7,10 @@ is only needed for points strictly inside or outside, where ray casting is unamb
 
 from __future__ import annotations
 
-from numba import njit
-
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, kernel
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def crosses_ray(ax: float, ay: float, bx: float, by: float, px: float, py: float) -> bool:
     """Whether edge ab crosses the ray from p towards +x (half-open in y: vertices count once)."""
     if (ay > py) == (by > py):
@@ -21,7 +19,7 @@ def crosses_ray(ax: float, ay: float, bx: float, by: float, px: float, py: float
     return px < xint
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def polygon_contains_point(xy, rings, base: int, px: float, py: float) -> bool:
     """Even-odd containment of p in the polygon whose rings are rings[k]..rings[k+1] (+ base).
 
@@ -41,7 +39,7 @@ def polygon_contains_point(xy, rings, base: int, px: float, py: float) -> bool:
     return inside
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def any_ring_start_inside(axy, a_rings, a_base: int, bxy, b_rings, b_base: int, bbox) -> bool:
     """Whether the first vertex of some ring of a lies inside polygon b (bbox: b's float64[4])."""
     for r in range(a_rings.shape[0] - 1):

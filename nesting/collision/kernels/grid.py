@@ -15,12 +15,10 @@ an insertion never runs out of room: moving pieces (also inside a Numba loop) ne
 
 from __future__ import annotations
 
-from numba import njit
-
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, kernel
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def cell_of(v: float, v0: float, inv: float, n: int) -> int:
     """Clamped cell index of coordinate v (NaN maps to cell 0; callers reject NaN earlier)."""
     f = (v - v0) * inv
@@ -31,7 +29,7 @@ def cell_of(v: float, v0: float, inv: float, n: int) -> int:
     return int(f)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def cell_range(bbox, g, dims, out):
     """Fill out (int64[4]) with the clamped cell range ix0, iy0, ix1, iy1 of bbox (float64[4])."""
     out[0] = cell_of(bbox[0], g[0], g[2], dims[0])
@@ -40,7 +38,7 @@ def cell_range(bbox, g, dims, out):
     out[3] = cell_of(bbox[3], g[1], g[3], dims[1])
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def grid_insert(key: int, rng, dims, head, nxt, prv, nbase, ncap) -> bool:
     """List key in every cell of rng (int64[4]), at the head of each cell's list.
 
@@ -66,7 +64,7 @@ def grid_insert(key: int, rng, dims, head, nxt, prv, nbase, ncap) -> bool:
     return True
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def grid_remove(key: int, rng, dims, head, nxt, prv, nbase) -> None:
     """Unlink key's nodes from every cell of rng (the range it was inserted with)."""
     nx = dims[0]
@@ -83,7 +81,7 @@ def grid_remove(key: int, rng, dims, head, nxt, prv, nbase) -> None:
             node += 1
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def build_edge_cells(xy, edge_next, g, dims, cell_start, cell_edges, fill: bool) -> int:
     """Count (fill False) or list (fill True) the static edges of every cell, CSR style.
 
@@ -114,7 +112,7 @@ def build_edge_cells(xy, edge_next, g, dims, cell_start, cell_edges, fill: bool)
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def build_edge_rows(xy, edge_next, g, dims, row_start, row_edges, fill: bool) -> int:
     """As :func:`build_edge_cells` for grid rows (every edge whose y-span meets the row)."""
     ny = dims[1]

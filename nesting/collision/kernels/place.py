@@ -12,12 +12,10 @@ one prepared shape (range 0..n) are the same array type, and every kernel has on
 
 from __future__ import annotations
 
-from numba import njit
-
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, kernel
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def place_into(sxy, v0: int, n: int, sp, p0: int, m: int, c: float, s: float, mirrored: bool,
                tx: float, ty: float, dxy, vbase: int, dp, pbase: int, bbox_row) -> None:
     """Place vertices sxy[:, v0:v0+n] and poles sp[:, p0:p0+m] into dxy[:, vbase:], dp[:, pbase:].

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
-from leathernest.collision.jit import FAST
+from leathernest.collision.jit import FAST, kernel
 
 # Width of the smooth transition, relative to the smaller pole radius: below pd = eps the term
 # decays
@@ -27,7 +25,7 @@ from leathernest.collision.jit import FAST
 EPS_FRAC = 0.05
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@kernel(FAST)
 def decay(pd: float, eps: float) -> float:
     """Pd when pd >= eps, else eps²/(2 eps - pd): positive, increasing, C1 at pd = eps."""
     if pd >= eps:
@@ -35,7 +33,7 @@ def decay(pd: float, eps: float) -> float:
     return eps * eps / (2.0 * eps - pd)
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@kernel(FAST)
 def pole_pair_proxy(ap, a0: int, a1: int, bp, b0: int, b1: int) -> float:
     """Decayed overlap summed over poles a0..a1 of ap and b0..b1 of bp (float64[3, n]: x, y, r)."""
     total = 0.0
@@ -50,7 +48,7 @@ def pole_pair_proxy(ap, a0: int, a1: int, bp, b0: int, b1: int) -> float:
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@kernel(FAST)
 def box_exterior_proxy(tp, n_poles: int, box, tbbox) -> float:
     """Loss of a shape sticking out of the box (x0, y0, x1, y1) of a strip or a hide's usable bbox.
 

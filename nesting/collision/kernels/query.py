@@ -5,61 +5,39 @@ the surrogate (a pole circle of each shape overlapping: a hit proves a collision
 nothing), then edges, then containment both ways (one vertex per ring suffices once no edges meet:
 two shapes whose boundaries are disjoint overlap only if a whole ring of one lies inside the other).
 
-Layouts (built and checked once by :mod:`leathernest.collision.engine`):
+:func:`query` is the one public kernel: feasibility or weighted loss of many samples of one shape,
+for the engine's Python methods and for the search kernels alike. It takes the records of
+:mod:`leathernest.collision.records`; the per-sample helpers here take plain arrays (a record
+member read per sample would cost a reference count each).
 
-``st`` static hazards (hazard 0 is the hide/strip exterior, the rest are blocking zones), a tuple: 0
-  xy float64[2, V]; 1 rings int64[R + 1] (offsets into xy); 2 hz_ring int64[S + 1] (rings of hazard
-  h are hz_ring[h]..hz_ring[h + 1]); 3 kind int8[S] (0 exterior: blocks outside its rings, 1 zone:
-  blocks inside); 4 bbox float64[S, 4]; 5 poles float64[3, P]; 6 hz_pole int64[S + 1]; 7 edge_next
-  int64[V]; 8 edge_hz int64[V]; 9 cell_start int64[C + 1]; 10 cell_edges int64[*] (static edges per
-  grid cell, CSR); 11 row_start int64[ny + 1]; 12 row_edges int64[*] (edges per grid row, for ray
-  casting); 13 box float64[4] (the usable region's box; the whole exterior when hazard 0 has no
-  rings, as for a strip); 14 container_box float64[C, 4]; 15 cell_container int64[cells]; 16
-  edge_container int64[V]; 17 hz_container int64[S]; 18 cont_hz int64[C + 1] (hazards of container c
-  are cont_hz[c] .. cont_hz[c + 1], hazard 0 belongs to none); 19 ext_pole int64[C + 1] (the
-  exterior's poles around container c; see :mod:`leathernest.collision.hazards`).
+Samples are float64[N, >= 4] rows (rotation_deg, mirrored 0/1, x, y; further columns, such as a
+layout row's, are ignored). A sample with a non-finite value is infeasible with loss inf (kernels
+do not raise).
 
-``dy`` placed pieces by key, a tuple: 0 active uint8[K]; 1 xy float64[2, *]; 2 vbase int64[K]; 3
-  rings int64[*] (offsets relative to vbase); 4 rbase int64[K]; 5 n_rings int64[K]; 6 poles
-  float64[3, *]; 7 pbase int64[K]; 8 n_poles int64[K]; 9 bbox float64[K, 4]; 10 cells int64[K, 4];
-  11 head int64[C]; 12 nxt int64[N]; 13 nkey int64[N] (the cell lists of
-  :mod:`leathernest.collision.kernels.grid`).
+These kernels are EXACT (they decide collisions) and call the FAST proxies of
+:mod:`leathernest.collision.kernels.poles` only for the loss of pairs already known to collide.
 """
 
 from __future__ import annotations
 
-from numba import njit
+import math
 
-from leathernest.collision.jit import EXACT, ZERO
+import numpy as np
+
+from leathernest.collision.jit import EXACT, ZERO, kernel
 from leathernest.collision.kernels.containment import any_ring_start_inside, crosses_ray
-from leathernest.collision.kernels.grid import cell_of, cell_range
+from leathernest.collision.kernels.grid import cell_of
+from leathernest.collision.kernels.place import place_into
 from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy
 from leathernest.collision.kernels.segments import segments_intersect
 
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def edge_hits_shape(ax, ay, bx, by, txy, trings) -> bool:
-    """Whether segment ab meets an edge of the placed shape (txy float64[2, n], trings int64[*])."""
-    ex0, ex1 = min(ax, bx), max(ax, bx)
-    ey0, ey1 = min(ay, by), max(ay, by)
-    for r in range(trings.shape[0] - 1):
-        s = trings[r]
-        e = trings[r + 1]
-        j = e - 1
-        for i in range(s, e):
-            px, py, qx, qy = txy[0, j], txy[1, j], txy[0, i], txy[1, i]
-            j = i
-            if max(px, qx) < ex0 or min(px, qx) > ex1 or max(py, qy) < ey0 or min(py, qy) > ey1:
-                continue
-            if segments_intersect(ax, ay, bx, by, px, py, qx, qy):
-                return True
-    return False
+DEG = math.pi / 180.0  # the same factor as math.radians
 
 
 STATIC_OK, STATIC_HIT, STATIC_OVER = 0, 1, 2  # statuses of static_eval
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _mark(h: int, hit, touched, cnt, early: bool, qp, n_qp, qb, spoles, hz_pole, ext_pole,
           pc: int, box, w_static, acc, ub: float, out_ids, out_vals, record: bool) -> int:
     """Note that hazard h is hit; in loss mode add its weighted proxy to acc[0] (FAST leaf).
@@ -89,7 +67,7 @@ def _mark(h: int, hit, touched, cnt, early: bool, qp, n_qp, qb, spoles, hz_pole,
     return STATIC_OK
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _reset(hit, parity, touched, cnt, cont_hz, qc: int) -> None:
     for t in range(cnt[0]):
         hit[touched[t]] = 0
@@ -100,31 +78,34 @@ def _reset(hit, parity, touched, cnt, cont_hz, qc: int) -> None:
             parity[h] = 0
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def static_eval(txy, trings, tbbox, qp, n_qp, st, g, dims, mask, sc, early: bool, w_static,
-                ub: float, acc, out_ids, out_vals, record: bool) -> int:
+@kernel(EXACT)
+def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_static, ub: float,
+                out_ids, out_vals, record: bool) -> int:
     """Collide the placed shape with the static hazards; in loss mode, sum their proxies.
 
-    txy/trings/tbbox: the placed shape (stock variant) and its bbox; qp/n_qp its placed poles. st:
-    the static tuple (module docstring); mask uint8[S]: 1 where a hazard blocks this piece. Scratch
-    from sc: parity and hit uint8[S] (all 0 on entry and on return), touched int64[S], cnt int64[2].
+    txy/trings/tbbox: the placed shape (stock variant) and its bbox; qp/n_qp its placed poles; st
+    the :class:`~leathernest.collision.records.Static` record; mask uint8[S]: 1 where a hazard
+    blocks this piece; sc the :class:`~leathernest.collision.records.Scratch` (parity and hit are
+    all 0 on entry and on return).
 
     Edge tests walk the piece's own edges over the grid cells each one spans and meet the static
     edges listed there, so a large piece costs its boundary, not its area (a pair is tested once,
     in the lowest cell both edges' ranges share). Containment follows, by a ray from the piece's
     first vertex over the edges of the container it starts in.
 
-    early (feasibility): STATIC_HIT at the first collision. Loss mode: acc[0] += weighted proxy of
-    every hazard hit, each recorded into out_ids/out_vals when record (ids -1 - h, counted in
-    cnt[1]); STATIC_OVER as soon as acc[0] exceeds ub. Returns STATIC_OK otherwise (or when
+    early (feasibility): STATIC_HIT at the first collision. Loss mode: sc.acc[0] += weighted proxy
+    of every hazard hit, each recorded into out_ids/out_vals when record (ids -1 - h, counted in
+    sc.counts[1]); STATIC_OVER as soon as the sum exceeds ub. Returns STATIC_OK otherwise (or when
     nothing is hit).
     """
-    xy, rings, hz_ring, kind, hz_bbox = st[0], st[1], st[2], st[3], st[4]
-    spoles, hz_pole, edge_next, edge_hz = st[5], st[6], st[7], st[8]
-    cell_start, cell_edges, row_start, row_edges, box = st[9], st[10], st[11], st[12], st[13]
-    container_box, cell_container, edge_container, cont_hz = st[14], st[15], st[16], st[18]
-    ext_pole = st[19]
-    parity, hit, touched, cnt = sc[6], sc[7], sc[10], sc[11]
+    xy, rings, hz_ring, kind, hz_bbox = st.xy, st.rings, st.hz_ring, st.kind, st.bbox
+    spoles, hz_pole, edge_next, edge_hz = st.poles, st.hz_pole, st.edge_next, st.edge_hz
+    cell_start, cell_edges, row_start, row_edges = (st.cell_start, st.cell_edges, st.row_start,
+                                                    st.row_edges)
+    box, container_box, cell_container = st.box, st.container_box, st.cell_container
+    edge_container, cont_hz, ext_pole = st.edge_container, st.cont_hz, st.ext_pole
+    g, dims = st.grid, st.dims
+    parity, hit, touched, cnt, acc = sc.parity, sc.hit, sc.touched, sc.counts, sc.acc
     nx, ny = dims[0], dims[1]
     cnt[0] = 0
     status = STATIC_OK
@@ -230,7 +211,7 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, g, dims, mask, sc, early: bool
     return status
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def piece_hits_piece(
     txy,
     trings,
@@ -309,112 +290,131 @@ def piece_hits_piece(
     return any_ring_start_inside(dxy, drings, base, txy, trings, ZERO, tbbox)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits(
-    txy, trings, tbbox, tp, n_tp, dy, g, dims, ignore: int, qr, out_keys, early: bool, qe
-) -> int:
-    """Keys of placed pieces the shape collides with, into out_keys (int64[K]); returns how many.
+@kernel(EXACT)
+def query(probe, samples, eng, bound: float, keep: int, out, out_ids, out_vals) -> tuple:
+    """Evaluate every sample of the probe's shape into out; (best index or -1, hazards recorded).
 
-    Walks the grid cells of the shape's bbox (qr: int64[4] scratch); ignore is a key to skip (the
-    piece being moved) or -1. With early, stops at the first hit. Reference for tests; the query
-    kernels inline the same walk.
+    probe: :class:`~leathernest.collision.records.Probe`; eng:
+    :class:`~leathernest.collision.records.Engine`. Feasibility mode (``probe.loss`` False):
+    out[i] = 1.0 when sample i is feasible, 0.0 at its first collision. Loss mode: out[i] = the
+    weighted loss (0 when feasible), or inf once above the running bound: ``bound``, then the
+    keep-th best loss so far, so the keep best samples come out exact and the rest stop early
+    (Sparrow's ``evaluate_sample(dt, upper_bound)``). The ids and unweighted values of the hazards
+    the last sample hit are recorded into out_ids/out_vals when these are not empty (single
+    queries; their length must be S + K).
+
+    One function on purpose: CPython 3.11 passes a call with more than 30 arguments as a tuple,
+    which costs Numba a reference count per member (a helper taking every array made a query 8x
+    slower); the records are unpacked here once per call, not once per sample.
     """
-    active, dxy, vbase, drings, rbase, n_rings, dpoles, pbase, n_poles = (
-        dy[0],
-        dy[1],
-        dy[2],
-        dy[3],
-        dy[4],
-        dy[5],
-        dy[6],
-        dy[7],
-        dy[8],
-    )
-    dbbox, cells, head, nxt, nkey = dy[9], dy[10], dy[11], dy[12], dy[13]
-    cell_range(tbbox, g, dims, qr)
-    nx = dims[0]
+    spp, sps, same, mask, ignore = (probe.for_pieces, probe.for_stock, probe.same, probe.mask,
+                                    probe.ignore)
+    w_static, w_piece, loss = probe.w_static, probe.w_piece, probe.loss
+    axy, av0, anv, arings, ap, ap0, anp = spp
+    bxy, bv0, bnv, brings, bp, bp0, bnp = sps
+    st, dy, sc = eng.static, eng.placed, eng.scratch
+    g, dims = st.grid, st.dims
+    active, dxy, vbase, drings, rbase, n_rings = (dy.active, dy.xy, dy.vbase, dy.rings, dy.rbase,
+                                                  dy.n_rings)
+    dpoles, pbase, n_poles, dbbox = dy.poles, dy.pbase, dy.n_poles, dy.bbox
+    cells, head, nxt, nkey = dy.cells, dy.head, dy.nxt, dy.nkey
+    txy, tp, txy2, tp2, tb, tb2 = sc.txy, sc.tp, sc.txy2, sc.tp2, sc.tbbox, sc.tbbox2
+    cnt, acc, qe = sc.counts, sc.acc, sc.near
+    record = out_ids.shape[0] > 0
+    early = not loss
+    keep = max(keep, 1)
+    nx, ny = dims[0], dims[1]
+    n_tp = anp
+    n_qp = bnp
+    ub = bound
+    best = -1
     n = 0
-    for cy in range(qr[1], qr[3] + 1):
-        for cx in range(qr[0], qr[2] + 1):
-            node = head[cy * nx + cx]
-            while node >= 0:
-                k = nkey[node]
-                node = nxt[node]
-                if k == ignore or active[k] == 0:
-                    continue
-                if max(cells[k, 0], qr[0]) != cx or max(cells[k, 1], qr[1]) != cy:
-                    continue
-                b = dbbox[k]
-                if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
-                    continue
-                if piece_hits_piece(
-                    txy,
-                    trings,
-                    tbbox,
-                    tp,
-                    n_tp,
-                    dxy,
-                    vbase,
-                    drings,
-                    rbase,
-                    n_rings,
-                    dpoles,
-                    pbase,
-                    n_poles,
-                    dbbox,
-                    k,
-                    qe,
-                ):
-                    out_keys[n] = k
-                    n += 1
+    tops = np.full(keep, math.inf)  # the keep best losses so far, ascending
+    last_rot = math.nan
+    c = 1.0
+    s = 0.0
+    for i in range(samples.shape[0]):
+        rot_deg, tx, ty = samples[i, 0], samples[i, 2], samples[i, 3]
+        n = 0
+        if not (math.isfinite(rot_deg) and math.isfinite(tx) and math.isfinite(ty)):
+            out[i] = math.inf if loss else 0.0
+            continue
+        if rot_deg != last_rot:  # samples of a move often share their angle
+            last_rot = rot_deg
+            a = rot_deg * DEG
+            c, s = math.cos(a), math.sin(a)
+        mirrored = samples[i, 1] != 0.0
+        place_into(axy, av0, anv, ap, ap0, anp, c, s, mirrored, tx, ty, txy, ZERO, tp, ZERO, tb)
+        if same:
+            qxy, qrings, qp, qb = txy, arings, tp, tb
+        else:
+            place_into(bxy, bv0, bnv, bp, bp0, bnp, c, s, mirrored, tx, ty, txy2, ZERO, tp2, ZERO,
+                       tb2)
+            qxy, qrings, qp, qb = txy2, brings, tp2, tb2
+        acc[0] = 0.0
+        cnt[1] = n
+        status = static_eval(qxy, qrings, qb, qp, n_qp, st, mask, sc, early, w_static, ub,
+                             out_ids, out_vals, record)
+        if status == STATIC_HIT:
+            out[i] = 0.0
+            continue
+        if status == STATIC_OVER:
+            out[i] = math.inf
+            continue
+        total = acc[0]
+        n = cnt[1]
+        stop = False
+        qx0 = cell_of(tb[0], g[0], g[2], nx)
+        qy0 = cell_of(tb[1], g[1], g[3], ny)
+        qx1 = cell_of(tb[2], g[0], g[2], nx)
+        qy1 = cell_of(tb[3], g[1], g[3], ny)
+        for cy in range(qy0, qy1 + 1):
+            for cx in range(qx0, qx1 + 1):
+                node = head[cy * nx + cx]
+                while node >= 0:
+                    k = nkey[node]
+                    node = nxt[node]
+                    if k == ignore or active[k] == 0:
+                        continue
+                    # reference cell: a piece listed in several cells is tested once
+                    if max(cells[k, 0], qx0) != cx or max(cells[k, 1], qy0) != cy:
+                        continue
+                    if (dbbox[k, 0] > tb[2] or dbbox[k, 2] < tb[0] or dbbox[k, 1] > tb[3]
+                            or dbbox[k, 3] < tb[1]):
+                        continue
+                    if not piece_hits_piece(txy, arings, tb, tp, n_tp, dxy, vbase, drings, rbase,
+                                            n_rings, dpoles, pbase, n_poles, dbbox, k, qe):
+                        continue
                     if early:
-                        return n
-    return n
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def dynamic_hits_brute(txy, trings, tbbox, tp, n_tp, dy, ignore: int, out_keys, early: bool,
-                       qe) -> int:
-    """The same answer as :func:`dynamic_hits` by a scan over all keys (reference for tests)."""
-    active, dxy, vbase, drings, rbase, n_rings, dpoles, pbase, n_poles = (
-        dy[0],
-        dy[1],
-        dy[2],
-        dy[3],
-        dy[4],
-        dy[5],
-        dy[6],
-        dy[7],
-        dy[8],
-    )
-    dbbox = dy[9]
-    n = 0
-    for k in range(active.shape[0]):
-        if k == ignore or active[k] == 0:
+                        stop = True
+                        break
+                    v = pole_pair_proxy(tp, 0, n_tp, dpoles, pbase[k], pbase[k] + n_poles[k])
+                    total += w_piece[k] * v
+                    if record:
+                        out_ids[n] = k
+                        out_vals[n] = v
+                    n += 1
+                    if total > ub:
+                        stop = True
+                        break
+                if stop:
+                    break
+            if stop:
+                break
+        if early:
+            out[i] = 0.0 if stop else 1.0
             continue
-        b = dbbox[k]
-        if b[0] > tbbox[2] or b[2] < tbbox[0] or b[1] > tbbox[3] or b[3] < tbbox[1]:
+        if stop:
+            out[i] = math.inf
             continue
-        if piece_hits_piece(
-            txy,
-            trings,
-            tbbox,
-            tp,
-            n_tp,
-            dxy,
-            vbase,
-            drings,
-            rbase,
-            n_rings,
-            dpoles,
-            pbase,
-            n_poles,
-            dbbox,
-            k,
-            qe,
-        ):
-            out_keys[n] = k
-            n += 1
-            if early:
-                return n
-    return n
+        out[i] = total
+        if best < 0 or total < out[best]:
+            best = i
+        if total < tops[keep - 1]:  # insert into the keep best; the bound is the worst of them
+            j = keep - 1
+            while j > 0 and tops[j - 1] > total:
+                tops[j] = tops[j - 1]
+                j -= 1
+            tops[j] = total
+            ub = min(bound, tops[keep - 1])
+    return best, n

@@ -8,7 +8,9 @@ piece's rotated bbox, ``x1 + w * y1``: leftwards first, then down), and the best
 by a shrinking pattern search that only accepts feasible positions with a smaller key.
 
 One kernel call per (piece, container), so a complete layout of a few hundred pieces costs a few
-hundred calls, not a Python loop over samples.
+hundred calls, not a Python loop over samples. The kernels take the layout as one
+:class:`~leathernest.search.kernels.records.LayoutArrays` record and test feasibility only (a
+probe in feasibility mode: the first collision stops a sample).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from leathernest.collision.jit import EXACT
-from leathernest.collision.kernels.batch import batch_feasible
+from leathernest.collision.jit import EXACT, kernel
+from leathernest.collision.kernels.query import query
+from leathernest.search.kernels.copies import hull_range, probe_of, rows_of
 from leathernest.search.kernels.rng import next_int, next_u01
 from leathernest.search.kernels.sample import (
+    P_SIZE,
     hull_bbox,
     materialize,
     sample_angle,
@@ -40,62 +43,13 @@ GRID_RANGE = 3
 GRID_SHARE = 0.75
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _key(hxy, h0: int, hn: int, pos, w: float, bb) -> float:
     hull_bbox(hxy, h0, hn, pos[0], pos[1] != 0.0, bb)
     return (pos[2] + bb[2]) + w * (pos[3] + bb[3])
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def _slide(ea, hxy, h0: int, hn: int, rows, pos, key: float, w: float, size: float, ctx, smp,
-           lout, trial, bb, work) -> float:
-    """Pattern search towards smaller keys over feasible positions; returns the final key.
-
-    The five directions of a step are tested in one call (smp float64[5, 4], trial [5, 6]).
-    """
-    step = 0.25 * size
-    row = int(pos[4])
-    while step > SLIDE_MIN_REL * size:
-        m = 0
-        for d in range(_DIRS.shape[0]):
-            for c in range(6):
-                trial[m, c] = pos[c]
-            trial[m, 2] += step * _DIRS[d, 0]
-            trial[m, 3] += step * _DIRS[d, 1]
-            rot = materialize(rows, row, trial[m, 5], trial[m, 2], trial[m, 3], ctx)
-            if not math.isfinite(rot):
-                continue
-            trial[m, 0] = rot
-            for c in range(4):
-                smp[m, c] = trial[m, c]
-            m += 1
-        moved = False
-        if m > 0:
-            feasible(ea, smp[:m], lout, work)
-            for t in range(m):
-                if lout[t] == 0.0:
-                    continue
-                k = _key(hxy, h0, hn, trial[t], w, bb)
-                if k < key:
-                    key = k
-                    for c in range(6):
-                        pos[c] = trial[t, c]
-                    moved = True
-                    break
-        if not moved:
-            step *= 0.5
-    return key
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def feasible(ea, smp, out, work) -> None:
-    """out[i] = 1.0 where sample i is feasible (exact, first collision stops it), else 0.0."""
-    work[0] += smp.shape[0]
-    batch_feasible(ea[0], ea[1], ea[2], smp, ea[3], ea[4], ea[5], ea[6], ea[7], ea[8], ea[9],
-                   out)
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _grid_angle(rows, j: int, rng) -> float:
     """An angle parameter of row j: mostly from the grid (see GRID_SHARE), else uniform."""
     lo, hi = rows[j, 0], rows[j, 1]
@@ -106,7 +60,7 @@ def _grid_angle(rows, j: int, rng) -> float:
     return lo + (hi - lo) * next_int(rng, GRID_RANGE) / (GRID_RANGE - 1)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _keep(keep, keys, n_kept: int, row, kk: float) -> int:
     """Insert row with key kk into the N_KEEP lowest keys so far (sorted); the new count."""
     if n_kept == N_KEEP and kk >= keys[N_KEEP - 1]:
@@ -121,36 +75,82 @@ def _keep(keep, keys, n_kept: int, row, kk: float) -> int:
     return min(n_kept + 1, N_KEEP)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def _slide_best(ea, hxy, h0: int, hn: int, rows, keep, keys, n_kept: int, w: float, size: float,
-                ctx, smp, lout, trial, bb, cand, out, work) -> bool:
-    """Slide each kept placement down and left; the lowest key goes to out. False if none kept."""
+@kernel(EXACT)
+def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) -> bool:
+    """Slide each kept placement down and left; the lowest key goes to out. False if none kept.
+
+    The slide is a pattern search towards smaller keys over feasible positions: the five
+    directions of a step are tested in one call; a step that finds no better position halves.
+    """
     if n_kept == 0:
         return False
+    items, work = lay.items, lay.work
+    probe = probe_of(lay, k, False, lay.ones_s, lay.ones_k)
+    no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
+    hxy = items.hull_xy
+    h0, hn = hull_range(items, k)
+    rows = rows_of(items, k)
+    size = items.params[k, P_SIZE]
+    bb = np.empty(4)
+    pos = np.empty(6)
+    trial = np.empty((_DIRS.shape[0], 6))
     best = math.inf
     for t in range(n_kept):
         for c in range(6):
-            cand[c] = keep[t, c]
-        kk = _slide(ea, hxy, h0, hn, rows, cand, keys[t], w, size, ctx, smp, lout, trial, bb,
-                    work)
-        if kk < best:
-            best = kk
+            pos[c] = keep[t, c]
+        key = keys[t]
+        step = 0.25 * size
+        row = int(pos[4])
+        while step > SLIDE_MIN_REL * size:
+            m = 0
+            for d in range(_DIRS.shape[0]):
+                for c in range(6):
+                    trial[m, c] = pos[c]
+                trial[m, 2] += step * _DIRS[d, 0]
+                trial[m, 3] += step * _DIRS[d, 1]
+                rot = materialize(rows, row, trial[m, 5], trial[m, 2], trial[m, 3], lay.sheet)
+                if not math.isfinite(rot):
+                    continue
+                trial[m, 0] = rot
+                for c in range(4):
+                    smp[m, c] = trial[m, c]
+                m += 1
+            moved = False
+            if m > 0:
+                work[0] += m
+                query(probe, smp[:m], lay.engine, math.inf, 1, lout, no_ids, no_vals)
+                for u in range(m):
+                    if lout[u] == 0.0:
+                        continue
+                    kk = _key(hxy, h0, hn, trial[u], w, bb)
+                    if kk < key:
+                        key = kk
+                        for c in range(6):
+                            pos[c] = trial[u, c]
+                        moved = True
+                        break
+            if not moved:
+                step *= 0.5
+        if key < best:
+            best = key
             for c in range(6):
-                out[c] = cand[c]
+                out[c] = pos[c]
     return True
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def place_lbf(ea, hxy, h0: int, hn: int, rows, sbox, n_samples: int, w: float, size: float, ctx,
-              rng, out, work) -> bool:
-    """Best feasible placement (into out float64[6]) of a piece in the sampling box sbox.
+@kernel(EXACT)
+def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
+    """Best feasible placement (into out float64[6]) of copy k in the sampling box sbox.
 
     sbox float64[4] lies within one container (a strip's box clipped near the layout's right
     edge, or a hide copy's usable box). Orientation rows are visited in turn, angle parameters
     drawn uniformly within ranges; all samples are tested in one call. w weighs the top edge in
-    the gravity key, size is the piece's larger side (slide steps). False when no sample was
-    feasible.
+    the gravity key. False when no sample was feasible.
     """
+    items, sheet, work = lay.items, lay.sheet, lay.work
+    hxy = items.hull_xy
+    h0, hn = hull_range(items, k)
+    rows = rows_of(items, k)
     m = rows.shape[0]
     keep = np.empty((N_KEEP, 6))
     keys = np.full(N_KEEP, math.inf)
@@ -159,38 +159,37 @@ def place_lbf(ea, hxy, h0: int, hn: int, rows, sbox, n_samples: int, w: float, s
     lout = np.empty(max(n_samples, 5))
     bb = np.empty(4)
     cand = np.empty(6)
-    trial = np.empty((5, 6))
     start = next_int(rng, m)
-    k = 0
+    q = 0
     for i in range(n_samples):
         j = (start + i) % m
         a = _grid_angle(rows, j, rng)
-        if not sample_in(hxy, h0, hn, rows, j, a, sbox, ctx, rng, cand, bb):
+        if not sample_in(hxy, h0, hn, rows, j, a, sbox, sheet, rng, cand, bb):
             continue
-        rot = materialize(rows, j, a, cand[2], cand[3], ctx)
+        rot = materialize(rows, j, a, cand[2], cand[3], sheet)
         if not math.isfinite(rot):
             continue
         cand[0] = rot
         for c in range(6):
-            meta[k, c] = cand[c]
+            meta[q, c] = cand[c]
         for c in range(4):
-            smp[k, c] = cand[c]
-        k += 1
-    if k == 0:
+            smp[q, c] = cand[c]
+        q += 1
+    if q == 0:
         return False
-    feasible(ea, smp[:k], lout, work)
+    work[0] += q
+    query(probe_of(lay, k, False, lay.ones_s, lay.ones_k), smp[:q], lay.engine, math.inf, 1,
+          lout, lay.out_ids[:0], lay.out_vals[:0])
     n_kept = 0
-    for i in range(k):
+    for i in range(q):
         if lout[i] == 0.0:
             continue
         n_kept = _keep(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, bb))
-    return _slide_best(ea, hxy, h0, hn, rows, keep, keys, n_kept, w, size, ctx, smp, lout,
-                       trial, bb, cand, out, work)
+    return _slide_best(lay, k, keep, keys, n_kept, w, smp, lout, out)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int, w: float,
-             size: float, ctx, rng, out, work) -> bool:
+@kernel(EXACT)
+def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out) -> bool:
     """Bottom-left placement (into out float64[6]): the lowest-key feasible grid point, slid.
 
     For every allowed angle (a full turn in turn_angles steps from a random offset, a partial
@@ -203,6 +202,12 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
     candidates (at most N_KEEP) are slid; False when none is feasible. Cost: what the first
     feasible point takes, at most angles x grid² tests.
     """
+    items, sheet, work = lay.items, lay.sheet, lay.work
+    probe = probe_of(lay, k, False, lay.ones_s, lay.ones_k)
+    no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
+    hxy = items.hull_xy
+    h0, hn = hull_range(items, k)
+    rows = rows_of(items, k)
     m = rows.shape[0]
     keep = np.empty((N_KEEP, 6))
     keys = np.full(N_KEEP, math.inf)
@@ -215,7 +220,6 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
     lout = np.empty(chunk)
     bb = np.empty(4)
     cand = np.empty(6)
-    trial = np.empty((5, 6))
     n_kept = 0
     off = next_u01(rng)
     for j in range(m):
@@ -236,7 +240,7 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
                 a = lo + (hi - lo) * t / (GRID_RANGE - 1)
             mx = 0.5 * (sbox[0] + sbox[2])
             my = 0.5 * (sbox[1] + sbox[3])
-            rot = materialize(rows, j, a, mx, my, ctx)
+            rot = materialize(rows, j, a, mx, my, sheet)
             if not math.isfinite(rot):
                 rot = a
             hull_bbox(hxy, h0, hn, rot, mir != 0.0, bb)
@@ -265,7 +269,7 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
                 n = 0
                 for s in range(s0, min(s0 + chunk, g2)):
                     i = order[s]
-                    r2 = materialize(rows, j, a, px[i], py[i], ctx)
+                    r2 = materialize(rows, j, a, px[i], py[i], sheet)
                     if not math.isfinite(r2):
                         continue
                     meta_i = s  # keep the sorted position in the sample's slot
@@ -278,7 +282,8 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
                 if n == 0:
                     continue
                 pos_of = lout[:n].copy()
-                feasible(ea, smp[:n], lout[:n], work)
+                work[0] += n
+                query(probe, smp[:n], lay.engine, math.inf, 1, lout[:n], no_ids, no_vals)
                 for u in range(n):
                     if lout[u] == 0.0:
                         continue
@@ -293,5 +298,4 @@ def place_bl(ea, hxy, h0: int, hn: int, rows, sbox, grid: int, turn_angles: int,
                     break
                 if found:
                     break
-    return _slide_best(ea, hxy, h0, hn, rows, keep, keys, n_kept, w, size, ctx, smp, lout,
-                       trial, bb, cand, out, work)
+    return _slide_best(lay, k, keep, keys, n_kept, w, smp, lout, out)

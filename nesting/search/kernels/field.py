@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, kernel
 from leathernest.collision.kernels.grid import cell_of
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def container_at(x: float, y: float, g, dims, cell_container, container_box) -> int:
     """The container whose usable bbox holds (x, y), or -1 (grid lookup, then the box test)."""
     nx = dims[0]
@@ -32,7 +30,7 @@ def container_at(x: float, y: float, g, dims, cell_container, container_box) -> 
     return -1
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def reference_rad(c: int, x: float, y: float, off, xy, s, mid, ang) -> float:
     """Reference direction (radians, unwrapped) of container c at (x, y); 0 for c < 0."""
     if c < 0:

@@ -8,12 +8,11 @@ thread runs it, and lets the Python reference of the separator draw exactly the 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from leathernest.collision.jit import EXACT
+from leathernest.collision.jit import EXACT, kernel
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def next_u01(rng) -> float:
     """A uniform float in [0, 1) from the state rng (uint64[1]), advanced in place."""
     x = rng[0]
@@ -25,14 +24,14 @@ def next_u01(rng) -> float:
     return float(y) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def next_int(rng, n: int) -> int:
     """A uniform int in [0, n)."""
     k = int(next_u01(rng) * n)
     return min(k, n - 1)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def shuffle(rng, a, n: int) -> None:
     """Fisher-Yates shuffle of a[:n] (int64) in place."""
     for i in range(n - 1, 0, -1):

@@ -10,19 +10,19 @@ proxy with an upper bound, so a sample stops as soon as it is worse than the bes
 one piece to its position of least weighted overlap is also the heart of Egeblad, Nielsen and
 Odgaard (2007) and Imamichi, Yagiura and Nagamochi (2009).
 
-Containers: the sheet's containers (hide copies, or the strip) have usable boxes ``cbox``
-float64[C, 4] and a ``closed`` flag uint8[C]. Samples over the container go to the piece's own
-container, or, with probability ``P_CROSS`` (for pieces allowed to change hides), to a random
-other open one: a move between hides is one more sample.
+Containers: the sheet's containers (hide copies, or the strip; a
+:class:`~leathernest.search.kernels.records.Sheet`) have usable boxes ``cbox`` and a ``closed``
+flag. Samples over the container go to the piece's own container, or, with probability
+``P_CROSS`` (for pieces allowed to change hides), to a random other open one: a move between hides
+is one more sample.
 
 Conventions. A placement row is float64[6] ``(rotation_deg, mirrored, x, y, row, a)``: x, y is the
 piece's centroid (shapes are centred), ``row`` the orientation row it uses and ``a`` the angle
 parameter within that row (:mod:`leathernest.geometry.orient`: the rotation itself for FIXED and
 CHECKED rows, the offset from the backbone's reference for ALONG rows). ``hxy[:, h0:h0 + hn]`` is
 the convex hull of the stock-inflated outline (a range of a pool, as for shapes), for the rotated
-bounding box that keeps samples inside a container. ``ctx`` bundles the sheet arrays: (cbox,
-closed, cell_container, g, dims, bb_off, bb_xy, bb_s, bb_mid, bb_ang). ``work`` int64[1] counts
-evaluated samples (the unit of the work budget).
+bounding box that keeps samples inside a container. ``lay.work`` counts evaluated samples (the
+unit of the work budget).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from leathernest.collision.jit import EXACT
-from leathernest.collision.kernels.batch import batch_loss, batch_loss_top
+from leathernest.collision.jit import EXACT, kernel
+from leathernest.collision.kernels.query import query
+from leathernest.search.kernels.copies import hull_range, probe_of, rows_of
 from leathernest.search.kernels.field import container_at, reference_rad
 from leathernest.search.kernels.rng import next_int, next_u01
 
@@ -45,12 +45,13 @@ P_N_CONTAINER, P_N_FOCUS, P_N_CD, P_MIN_DIM, P_UNIQUE = 0, 1, 2, 3, 4
 P_PRE_T0, P_PRE_T1, P_PRE_R0, P_PRE_R1 = 5, 6, 7, 8
 P_FIN_T0, P_FIN_T1, P_FIN_R0, P_FIN_R1 = 9, 10, 11, 12
 P_CROSS = 13  # probability that a container sample goes to another open container
-N_PARAMS = 14
+P_SIZE = 14  # the piece's larger side (steps of the constructive slide)
+N_PARAMS = 15
 CD_STEP_SUCCESS = 1.1  # Sparrow's coordinate-descent step factors (consts.rs)
 CD_STEP_FAIL = 0.5
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def hull_bbox(hxy, h0: int, hn: int, rot_deg: float, mirrored: bool, out) -> None:
     """Bbox (out float64[4]) of hull vertices hxy[:, h0:h0+hn] mirrored (x -> -x), then rotated."""
     a = rot_deg * DEG
@@ -70,8 +71,8 @@ def hull_bbox(hxy, h0: int, hn: int, rot_deg: float, mirrored: bool, out) -> Non
         out[3] = max(out[3], py)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def materialize(rows, j: int, a: float, x: float, y: float, ctx) -> float:
+@kernel(EXACT)
+def materialize(rows, j: int, a: float, x: float, y: float, sheet) -> float:
     """The rotation (degrees) of angle parameter a in row j at centroid (x, y); NaN if not allowed.
 
     FIXED: a itself; ALONG: the backbone's reference at (x, y) plus a; CHECKED: a, if the grain
@@ -80,8 +81,9 @@ def materialize(rows, j: int, a: float, x: float, y: float, ctx) -> float:
     mode = rows[j, 3]
     if mode == MODE_FIXED:
         return a
-    c = container_at(x, y, ctx[3], ctx[4], ctx[2], ctx[0])
-    ref = reference_rad(c, x, y, ctx[5], ctx[6], ctx[7], ctx[8], ctx[9]) * RAD
+    c = container_at(x, y, sheet.grid, sheet.dims, sheet.cell_container, sheet.cbox)
+    ref = reference_rad(c, x, y, sheet.bb_off, sheet.bb_xy, sheet.bb_s, sheet.bb_mid,
+                        sheet.bb_ang) * RAD
     if mode == MODE_ALONG:
         return ref + a
     d = abs(rows[j, 4] + a - ref) % 180.0
@@ -91,31 +93,7 @@ def materialize(rows, j: int, a: float, x: float, y: float, ctx) -> float:
     return math.nan
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def eval_one(ea, smp, ub: float, lout, work) -> float:
-    """Weighted loss of the sample smp[0] (float64[1, 4]) with upper bound ub (inf above it).
-
-    ea is the engine tuple (spp, sps, same, st, dy, g, dims, mask, ignore, sc, w_static, w_piece).
-    """
-    work[0] += 1
-    batch_loss(ea[0], ea[1], ea[2], smp, ea[3], ea[4], ea[5], ea[6], ea[7], ea[8], ea[9],
-               ea[10], ea[11], ub, lout)
-    return lout[0]
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def eval_batch(ea, smp, ub: float, keep: int, lout, work) -> int:
-    """Weighted losses of the samples smp (float64[m, 4]) into lout; the best index or -1.
-
-    The bound is ub, then the keep-th best loss so far: the keep best come out exact, the rest
-    stop early (inf). One call for many samples: the engine's arrays are unpacked once.
-    """
-    work[0] += smp.shape[0]
-    return batch_loss_top(ea[0], ea[1], ea[2], smp, ea[3], ea[4], ea[5], ea[6], ea[7], ea[8],
-                          ea[9], ea[10], ea[11], ub, keep, lout)
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> int:
     """Keep cand among the best distinct samples (sorted ascending); returns the new count."""
     if not math.isfinite(loss):
@@ -153,91 +131,10 @@ def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> i
     return min(n_kept + 1, cap)
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def evaluate(ea, rows, pos, ub: float, ctx, smp, lout, work) -> float:
-    """Loss of placement row pos (its rotation materialized into pos[0]); inf if not allowed."""
-    rot = materialize(rows, int(pos[4]), pos[5], pos[2], pos[3], ctx)
-    if not math.isfinite(rot):
-        return math.inf
-    pos[0] = rot
-    smp[0, 0] = rot
-    smp[0, 1] = pos[1]
-    smp[0, 2] = pos[2]
-    smp[0, 3] = pos[3]
-    return eval_one(ea, smp[:1], ub, lout[:1], work)
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def coord_descent(ea, rows, pos, loss: float, t0: float, t1: float, r0: float, r1: float,
-                  rng, ctx, smp, lout, trial, work) -> float:
-    """Refine pos (float64[6], changed in place) to a local minimum; returns its loss.
-
-    Adaptive coordinate descent after Sparrow's ``refine_coord_desc``: two candidates either side
-    along a random axis, evaluated in one call; a success grows that axis's step by 1.1, anything
-    else halves it and picks a new axis; stop when every step is below its limit. The wiggle axis
-    exists only when the current orientation row is a range, and keeps the angle parameter
-    inside it. smp float64[2, 4], lout float64[2], trial float64[2, 6] are scratch.
-    """
-    row = int(pos[4])
-    lo, hi = rows[row, 0], rows[row, 1]
-    wiggle = hi > lo
-    n_axes = 6 if wiggle else 4
-    sx, sy, sr = t0, t0, r0
-    axis = next_int(rng, n_axes)
-    while (sx >= t1 or sy >= t1 or (wiggle and sr >= r1)) and loss > 0.0:
-        m = 0
-        for side in range(2):
-            sg = 1.0 if side == 0 else -1.0
-            for c in range(6):
-                trial[m, c] = pos[c]
-            if axis == 0:
-                trial[m, 2] += sg * sx
-            elif axis == 1:
-                trial[m, 3] += sg * sy
-            elif axis == 2:
-                trial[m, 2] += sg * sx
-                trial[m, 3] += sg * sy
-            elif axis == 3:
-                trial[m, 2] -= sg * sx
-                trial[m, 3] += sg * sy
-            else:
-                trial[m, 5] = min(pos[5] + sr, hi) if side == 0 else max(pos[5] - sr, lo)
-            rot = materialize(rows, row, trial[m, 5], trial[m, 2], trial[m, 3], ctx)
-            if not math.isfinite(rot):
-                continue
-            trial[m, 0] = rot
-            smp[m, 0] = rot
-            smp[m, 1] = trial[m, 1]
-            smp[m, 2] = trial[m, 2]
-            smp[m, 3] = trial[m, 3]
-            m += 1
-        better = False
-        if m > 0:
-            b = eval_batch(ea, smp[:m], loss, 1, lout, work)
-            if b >= 0 and lout[b] < loss:
-                loss = lout[b]
-                better = True
-                for c in range(6):
-                    pos[c] = trial[b, c]
-        f = CD_STEP_SUCCESS if better else CD_STEP_FAIL
-        if axis == 0:
-            sx *= f
-        elif axis == 1:
-            sy *= f
-        elif axis <= 3:
-            sx *= math.sqrt(f)
-            sy *= math.sqrt(f)
-        else:
-            sr *= f
-        if not better:
-            axis = next_int(rng, n_axes)
-    return loss
-
-
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def pick_container(cur_c: int, cross: bool, p_cross: float, ctx, rng) -> int:
+@kernel(EXACT)
+def pick_container(cur_c: int, cross: bool, p_cross: float, sheet, rng) -> int:
     """The container of a container sample: the piece's own, or (sometimes) another open one."""
-    closed = ctx[1]
+    closed = sheet.closed
     n = closed.shape[0]
     stay = cur_c >= 0 and closed[cur_c] == 0
     if stay and (not cross or n == 1 or next_u01(rng) >= p_cross):
@@ -257,8 +154,9 @@ def pick_container(cur_c: int, cross: bool, p_cross: float, ctx, rng) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def sample_in(hxy, h0: int, hn: int, rows, j: int, a: float, cbox_row, ctx, rng, cand, bb) -> bool:
+@kernel(EXACT)
+def sample_in(hxy, h0: int, hn: int, rows, j: int, a: float, cbox_row, sheet, rng, cand,
+              bb) -> bool:
     """A uniform position for row j / parameter a in a container box (False if none fits).
 
     The box is shrunk by the rotated hull's bbox, taken at the rotation the row gives at the
@@ -266,7 +164,7 @@ def sample_in(hxy, h0: int, hn: int, rows, j: int, a: float, cbox_row, ctx, rng,
     """
     mx = 0.5 * (cbox_row[0] + cbox_row[2])
     my = 0.5 * (cbox_row[1] + cbox_row[3])
-    rot = materialize(rows, j, a, mx, my, ctx)
+    rot = materialize(rows, j, a, mx, my, sheet)
     if not math.isfinite(rot):
         rot = a
     mir = rows[j, 2] != 0.0
@@ -283,7 +181,7 @@ def sample_in(hxy, h0: int, hn: int, rows, j: int, a: float, cbox_row, ctx, rng,
     return True
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
+@kernel(EXACT)
 def sample_angle(rows, j: int, rng) -> float:
     """A uniform angle parameter of row j."""
     lo, hi = rows[j, 0], rows[j, 1]
@@ -292,24 +190,34 @@ def sample_angle(rows, j: int, rng) -> float:
     return lo
 
 
-@njit(cache=True, nogil=True, fastmath=EXACT)
-def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: bool, params,
-                    ctx, rng, out, work) -> float:
-    """Best placement found for one piece (into out float64[6]); returns its weighted loss.
+@kernel(EXACT)
+def search_position(lay, k: int, cur, has_cur: bool, sheet, w_static, w_piece, rng,
+                    out) -> float:
+    """Best placement found for copy k (into out float64[6]); returns its weighted loss.
 
-    cur float64[6] is the current placement (ignored unless has_cur: a piece being inserted
-    samples its containers only). cross: the piece may move to another container. params
-    float64[N_PARAMS]: see the P_* indices. After Sparrow's ``search_placement`` (arXiv
-    2509.13329, Algorithm 6). The focus and container samples are drawn first and evaluated in
-    one call, bounded by the n_refine-th best loss; the best distinct ones are then refined.
-    Returns inf (out untouched) when no sample was allowed.
+    lay: the :class:`~leathernest.search.kernels.records.LayoutArrays`; cur float64[6] the current
+    placement (ignored unless has_cur: a piece being inserted samples its containers only); sheet
+    the containers to sample (``lay.sheet``, or one with other containers closed); w_static,
+    w_piece the weights of the loss. After Sparrow's ``search_placement`` (arXiv 2509.13329,
+    Algorithm 6). The focus and container samples are drawn first and evaluated in one call,
+    bounded by the n_refine-th best loss; the best distinct ones are then refined by coordinate
+    descent, and the best of all once more with finer steps. Returns inf (out untouched) when no
+    sample was allowed.
     """
+    items, eng, work = lay.items, lay.engine, lay.work
+    probe = probe_of(lay, k, True, w_static, w_piece)
+    no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
+    hxy = items.hull_xy
+    h0, hn = hull_range(items, k)
+    rows = rows_of(items, k)
+    params = items.params[k]
+    cross = items.cross[k] != 0
     n_cont = int(params[P_N_CONTAINER])
     n_focus = int(params[P_N_FOCUS]) if has_cur else 0
     n_cd = max(int(params[P_N_CD]), 1)
     unique = params[P_UNIQUE]
     m = rows.shape[0]
-    cbox = ctx[0]
+    cbox = sheet.cbox
     best = np.empty((n_cd, 6))
     best_loss = np.full(n_cd, math.inf)
     n_all = n_focus + n_cont
@@ -325,17 +233,27 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
     if has_cur:
         for c in range(6):
             cand[c] = cur[c]
-        v = evaluate(ea, rows, cand, math.inf, ctx, smp, lout, work)
+        v = math.inf
+        rot = materialize(rows, int(cand[4]), cand[5], cand[2], cand[3], sheet)
+        if math.isfinite(rot):
+            cand[0] = rot
+            smp[0, 0] = rot
+            smp[0, 1] = cand[1]
+            smp[0, 2] = cand[2]
+            smp[0, 3] = cand[3]
+            work[0] += 1
+            query(probe, smp[:1], eng, math.inf, 1, lout[:1], no_ids, no_vals)
+            v = lout[0]
         n_kept = _report(best, best_loss, 0, cand, v, unique)
         if n_kept > 0 and best_loss[0] == 0.0:
             for c in range(6):
                 out[c] = best[0, c]
             return 0.0
-        cur_c = container_at(cur[2], cur[3], ctx[3], ctx[4], ctx[2], cbox)
+        cur_c = container_at(cur[2], cur[3], sheet.grid, sheet.dims, sheet.cell_container, cbox)
         hull_bbox(hxy, h0, hn, cur[0], cur[1] != 0.0, bb)
         half_w = 0.5 * (bb[2] - bb[0])
         half_h = 0.5 * (bb[3] - bb[1])
-    k = 0
+    q = 0
     for i in range(n_all):
         j = next_int(rng, m)
         a = sample_angle(rows, j, rng)
@@ -343,7 +261,7 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
             if cur_c < 0:
                 continue
             b = cbox[cur_c]
-            rot = materialize(rows, j, a, cur[2], cur[3], ctx)
+            rot = materialize(rows, j, a, cur[2], cur[3], sheet)
             if not math.isfinite(rot):
                 continue
             hull_bbox(hxy, h0, hn, rot, rows[j, 2] != 0.0, bb)
@@ -359,41 +277,113 @@ def search_position(ea, hxy, h0: int, hn: int, rows, cur, has_cur: bool, cross: 
             cand[4] = j
             cand[5] = a
         else:
-            c = pick_container(cur_c, cross, params[P_CROSS], ctx, rng)
-            if c < 0 or not sample_in(hxy, h0, hn, rows, j, a, cbox[c], ctx, rng, cand, bb):
+            c = pick_container(cur_c, cross, params[P_CROSS], sheet, rng)
+            if c < 0 or not sample_in(hxy, h0, hn, rows, j, a, cbox[c], sheet, rng, cand, bb):
                 continue
-        rot = materialize(rows, j, cand[5], cand[2], cand[3], ctx)
+        rot = materialize(rows, j, cand[5], cand[2], cand[3], sheet)
         if not math.isfinite(rot):
             continue
         cand[0] = rot
         for c in range(6):
-            meta[k, c] = cand[c]
-        smp[k, 0] = rot
-        smp[k, 1] = cand[1]
-        smp[k, 2] = cand[2]
-        smp[k, 3] = cand[3]
-        k += 1
-    if k > 0:
+            meta[q, c] = cand[c]
+        smp[q, 0] = rot
+        smp[q, 1] = cand[1]
+        smp[q, 2] = cand[2]
+        smp[q, 3] = cand[3]
+        q += 1
+    if q > 0:
         ub = best_loss[n_cd - 1] if n_kept == n_cd else math.inf
-        eval_batch(ea, smp[:k], ub, n_cd, lout, work)
-        for i in range(k):
+        work[0] += q
+        query(probe, smp[:q], eng, ub, n_cd, lout, no_ids, no_vals)
+        for i in range(q):
             n_kept = _report(best, best_loss, n_kept, meta[i], lout[i], unique)
+    # Refinement: each kept sample with coarse steps (the lowest loss goes to out), then the best
+    # once more with fine steps: adaptive coordinate descent after Sparrow's
+    # ``refine_coord_desc``: two candidates either side along a random axis, evaluated in one
+    # call; a success grows that axis's step by 1.1, anything else halves it and picks a new axis;
+    # stop when every step is below its limit. The wiggle axis exists only when the row is a
+    # range, and keeps the angle parameter inside it.
     min_dim = params[P_MIN_DIM]
     top = math.inf
-    for t in range(n_kept):
-        for c in range(6):
-            cand[c] = best[t, c]
-        v = best_loss[t]
-        if v > 0.0:
-            v = coord_descent(ea, rows, cand, v, min_dim * params[P_PRE_T0],
-                              min_dim * params[P_PRE_T1], params[P_PRE_R0], params[P_PRE_R1],
-                              rng, ctx, smp, lout, trial, work)
-        if v < top:
-            top = v
+    for t in range(n_kept + 1):
+        if t < n_kept:
+            for c in range(6):
+                cand[c] = best[t, c]
+            loss = best_loss[t]
+            t0, t1 = min_dim * params[P_PRE_T0], min_dim * params[P_PRE_T1]
+            r0, r1 = params[P_PRE_R0], params[P_PRE_R1]
+        else:
+            if not (top > 0.0 and math.isfinite(top)):
+                break
+            for c in range(6):
+                cand[c] = out[c]
+            loss = top
+            t0, t1 = min_dim * params[P_FIN_T0], min_dim * params[P_FIN_T1]
+            r0, r1 = params[P_FIN_R0], params[P_FIN_R1]
+        if loss > 0.0:
+            row = int(cand[4])
+            lo, hi = rows[row, 0], rows[row, 1]
+            wiggle = hi > lo
+            n_axes = 6 if wiggle else 4
+            sx, sy, sr = t0, t0, r0
+            axis = next_int(rng, n_axes)
+            while (sx >= t1 or sy >= t1 or (wiggle and sr >= r1)) and loss > 0.0:
+                mm = 0
+                for side in range(2):
+                    sg = 1.0 if side == 0 else -1.0
+                    for c in range(6):
+                        trial[mm, c] = cand[c]
+                    if axis == 0:
+                        trial[mm, 2] += sg * sx
+                    elif axis == 1:
+                        trial[mm, 3] += sg * sy
+                    elif axis == 2:
+                        trial[mm, 2] += sg * sx
+                        trial[mm, 3] += sg * sy
+                    elif axis == 3:
+                        trial[mm, 2] -= sg * sx
+                        trial[mm, 3] += sg * sy
+                    else:
+                        trial[mm, 5] = (min(cand[5] + sr, hi) if side == 0
+                                        else max(cand[5] - sr, lo))
+                    rot = materialize(rows, row, trial[mm, 5], trial[mm, 2], trial[mm, 3],
+                                      sheet)
+                    if not math.isfinite(rot):
+                        continue
+                    trial[mm, 0] = rot
+                    smp[mm, 0] = rot
+                    smp[mm, 1] = trial[mm, 1]
+                    smp[mm, 2] = trial[mm, 2]
+                    smp[mm, 3] = trial[mm, 3]
+                    mm += 1
+                better = False
+                if mm > 0:
+                    work[0] += mm
+                    b, _n = query(probe, smp[:mm], eng, loss, 1, lout, no_ids, no_vals)
+                    if b >= 0 and lout[b] < loss:
+                        loss = lout[b]
+                        better = True
+                        for c in range(6):
+                            cand[c] = trial[b, c]
+                f = CD_STEP_SUCCESS if better else CD_STEP_FAIL
+                if axis == 0:
+                    sx *= f
+                elif axis == 1:
+                    sy *= f
+                elif axis <= 3:
+                    sx *= math.sqrt(f)
+                    sy *= math.sqrt(f)
+                else:
+                    sr *= f
+                if not better:
+                    axis = next_int(rng, n_axes)
+        if t < n_kept:
+            if loss < top:
+                top = loss
+                for c in range(6):
+                    out[c] = cand[c]
+        else:
+            top = loss
             for c in range(6):
                 out[c] = cand[c]
-    if top > 0.0 and math.isfinite(top):
-        top = coord_descent(ea, rows, out, top, min_dim * params[P_FIN_T0],
-                            min_dim * params[P_FIN_T1], params[P_FIN_R0], params[P_FIN_R1],
-                            rng, ctx, smp, lout, trial, work)
     return top
