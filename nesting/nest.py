@@ -8,28 +8,28 @@ passing the exact validator (:mod:`leathernest.validate`); a violation raises
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
+import queue
 import time
+from collections.abc import Callable
 
 import shapely
 
-from leathernest.collision.jit import warmup
 from leathernest.config import DEFAULT_CONFIG, NestConfig
 from leathernest.errors import InputError, SolutionInvalidError
 from leathernest.geometry.shapes import outline_polygon
 from leathernest.limits import EFFORT_UNIT, check_limits
-from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Solution, Strip
+from leathernest.model import Job, Solution, Strip
 from leathernest.report.metrics import usable_region, with_metrics
+from leathernest.search import warm
 from leathernest.search.baseline import nest_baseline
 from leathernest.search.hides import nest_hides
+from leathernest.search.parallel import usable_cores
 from leathernest.search.stop import Listener, StopToken, no_listener
 from leathernest.search.strip import nest_strip
 from leathernest.validate import validate
 
 ENGINES = ("auto", "baseline", "strip")
-# warm_up's jobs: a work budget that reaches every phase of both searches (a few hundred
-# separator moves), and a deadline only as a cap in case compiling hangs.
-WARM_UP_EFFORT = 30_000
-WARM_UP_CAP_S = 600.0
 
 
 def stop_token(job: Job, effort: int | None = None) -> StopToken:
@@ -136,25 +136,57 @@ def checked(job: Job, solution: Solution) -> Solution:
     return with_metrics(job, solution)
 
 
-def warm_up() -> float:
-    """Compile (or load from the on-disk cache) every Numba kernel the engines use; seconds taken.
+def job_kinds(job: Job) -> tuple[str, ...]:
+    """The kinds of kernels a job's search uses (:data:`leathernest.search.warm.KINDS`)."""
+    return ("strip",) if job.is_strip else ("hides",)
 
-    The first run on a machine compiles the kernels (about two minutes on one core); a search must
-    not spend its time limit on that, so commands call this before starting the clock. With a warm
-    cache it takes about a second. The warm-up jobs stop on a work budget, not on the clock: with a
-    deadline, the first run's compiling used it up before the search reached the separator, whose
-    kernels were then compiled inside the next run's time limit.
+
+def warm_up(kinds: tuple[str, ...] = ("strip", "hides"),
+            progress: Callable[[int, int], None] | None = None) -> float:
+    """Compile (or load from the on-disk cache) the kernels of the kinds of job; seconds taken.
+
+    A search must not spend its time limit compiling, so commands call this before starting the
+    clock. On a machine's first run the kernels compile; the parts of :mod:`leathernest.search.
+    warm` that are not in the cache then compile in parallel processes (one per usable core),
+    and this process loads what they left in the cache. ``progress(done, total)`` hears of each
+    part compiled (it is not called when everything is in the cache). A strip job compiles no
+    hide kernels and the reverse; ``check``, ``import``, the trainer's checks and ``score``
+    without an engine run compile none.
     """
     t0 = time.perf_counter()
-    warmup()
-    square = Outline.of([[0, 0], [10, 0], [10, 10], [0, 10]])
-    pieces = (Piece("a", square, demand=3, rotations=FREE_ROTATION),)
-    strip = Job("warm-up", pieces, Strip(15.0), time_limit_s=WARM_UP_CAP_S)
-    # One 10 x 10 piece per 15 x 15 hide: the construction opens three hides, the area bound
-    # says two, and every attempt to close one runs the separator (and fails), so the hide
-    # kernels are all exercised.
-    small = Hide("h", Outline.of([[0, 0], [15, 0], [15, 15], [0, 15]]), stock=3)
-    hides = Job("warm-up", pieces, (small,), time_limit_s=WARM_UP_CAP_S)
-    for job in (strip, hides):
-        nest(job, stop=StopToken(WARM_UP_CAP_S, effort=WARM_UP_EFFORT))
+    names = warm.parts_for(kinds)
+    cold = [n for n in names if not warm.cached(n)]
+    workers = min(usable_cores(), len(cold))
+    if workers > 1:
+        _compile_in_processes(cold, workers, lambda n: progress and progress(n, len(cold)))
+    for name in names:
+        warm.run_parts([name])
+        if workers <= 1 and name in cold and progress is not None:
+            progress(cold.index(name) + 1, len(cold))
     return time.perf_counter() - t0
+
+
+def _compile_in_processes(cold: list[str], workers: int, ready: Callable[[int], object]) -> None:
+    """Compile the cold parts in worker processes, each part once what it comes after is done.
+
+    What a process compiles lands in the on-disk cache, from which this process then loads it. A
+    part that fails in a worker is left to this process (it compiles it itself).
+    """
+    done: set[str] = set()
+    running: set[str] = set()
+    finished: queue.SimpleQueue[str] = queue.SimpleQueue()
+    with mp.get_context("spawn").Pool(workers) as pool:
+        while len(done) < len(cold):
+            waiting = [p for p in cold if p not in done and p not in running
+                       and all(a in done or a not in cold for a in warm.PARTS[p].after)]
+            for name in waiting[: workers - len(running)]:
+                running.add(name)
+                pool.apply_async(warm.run_parts, ([name],),
+                                 callback=lambda _r, n=name: finished.put(n),
+                                 error_callback=lambda _e, n=name: finished.put(n))
+            name = finished.get()
+            running.discard(name)
+            done.add(name)
+            ready(len(done))
+
+

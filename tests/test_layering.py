@@ -108,8 +108,6 @@ EXCEPTIONS = {
 
 # (importing module, imported module) allowed inside a function: why it cannot be at the top.
 LAZY = {
-    ("leathernest.collision.jit", "leathernest.collision.fixtures"):
-        "cycle: every kernel imports jit; fixtures -> engine -> kernels",
     ("leathernest.search.parallel", "leathernest.search.strip"):
         "cycle: strip imports parallel to run on several workers",
     ("leathernest.search.parallel", "leathernest.search.hides"):

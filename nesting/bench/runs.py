@@ -27,9 +27,9 @@ from pathlib import Path
 from leathernest.bench.machine import library_versions, machine_info
 from leathernest.bench.peer_check import check_peer_layout
 from leathernest.bench.peers import PEERS, Peer, run_peer
-from leathernest.collision.jit import warmup
 from leathernest.io.instance import load_job, resolve
 from leathernest.nest import nest
+from leathernest.nest import warm_up as nest_warm_up
 from leathernest.search.stop import Progress, StopToken
 
 ENGINES = ("leathernest", "baseline", "sparrow", "packingsolver")
@@ -57,10 +57,10 @@ class RunSpec:
 
 
 def warm_up() -> None:
-    """Compile the collision kernels once per process."""
+    """Compile the kernels once per process, before any run's clock starts."""
     if _warm["done"]:
         return
-    warmup()
+    nest_warm_up()
     _warm["done"] = True
 
 

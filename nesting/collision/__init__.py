@@ -3,7 +3,7 @@
 Start at :mod:`leathernest.collision.engine` (``CollisionEngine``, with an example). Layout:
 ``prepare`` (shapely side: offsets, poles, arrays), ``simplify`` (conservative vertex removal),
 ``hazards`` (static hazard table and grid of a hide or strip), ``kernels/`` (@njit only), ``jit``
-(fastmath sets and ``warmup``).
+(the kernel decorator and its fastmath sets).
 
 Importing this package imports nothing heavy; names are loaded on first use (PEP 562).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CollisionEngine", "Overlap", "PreparedShape", "Snapshot", "prepare", "warmup"]
+__all__ = ["CollisionEngine", "Overlap", "PreparedShape", "Snapshot", "prepare"]
 
 _WHERE = {
     "CollisionEngine": "leathernest.collision.engine",
@@ -20,7 +20,6 @@ _WHERE = {
     "Snapshot": "leathernest.collision.engine",
     "PreparedShape": "leathernest.collision.prepare",
     "prepare": "leathernest.collision.prepare",
-    "warmup": "leathernest.collision.jit",
 }
 
 

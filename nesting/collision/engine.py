@@ -34,7 +34,7 @@ one table, :attr:`CollisionEngine.masks`, kept in step with the open and closed 
 
 An engine is not thread-safe (it owns scratch buffers); use :meth:`copy` for another thread. Kernels
 run without the GIL. Nothing compiles at import; the first query compiles (or loads from the
-on-disk cache); :func:`leathernest.collision.jit.warmup` does it up front.
+on-disk cache); :func:`leathernest.nest.warm_up` does it up front.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A tiny hide and strip that exercise every kernel once (used by :func:`jit.warmup` and tests)."""
+"""A tiny hide and strip that exercise the engine's queries once (warm-up and tests)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one kernel decorator, the two fastmath flag sets, and :func:`warmup`.
+"""The one kernel decorator and the two fastmath flag sets.
 
 Every kernel is declared ``@kernel(EXACT)`` or ``@kernel(FAST)`` (a test parses the sources and
 fails otherwise, as stumpy's ``fastmath.py`` does):
@@ -26,8 +26,8 @@ specialisation of a kernel that reaches the collision query costs seconds on a c
 :func:`kernel` types every argument of a call between kernels by its plain type, so a caller may
 write ``0`` and ``True``.
 
-Nothing here compiles at import; :func:`warmup` compiles (or loads from the on-disk cache) every
-kernel on a tiny fixture.
+Nothing here compiles at import; :func:`leathernest.nest.warm_up` compiles (or loads from the
+on-disk cache) the kernels a kind of job uses, before any clock starts.
 """
 
 from __future__ import annotations
@@ -66,19 +66,3 @@ def kernel(fastmath: bool | set[str], inline: str = "never") -> Callable[[Callab
 
     return decorate
 
-
-def warmup() -> float:
-    """Compile every kernel on a tiny fixture; returns the seconds it took.
-
-    Call it once at the start of a long run (or in a benchmark's setup) so that the first real query
-    does not pay the compilation; with a warm on-disk cache it only loads the machine code.
-    """
-    import time
-
-    # Lazy: an import cycle (every kernel module imports this one for its options, and
-    # fixtures -> engine -> kernels).
-    from leathernest.collision.fixtures import exercise_all_kernels
-
-    t0 = time.perf_counter()
-    exercise_all_kernels()
-    return time.perf_counter() - t0

@@ -85,7 +85,7 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) 
     if n_kept == 0:
         return False
     items, work = lay.items, lay.work
-    probe = probe_of(lay, k, False, lay.ones_s, lay.ones_k)
+    probe = probe_of(lay.pools, lay.masks, lay.grade_of, k, False, lay.ones_s, lay.ones_k)
     no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
     hxy = items.hull_xy
     h0, hn = hull_range(items, k)
@@ -178,8 +178,8 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
     if q == 0:
         return False
     work[0] += q
-    query(probe_of(lay, k, False, lay.ones_s, lay.ones_k), smp[:q], lay.engine, math.inf, 1,
-          lout, lay.out_ids[:0], lay.out_vals[:0])
+    probe = probe_of(lay.pools, lay.masks, lay.grade_of, k, False, lay.ones_s, lay.ones_k)
+    query(probe, smp[:q], lay.engine, math.inf, 1, lout, lay.out_ids[:0], lay.out_vals[:0])
     n_kept = 0
     for i in range(q):
         if lout[i] == 0.0:
@@ -203,7 +203,7 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
     feasible point takes, at most angles x grid² tests.
     """
     items, sheet, work = lay.items, lay.sheet, lay.work
-    probe = probe_of(lay, k, False, lay.ones_s, lay.ones_k)
+    probe = probe_of(lay.pools, lay.masks, lay.grade_of, k, False, lay.ones_s, lay.ones_k)
     no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
     hxy = items.hull_xy
     h0, hn = hull_range(items, k)

@@ -18,12 +18,15 @@ def shape_of(s: int, pool) -> Shape:
 
 
 @kernel(EXACT)
-def probe_of(lay, k: int, loss: bool, w_static, w_piece) -> Probe:
-    """The query probe of copy k: its two shapes, its grade's mask, itself ignored, weights."""
-    pools = lay.pools
+def probe_of(pools, masks, grade_of, k: int, loss: bool, w_static, w_piece) -> Probe:
+    """The query probe of copy k: its two shapes, its grade's mask, itself ignored, weights.
+
+    Takes the members of the layout record it reads, not the record: a kernel's arguments cost
+    compile time in proportion to the arrays they hold.
+    """
     s = pools.shape_of[k]
     return Probe(shape_of(s, pools.for_pieces), shape_of(s, pools.for_stock),
-                 pools.same[s] != 0, lay.masks[lay.grade_of[k]], k, w_static, w_piece, loss)
+                 pools.same[s] != 0, masks[grade_of[k]], k, w_static, w_piece, loss)
 
 
 @kernel(EXACT)

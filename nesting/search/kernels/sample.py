@@ -205,7 +205,7 @@ def search_position(lay, k: int, cur, has_cur: bool, sheet, w_static, w_piece, r
     sample was allowed.
     """
     items, eng, work = lay.items, lay.engine, lay.work
-    probe = probe_of(lay, k, True, w_static, w_piece)
+    probe = probe_of(lay.pools, lay.masks, lay.grade_of, k, True, w_static, w_piece)
     no_ids, no_vals = lay.out_ids[:0], lay.out_vals[:0]
     hxy = items.hull_xy
     h0, hn = hull_range(items, k)

@@ -75,8 +75,9 @@ def tracker_row(lay, k: int) -> None:
     if live[k] != 0:
         out_ids, out_vals = lay.out_ids, lay.out_vals
         lout = np.empty(1)
-        _best, m = query(probe_of(lay, k, True, lay.ones_s, lay.ones_k), lay.place[k : k + 1],
-                         lay.engine, math.inf, 1, lout, out_ids, out_vals)
+        probe = probe_of(lay.pools, lay.masks, lay.grade_of, k, True, lay.ones_s, lay.ones_k)
+        _best, m = query(probe, lay.place[k : k + 1], lay.engine, math.inf, 1, lout, out_ids,
+                         out_vals)
         for i in range(m):
             hid, v = out_ids[i], out_vals[i]
             if hid >= 0:
@@ -136,12 +137,12 @@ def update_weights(losses, live) -> None:
 
 
 @kernel(EXACT)
-def put_copy(lay, k: int) -> None:
+def put_copy(pools, engine, place, k: int) -> None:
     """Move copy k's shape in the engine to its placement row (it must be listed in the grid)."""
-    st = lay.engine.static
-    row = lay.place[k]
-    if not set_key(k, shape_of(lay.pools.shape_of[k], lay.pools.for_pieces), row[0],
-                   row[1] != 0.0, row[2], row[3], lay.engine.placed, st.grid, st.dims, True):
+    st = engine.static
+    row = place[k]
+    if not set_key(k, shape_of(pools.shape_of[k], pools.for_pieces), row[0], row[1] != 0.0,
+                   row[2], row[3], engine.placed, st.grid, st.dims, True):
         raise RuntimeError("engine bug: a cell range larger than the key's node block")
 
 
@@ -158,7 +159,7 @@ def move_copy(lay, k: int, rng, out) -> bool:
         return False
     for c in range(6):
         lay.place[k, c] = out[c]
-    put_copy(lay, k)
+    put_copy(lay.pools, lay.engine, lay.place, k)
     tracker_row(lay, k)
     return True
 
@@ -179,7 +180,7 @@ def restore_layout(lay, saved) -> None:
         if diff:
             for c in range(6):
                 place[k, c] = saved[k, c]
-            put_copy(lay, k)
+            put_copy(lay.pools, lay.engine, place, k)
             changed[k] = 1
     for k in range(n):
         if changed[k] != 0:
