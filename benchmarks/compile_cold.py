@@ -28,12 +28,14 @@ import tempfile
 PER_KERNEL = r"""
 import collections, json, sys, time
 from numba.core import event as ev
-stack, excl, incl, count, llvm = [], collections.defaultdict(float), collections.defaultdict(float), collections.Counter(), [0.0, 0.0]
+stack, count, llvm = [], collections.Counter(), [0.0, 0.0]
+excl, incl = collections.defaultdict(float), collections.defaultdict(float)
 class L(ev.Listener):
     def on_start(self, e):
         if e.kind == "numba:compile":
             f = e.data["dispatcher"].py_func
-            stack.append([f.__module__.replace("leathernest.", "") + "." + f.__qualname__, time.process_time(), 0.0])
+            name = f.__module__.replace("leathernest.", "") + "." + f.__qualname__
+            stack.append([name, time.process_time(), 0.0])
         else:
             llvm[1] = time.process_time()
     def on_end(self, e):

@@ -58,7 +58,7 @@ def command(submissions: str, job_path: str | None, engine_solution: str | None,
         engine = given_engine(job, str(engine_file))
     else:
         err(f"no engine layout in {folder}: running the engine for {job.time_limit_s:g} s ...")
-        compile_note(False)
+        compile_note(False, job)
         engine = nest(job, stop=StopToken(job.time_limit_s))
     entries = score_class(job, engine, files)
     paths = write_class(Path(out_dir) if out_dir else folder, job, engine, entries)

@@ -21,9 +21,12 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from leathernest.model import Job
 
 from leathernest.limits import (
     EFFORT_UNIT,
@@ -177,20 +180,29 @@ def capped_workers(workers: int, quiet: bool) -> int:
     return workers
 
 
-def compile_note(quiet: bool) -> None:
-    """Compile the Numba kernels before the clock starts, saying so when it takes a while."""
-    import threading
+def compile_note(quiet: bool, job: Job | None = None) -> None:
+    """Compile the Numba kernels the job needs before the clock starts, with a progress bar.
 
-    from leathernest.nest import warm_up
+    Nothing is shown when they load from the on-disk cache (every run after the first).
+    """
+    from leathernest.nest import job_kinds, warm_up
 
-    note = threading.Timer(3.0, err, ["preparing the Numba kernels (the first run on a machine "
-                                      "compiles them, about two minutes) ..."])
-    if not quiet:
-        note.start()
-    try:
-        seconds = warm_up()
-    finally:
-        note.cancel()
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if quiet:
+            return
+        if done == 1:
+            err("preparing the Numba kernels (the first run on a machine compiles them, about "
+                "half a minute) ...")
+        bar = "#" * (20 * done // total) + "." * (20 - 20 * done // total)
+        line = f"  [{bar}] {done}/{total} parts compiled"
+        if tty:
+            click.echo(f"\r{line}", err=True, nl=done == total)
+        else:
+            err(line)
+
+    seconds = warm_up(job_kinds(job) if job is not None else ("strip", "hides"), progress)
     if seconds > 3.0 and not quiet:
         err(f"prepared the Numba kernels in {seconds:.0f} s")
 

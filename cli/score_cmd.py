@@ -82,7 +82,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
             for warning in layout.warnings:  # what the DXF reader noticed (units assumed, ...)
                 note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
             note(f"running the engine for up to {the_job.time_limit_s:g} s to compare ...")
-            compile_note(quiet or as_json)
+            compile_note(quiet or as_json, the_job)
             stop = signals.watch(stop_token(the_job, effort))
             engine = nest(the_job, stop=stop)
             score = score_layout(the_job, layout, engine)

@@ -8,8 +8,6 @@ passing the exact validator (:mod:`leathernest.validate`); a violation raises
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
-import queue
 import time
 from collections.abc import Callable
 
@@ -24,7 +22,6 @@ from leathernest.report.metrics import usable_region, with_metrics
 from leathernest.search import warm
 from leathernest.search.baseline import nest_baseline
 from leathernest.search.hides import nest_hides
-from leathernest.search.parallel import usable_cores
 from leathernest.search.stop import Listener, StopToken, no_listener
 from leathernest.search.strip import nest_strip
 from leathernest.validate import validate
@@ -146,47 +143,22 @@ def warm_up(kinds: tuple[str, ...] = ("strip", "hides"),
     """Compile (or load from the on-disk cache) the kernels of the kinds of job; seconds taken.
 
     A search must not spend its time limit compiling, so commands call this before starting the
-    clock. On a machine's first run the kernels compile; the parts of :mod:`leathernest.search.
-    warm` that are not in the cache then compile in parallel processes (one per usable core),
-    and this process loads what they left in the cache. ``progress(done, total)`` hears of each
-    part compiled (it is not called when everything is in the cache). A strip job compiles no
-    hide kernels and the reverse; ``check``, ``import``, the trainer's checks and ``score``
-    without an engine run compile none.
+    clock. On a machine's first run the kernels compile (about 25 s of one core for a hide job,
+    measured in ``benchmarks/RESULTS.md``); later runs load them from the on-disk cache.
+    ``progress(done, total)`` hears of each part of :mod:`leathernest.search.warm` that had to
+    compile (it is not called when everything is in the cache). A strip job compiles no hide
+    kernels and the reverse; ``check``, ``import``, the trainer's checks and ``score`` without an
+    engine run compile none.
+
+    Compiling in parallel processes was measured and left out: every process compiles the
+    collision query that all parts call (7 s), so two processes on two cores finished in 23 s
+    against 26 s in one.
     """
     t0 = time.perf_counter()
     names = warm.parts_for(kinds)
     cold = [n for n in names if not warm.cached(n)]
-    workers = min(usable_cores(), len(cold))
-    if workers > 1:
-        _compile_in_processes(cold, workers, lambda n: progress and progress(n, len(cold)))
     for name in names:
         warm.run_parts([name])
-        if workers <= 1 and name in cold and progress is not None:
+        if name in cold and progress is not None:
             progress(cold.index(name) + 1, len(cold))
     return time.perf_counter() - t0
-
-
-def _compile_in_processes(cold: list[str], workers: int, ready: Callable[[int], object]) -> None:
-    """Compile the cold parts in worker processes, each part once what it comes after is done.
-
-    What a process compiles lands in the on-disk cache, from which this process then loads it. A
-    part that fails in a worker is left to this process (it compiles it itself).
-    """
-    done: set[str] = set()
-    running: set[str] = set()
-    finished: queue.SimpleQueue[str] = queue.SimpleQueue()
-    with mp.get_context("spawn").Pool(workers) as pool:
-        while len(done) < len(cold):
-            waiting = [p for p in cold if p not in done and p not in running
-                       and all(a in done or a not in cold for a in warm.PARTS[p].after)]
-            for name in waiting[: workers - len(running)]:
-                running.add(name)
-                pool.apply_async(warm.run_parts, ([name],),
-                                 callback=lambda _r, n=name: finished.put(n),
-                                 error_callback=lambda _e, n=name: finished.put(n))
-            name = finished.get()
-            running.discard(name)
-            done.add(name)
-            ready(len(done))
-
-

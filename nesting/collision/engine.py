@@ -50,7 +50,7 @@ from leathernest.collision.kernels.dynamic import set_key
 from leathernest.collision.kernels.grid import grid_remove
 from leathernest.collision.kernels.query import query
 from leathernest.collision.prepare import PreparedShape, prepare, stock_margin
-from leathernest.collision.records import Engine, Placed, Probe, Scratch
+from leathernest.collision.records import Engine, Placed, Probe, Scratch, pack_engine
 from leathernest.model import Hide, Outline, Piece, Strip
 
 DEG = math.pi / 180.0
@@ -595,7 +595,7 @@ class CollisionEngine:
                               self._nrings, self._poles, self._pbase, self._npoles, self._bbox,
                               self._cells, self._head, self._nxt, self._nkey, self._prv,
                               self._nbase, self._ncap)
-        self._arrays = Engine(self._static, self._placed, self._scratch)
+        self._arrays = pack_engine(self._static, self._placed, self._scratch)
 
     def _alloc_scratch(self, n_vertices: int, n_poles: int) -> None:
         s = self.static.n_hazards
@@ -614,7 +614,7 @@ class CollisionEngine:
             near=np.zeros(2 * n_vertices, dtype=np.int64),
         )
         if hasattr(self, "_placed"):
-            self._arrays = Engine(self._static, self._placed, self._scratch)
+            self._arrays = pack_engine(self._static, self._placed, self._scratch)
 
     def fit_scratch(self, shape: PreparedShape) -> None:
         """Size the query scratch for a shape (search kernels query without this wrapper)."""

@@ -11,6 +11,11 @@ region of every container, or a strip's box), a placed piece is its key (>= 0).
 Kernels read a record's members into locals once per call: each member read of a record passed
 down costs an atomic reference count, which matters in loops over samples (measured in round 2: a
 query rejected by its bbox took 820 ns reading members per sample, 90 ns with locals).
+
+:class:`Engine`, which every query takes, is a Numba *structref* (a pointer to its three records)
+rather than a tuple of its fifty arrays: a tuple argument is flattened into every call, which cost
+about a second of compiling per kernel that passed it on (see
+:mod:`leathernest.search.kernels.records`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import types
+from numba.core.extending import overload
+from numba.experimental import structref
+
+from leathernest.collision.jit import EXACT, kernel
 
 
 class Shape(NamedTuple):
@@ -105,12 +115,47 @@ class Scratch(NamedTuple):
     near: np.ndarray  # int64[2 * vertices]: a query's edges near one neighbour
 
 
-class Engine(NamedTuple):
-    """Everything a query reads besides the shape: static hazards, placed pieces, scratch."""
+@structref.register
+class EngineType(types.StructRef):
+    """The Numba type of an :class:`Engine`."""
 
-    static: Static
-    placed: Placed
-    scratch: Scratch
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+class Engine(structref.StructRefProxy):
+    """Everything a query reads besides the shape (built by :func:`pack_engine`).
+
+    Fields: ``static`` (:class:`Static`), ``placed`` (:class:`Placed`), ``scratch``
+    (:class:`Scratch`).
+    """
+
+
+structref.define_boxing(EngineType, Engine)
+
+
+def _new_engine(static, placed, scratch):  # pragma: no cover - only Numba calls it
+    raise NotImplementedError("compiled by pack_engine")
+
+
+@overload(_new_engine)
+def _new_engine_impl(static, placed, scratch):
+    typ = EngineType([("static", static), ("placed", placed), ("scratch", scratch)])
+
+    def impl(static, placed, scratch):
+        r = structref.new(typ)
+        r.static = static
+        r.placed = placed
+        r.scratch = scratch
+        return r
+
+    return impl
+
+
+@kernel(EXACT)
+def pack_engine(static, placed, scratch) -> Engine:
+    """One :class:`Engine` holding the three records."""
+    return _new_engine(static, placed, scratch)
 
 
 class Probe(NamedTuple):
@@ -130,4 +175,4 @@ class Probe(NamedTuple):
     loss: bool
 
 
-__all__ = ["Engine", "Placed", "Probe", "Scratch", "Shape", "Static"]
+__all__ = ["Engine", "Placed", "Probe", "Scratch", "Shape", "Static", "pack_engine"]

@@ -307,10 +307,9 @@ class HideSearch:
         lay = self.layout
         out = np.zeros(6)
         before = int(lay.work[0])
-        arrays = lay.arrays
-        arrays = arrays._replace(items=arrays.items._replace(params=self.ins_params))
-        v = ks.search_position(arrays, k, out, False, lay.sheet_with(allowed),
-                               lay.tracker.w_ext[k], lay.tracker.w_pair[k], self.krng, out)
+        v = ks.search_position(lay.arrays, k, out, False, lay.sheet_with(allowed),
+                               self.ins_params[k], lay.tracker.w_ext[k], lay.tracker.w_pair[k],
+                               self.krng, out)
         self.stop.charge(int(lay.work[0]) - before)
         if not math.isfinite(v):
             return False

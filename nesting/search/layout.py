@@ -30,7 +30,7 @@ from leathernest.model import Hide
 from leathernest.search.items import Items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels import separate as ksep
-from leathernest.search.kernels.records import ItemArrays, LayoutArrays, Sheet
+from leathernest.search.kernels.records import ItemArrays, LayoutArrays, Sheet, pack_layout
 from leathernest.search.tracker import Tracker, TrackerSnapshot
 
 
@@ -100,19 +100,29 @@ class Layout:
         self.ones_k = np.ones(n)
         self._out_ids = np.zeros(st.n_hazards + n, dtype=np.int64)
         self._out_vals = np.zeros(st.n_hazards + n, dtype=np.float64)
+        self._arrays: LayoutArrays | None = None
+        self._packed_from: tuple = ()
 
     # -- the kernels' record ----------------------------------------------------------------------
 
     @property
     def arrays(self) -> LayoutArrays:
-        """The whole layout as the search kernels take it (build it anew after a restore)."""
-        it = self.items
-        return LayoutArrays(
-            self.engine.arrays, self.engine.masks, self.grade_rows, it.pools,
-            ItemArrays(it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params, it.cross,
-                       self.live),
-            self.sheet, self.tracker.arrays, self.place, self.ones_s, self.ones_k,
-            self._out_ids, self._out_vals, self.work)
+        """The whole layout as the search kernels take it.
+
+        Packed once and again only when the engine reallocated its arrays (the record holds the
+        arrays themselves, so every change to them is seen).
+        """
+        source = (self.engine.arrays, self.engine.masks)
+        if self._arrays is None or any(a is not b for a, b in
+                                       zip(source, self._packed_from, strict=True)):
+            it = self.items
+            items = ItemArrays(it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params,
+                               it.cross, self.live)
+            self._arrays = pack_layout(*source, self.grade_rows, it.pools, items, self.sheet,
+                                       self.tracker.arrays, self.place, self.ones_s,
+                                       self.ones_k, self._out_ids, self._out_vals, self.work)
+            self._packed_from = source
+        return self._arrays
 
     def sheet_with(self, allowed: np.ndarray) -> Sheet:
         """The sheet with only the allowed containers open for sampling.

@@ -2,16 +2,10 @@
 
 A first run on a machine compiles the Numba kernels (then they load from the on-disk cache in a
 fraction of a second). :func:`leathernest.nest.warm_up` runs the :data:`PARTS` a job needs before
-the clock starts, in parallel processes when the cache is cold and there are cores. Each part
-drives real code paths on a tiny layout, so every kernel a search of that kind calls is compiled
-(or loaded) by the part that owns it; a test holds that a budgeted search after the warm-up
-compiles nothing more.
-
-Numba compiles a kernel together with the code of every kernel it calls (or loads those from the
-cache), so the separator, which calls the position search and the tracker, comes after them:
-processes that compile ``position`` and ``tracker`` side by side leave both in the cache, and the
-separator then only compiles itself. The parts share the collision query, which each compiling
-process builds for itself.
+the clock starts. Each part drives real code paths on a tiny layout, so every kernel a search of
+that kind calls is compiled (or loaded) by the part that owns it; a test holds that a budgeted
+search after the warm-up compiles nothing more. A part comes after the parts whose kernels its
+own kernels call (Numba compiles a kernel with the code of everything it calls).
 """
 
 from __future__ import annotations
@@ -27,6 +21,7 @@ from leathernest.collision.kernels.query import query
 from leathernest.config import DEFAULT_CONFIG, SeparatorConfig
 from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Strip
 from leathernest.search.construct import place_copy
+from leathernest.search.hides import HideSearch
 from leathernest.search.items import build_items
 from leathernest.search.kernels import construct as kc
 from leathernest.search.kernels import sample as ks
@@ -35,6 +30,7 @@ from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout
 from leathernest.search.separate import Separator
 from leathernest.search.stop import StopToken
+from leathernest.search.strip import StripSearch
 
 # Work budget of the separation part: enough for a few iterations on three overlapping squares.
 SEPARATE_EFFORT = 20_000
@@ -70,11 +66,15 @@ def engine_part() -> None:
     exercise_all_kernels()
 
 
-def _overlapping() -> Layout:
-    """Three squares on top of each other on a tiny strip: every copy collides."""
+def _overlapping(track: bool = True) -> Layout:
+    """Three squares on top of each other on a tiny strip: every copy collides.
+
+    Without ``track`` the losses are not computed (a part that does not own the tracker must not
+    compile it).
+    """
     lay = _layout(_job(strip=True))
     for k in range(lay.items.n):
-        lay.put(k, np.array([0.0, 0.0, 20.0, 7.5, 0.0, 0.0]))
+        lay.put(k, np.array([0.0, 0.0, 20.0, 7.5, 0.0, 0.0]), track=track)
     return lay
 
 
@@ -88,10 +88,10 @@ def tracker_part() -> None:
 
 def position_part() -> None:
     """The position search of one copy (a move, and an insertion of a closed hide's pieces)."""
-    lay = _overlapping()
+    lay = _overlapping(track=False)
     out = np.zeros(6)
-    ks.search_position(lay.arrays, 0, lay.place[0], True, lay.sheet, lay.tracker.w_ext[0],
-                       lay.tracker.w_pair[0], seeded(0), out)
+    ks.search_position(lay.arrays, 0, lay.place[0], True, lay.sheet, lay.items.params[0],
+                       lay.tracker.w_ext[0], lay.tracker.w_pair[0], seeded(0), out)
 
 
 def separator_part() -> None:
@@ -102,9 +102,15 @@ def separator_part() -> None:
 
 
 def _construct(lattice: bool) -> None:
-    lay = _layout(_job(strip=not lattice))
+    job = _job(strip=not lattice)
+    stop = StopToken(600.0)
+    if lattice:
+        lay = HideSearch(job, DEFAULT_CONFIG.hides, 0, stop).layout
+        lay.set_closed(0, False)
+    else:
+        lay = StripSearch(job, DEFAULT_CONFIG.strip, 0, stop).layout  # turns hulls from Python
     box = lay.engine.static.container_box[0]
-    place_copy(lay, 0, box, 0.35, seeded(0), StopToken(600.0), samples=20, lattice=lattice)
+    place_copy(lay, 0, box, 0.35, seeded(0), stop, samples=20, lattice=lattice)
 
 
 def hides_construct_part() -> None:
@@ -123,7 +129,7 @@ class Part(NamedTuple):
     run: Callable[[], None]
     entry: Any  # the dispatcher whose cache entry says the part is compiled
     after: tuple[str, ...]
-    cost: float  # CPU seconds to compile it cold on the development machine (shares the work)
+    cost: float  # CPU seconds to compile it cold on the development machine (the order)
 
 
 PARTS: dict[str, Part] = {

@@ -16,7 +16,7 @@ from leathernest.search.kernels.rng import shuffle
 def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> tuple[bool, int]:
     """(feasible, moves) after running Algorithm 9 on the layout in Python."""
     arrays = lay.arrays
-    trk = arrays.losses
+    trk = lay.tracker.arrays
     place = lay.place
     n = place.shape[0]
     out = np.empty(6)

@@ -26,6 +26,7 @@ from leathernest.search.kernels.rng import next_int, next_u01
 from leathernest.search.kernels.sample import (
     P_SIZE,
     hull_bbox,
+    keep_best,
     materialize,
     sample_angle,
     sample_in,
@@ -58,21 +59,6 @@ def _grid_angle(rows, j: int, rng) -> float:
     if hi - lo >= 360.0 - 1e-9:
         return lo + 360.0 * next_int(rng, GRID_TURN) / GRID_TURN
     return lo + (hi - lo) * next_int(rng, GRID_RANGE) / (GRID_RANGE - 1)
-
-
-@kernel(EXACT)
-def _keep(keep, keys, n_kept: int, row, kk: float) -> int:
-    """Insert row with key kk into the N_KEEP lowest keys so far (sorted); the new count."""
-    if n_kept == N_KEEP and kk >= keys[N_KEEP - 1]:
-        return n_kept
-    pos = min(n_kept, N_KEEP - 1)
-    while pos > 0 and keys[pos - 1] > kk:
-        keep[pos, :] = keep[pos - 1, :]
-        keys[pos] = keys[pos - 1]
-        pos -= 1
-    keep[pos, :] = row
-    keys[pos] = kk
-    return min(n_kept + 1, N_KEEP)
 
 
 @kernel(EXACT)
@@ -184,7 +170,7 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
     for i in range(q):
         if lout[i] == 0.0:
             continue
-        n_kept = _keep(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, bb))
+        n_kept = keep_best(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, bb))
     return _slide_best(lay, k, keep, keys, n_kept, w, smp, lout, out)
 
 
@@ -293,7 +279,7 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
                     cand[3] = smp[u, 3]
                     cand[4] = j
                     cand[5] = a
-                    n_kept = _keep(keep, keys, n_kept, cand, kv[order[int(pos_of[u])]])
+                    n_kept = keep_best(keep, keys, n_kept, cand, kv[order[int(pos_of[u])]])
                     found = True
                     break
                 if found:

@@ -4,6 +4,12 @@
 collision engine's :class:`~leathernest.collision.records.Engine`, the items' pools and its own
 placements and losses; every search kernel takes it whole and reads what it needs by name.
 
+The parts are ``typing.NamedTuple`` records (Numba compiles them as tuples); the whole layout is
+a Numba *structref* (:func:`pack_layout`), a pointer to them. Passing a tuple of some ninety
+arrays into a kernel cost about 1.2 s of compiling per kernel that took it, and 18 µs per call from
+Python (measured: a kernel reading one member of the tuple compiled in 1.3 s, of the structref in
+0.04 s; a call took 0.6 µs).
+
 Placement rows are float64[n, 6] ``(rotation_deg, mirrored, x, y, row, a)``: x, y is the copy's
 centroid (shapes are centred), ``row`` the orientation row it uses and ``a`` the angle parameter
 within that row (:mod:`leathernest.geometry.orient`).
@@ -14,8 +20,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import types
+from numba.core.extending import overload
+from numba.experimental import structref
 
-from leathernest.collision.records import Engine
+from leathernest.collision.jit import EXACT, kernel
 
 
 class ShapePool(NamedTuple):
@@ -74,22 +83,72 @@ class Losses(NamedTuple):
     se: np.ndarray  # float64[n]: sum of ext[k]
 
 
-class LayoutArrays(NamedTuple):
-    """A whole layout for the search kernels."""
+@structref.register
+class LayoutType(types.StructRef):
+    """The Numba type of a :class:`LayoutArrays` (its fields typed as they were packed)."""
 
-    engine: Engine
-    masks: np.ndarray  # uint8[G, S]: the engine's grade masks
-    grade_of: np.ndarray  # int64[n]: copy k's row of masks
-    pools: Pools
-    items: ItemArrays
-    sheet: Sheet
-    losses: Losses
-    place: np.ndarray  # float64[n, 6]: placement rows
-    ones_s: np.ndarray  # float64[S]: unit weights (feasibility queries)
-    ones_k: np.ndarray  # float64[n]
-    out_ids: np.ndarray  # int64[S + n]: hazards a single query hit ...
-    out_vals: np.ndarray  # float64[S + n]: ... and by how much
-    work: np.ndarray  # int64[1]: collision evaluations so far (the unit of the work budget)
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
 
 
-__all__ = ["ItemArrays", "LayoutArrays", "Losses", "Pools", "ShapePool", "Sheet"]
+class LayoutArrays(structref.StructRefProxy):
+    """A whole layout for the search kernels (built by :func:`pack_layout`; fields read-only).
+
+    Fields: ``engine`` (:class:`~leathernest.collision.records.Engine`), ``masks`` uint8[G, S]
+    (the engine's grade masks), ``grade_of`` int64[n] (copy k's row of masks), ``pools``
+    (:class:`Pools`), ``items`` (:class:`ItemArrays`), ``sheet`` (:class:`Sheet`), ``losses``
+    (:class:`Losses`), ``place`` float64[n, 6] (placement rows), ``ones_s`` float64[S] and
+    ``ones_k`` float64[n] (unit weights, for feasibility queries), ``out_ids`` int64[S + n] and
+    ``out_vals`` float64[S + n] (the hazards a single query hit and by how much), ``work``
+    int64[1] (collision evaluations so far, the unit of the work budget).
+    """
+
+
+LAYOUT_FIELDS = ("engine", "masks", "grade_of", "pools", "items", "sheet", "losses", "place",
+                 "ones_s", "ones_k", "out_ids", "out_vals", "work")
+structref.define_boxing(LayoutType, LayoutArrays)
+
+
+def _new_layout(engine, masks, grade_of, pools, items, sheet, losses, place, ones_s, ones_k,
+                out_ids, out_vals, work):  # pragma: no cover - only Numba calls it
+    raise NotImplementedError("compiled by pack_layout")
+
+
+@overload(_new_layout)
+def _new_layout_impl(engine, masks, grade_of, pools, items, sheet, losses, place, ones_s, ones_k,
+                     out_ids, out_vals, work):
+    typ = LayoutType(list(zip(LAYOUT_FIELDS, (engine, masks, grade_of, pools, items, sheet,
+                                              losses, place, ones_s, ones_k, out_ids, out_vals,
+                                              work), strict=True)))
+
+    def impl(engine, masks, grade_of, pools, items, sheet, losses, place, ones_s, ones_k,
+             out_ids, out_vals, work):
+        r = structref.new(typ)
+        r.engine = engine
+        r.masks = masks
+        r.grade_of = grade_of
+        r.pools = pools
+        r.items = items
+        r.sheet = sheet
+        r.losses = losses
+        r.place = place
+        r.ones_s = ones_s
+        r.ones_k = ones_k
+        r.out_ids = out_ids
+        r.out_vals = out_vals
+        r.work = work
+        return r
+
+    return impl
+
+
+@kernel(EXACT)
+def pack_layout(engine, masks, grade_of, pools, items, sheet, losses, place, ones_s, ones_k,
+                out_ids, out_vals, work) -> LayoutArrays:
+    """One :class:`LayoutArrays` holding the given records and arrays (see its fields)."""
+    return _new_layout(engine, masks, grade_of, pools, items, sheet, losses, place, ones_s,
+                       ones_k, out_ids, out_vals, work)
+
+
+__all__ = ["LAYOUT_FIELDS", "ItemArrays", "LayoutArrays", "Losses", "Pools", "ShapePool", "Sheet",
+           "pack_layout"]

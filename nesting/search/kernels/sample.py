@@ -98,7 +98,6 @@ def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> i
     """Keep cand among the best distinct samples (sorted ascending); returns the new count."""
     if not math.isfinite(loss):
         return n_kept
-    cap = best.shape[0]
     for i in range(n_kept):
         if (
             best[i, 4] == cand[4]
@@ -107,7 +106,8 @@ def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> i
         ):
             if loss >= best_loss[i]:
                 return n_kept
-            best[i, :] = cand
+            for c in range(best.shape[1]):
+                best[i, c] = cand[c]
             best_loss[i] = loss
             while i > 0 and best_loss[i - 1] > best_loss[i]:
                 for c in range(best.shape[1]):
@@ -119,16 +119,29 @@ def _report(best, best_loss, n_kept: int, cand, loss: float, unique: float) -> i
                 best_loss[i] = tl
                 i -= 1
             return n_kept
-    if n_kept == cap and loss >= best_loss[cap - 1]:
-        return n_kept
-    pos = min(n_kept, cap - 1)
-    while pos > 0 and best_loss[pos - 1] > loss:
-        best[pos, :] = best[pos - 1, :]
-        best_loss[pos] = best_loss[pos - 1]
+    return keep_best(best, best_loss, n_kept, cand, loss)
+
+
+@kernel(EXACT)
+def keep_best(rows, keys, n: int, row, key: float) -> int:
+    """Insert row with key into rows[:n] sorted by keys (at most len(rows) kept); the new n.
+
+    Element loops rather than row slices: a slice assignment pulls Numba's broadcasting and its
+    error formatting into every kernel that uses it (about a second of compiling each).
+    """
+    cap = rows.shape[0]
+    if n == cap and key >= keys[cap - 1]:
+        return n
+    pos = min(n, cap - 1)
+    while pos > 0 and keys[pos - 1] > key:
+        for c in range(rows.shape[1]):
+            rows[pos, c] = rows[pos - 1, c]
+        keys[pos] = keys[pos - 1]
         pos -= 1
-    best[pos, :] = cand
-    best_loss[pos] = loss
-    return min(n_kept + 1, cap)
+    for c in range(rows.shape[1]):
+        rows[pos, c] = row[c]
+    keys[pos] = key
+    return min(n + 1, cap)
 
 
 @kernel(EXACT)
@@ -191,13 +204,14 @@ def sample_angle(rows, j: int, rng) -> float:
 
 
 @kernel(EXACT)
-def search_position(lay, k: int, cur, has_cur: bool, sheet, w_static, w_piece, rng,
+def search_position(lay, k: int, cur, has_cur: bool, sheet, params, w_static, w_piece, rng,
                     out) -> float:
     """Best placement found for copy k (into out float64[6]); returns its weighted loss.
 
     lay: the :class:`~leathernest.search.kernels.records.LayoutArrays`; cur float64[6] the current
     placement (ignored unless has_cur: a piece being inserted samples its containers only); sheet
-    the containers to sample (``lay.sheet``, or one with other containers closed); w_static,
+    the containers to sample (``lay.sheet``, or one with other containers closed); params the
+    move's parameters (``lay.items.params[k]``, or an insertion's: see the P_* indices); w_static,
     w_piece the weights of the loss. After Sparrow's ``search_placement`` (arXiv 2509.13329,
     Algorithm 6). The focus and container samples are drawn first and evaluated in one call,
     bounded by the n_refine-th best loss; the best distinct ones are then refined by coordinate
@@ -210,7 +224,6 @@ def search_position(lay, k: int, cur, has_cur: bool, sheet, w_static, w_piece, r
     hxy = items.hull_xy
     h0, hn = hull_range(items, k)
     rows = rows_of(items, k)
-    params = items.params[k]
     cross = items.cross[k] != 0
     n_cont = int(params[P_N_CONTAINER])
     n_focus = int(params[P_N_FOCUS]) if has_cur else 0

@@ -153,8 +153,8 @@ def move_copy(lay, k: int, rng, out) -> bool:
     Inlined into the separator (one call site) so that it costs no compiled unit of its own there.
     """
     trk = lay.losses
-    v = search_position(lay, k, lay.place[k], True, lay.sheet, trk.w_ext[k], trk.w_pair[k], rng,
-                        out)
+    v = search_position(lay, k, lay.place[k], True, lay.sheet, lay.items.params[k], trk.w_ext[k],
+                        trk.w_pair[k], rng, out)
     if not math.isfinite(v):
         return False
     for c in range(6):
