@@ -94,7 +94,7 @@ class StripConfig:
 
 @dataclass(frozen=True)
 class HidesConfig:
-    """Tunables of the hide layer, each with its reason."""
+    """Tunables of the hide layer, each with its reason (see :mod:`leathernest.search.hides`)."""
 
     # Moves between hides: share of a move's container samples sent to another open hide copy.
     move: MoveConfig = field(default_factory=lambda: MoveConfig(
@@ -108,6 +108,27 @@ class HidesConfig:
     separator: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3,
                                                 max_iterations=400))
+    # The final compression's small wall steps are each worth a short try only (Sparrow's
+    # compression separator, scaled like the exploring one).
+    compress_separator: SeparatorConfig = field(
+        default_factory=lambda: SeparatorConfig(iter_no_improve=25, strikes=2,
+                                                max_iterations=150))
+    # Exploration moves a hide's wall in by this share of the hide's length along its axis (10 to
+    # 12 mm on a calf skin: about a knife gap's worth of slack per piece row), halved each time a
+    # hide's compression is given up.
+    explore_shrink: float = 0.01
+    compress_share: float = 0.2  # share of the time (or work) given to the final compression
+    compress_range: tuple[float, float] = (0.002, 0.0002)  # its step, start and end (decaying)
+    # Failed separations of one target before it is given up for this round: an elimination
+    # needs the most (its pieces must find room in the others), a wall step the fewest (a
+    # smaller one follows later).
+    patience_eliminate: int = 6
+    patience_swap: int = 3
+    patience_compress: int = 3
+    patience_refill: int = 2
+    pool_size: int = 8  # infeasible layouts kept per target (Sparrow keeps a pool)
+    pool_stddev: float = 0.25  # pick from the pool: |N(0, s)| x its size (Sparrow)
+    large_item_share: float = 0.75  # pieces making up this share of the area count as large
     # Copies of a hide put on the sheet: enough for a fill of min_fill of its usable leather,
     # plus one, at most the stock; and never more than max_containers in all (memory and grid).
     min_fill: float = 0.25

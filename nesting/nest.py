@@ -21,9 +21,8 @@ from leathernest.model import Job, Solution, Strip
 from leathernest.report.metrics import usable_region, with_metrics
 from leathernest.search import warm
 from leathernest.search.baseline import nest_baseline
-from leathernest.search.hides import nest_hides
+from leathernest.search.parallel import solve
 from leathernest.search.stop import Listener, StopToken, no_listener
-from leathernest.search.strip import nest_strip
 from leathernest.validate import validate
 
 ENGINES = ("auto", "baseline", "strip")
@@ -109,14 +108,11 @@ def nest(job: Job, engine: str = "auto", config: NestConfig = DEFAULT_CONFIG,
     stop = stop or StopToken(job.time_limit_s)
     if engine == "strip" and not job.is_strip:
         raise InputError("engine 'strip' needs a strip job", hint="use --engine auto for hides")
-    if job.is_strip and engine in ("auto", "strip"):
-        solution = nest_strip(job, stop, listener, seed=job.seed, workers=workers,
-                              cfg=config.strip)
-    elif engine == "baseline" or job.is_strip:
+    if engine == "baseline":
         solution = nest_baseline(job, config.baseline, stop, listener)
     else:
-        solution = nest_hides(job, stop, listener, seed=job.seed, workers=workers,
-                              cfg=config.hides)
+        solution = solve(job, stop, listener, job.seed, workers,
+                         config.strip if job.is_strip else config.hides)
     effort = None if stop.effort is None else stop.effort // EFFORT_UNIT
     solution = dataclasses.replace(
         solution, config={**config.as_dict(), "workers": workers, "effort": effort,

@@ -79,6 +79,7 @@ class Snapshot:
     shapes: tuple
     transforms: np.ndarray
     box: np.ndarray
+    walls: np.ndarray
 
     @property
     def closed(self) -> np.ndarray:
@@ -259,6 +260,20 @@ class CollisionEngine:
         for row, grade in enumerate(self._grades):
             self.static.mask(grade, closed, out=self.masks[row])
 
+    def set_wall(self, container: int, normal: tuple[float, float], limit: float) -> None:
+        """Keep every piece on the container where ``normal . v <= limit`` (inf: no wall).
+
+        normal is a unit vector in sheet coordinates; only hide copies on a sheet have walls.
+        """
+        if self.static.wall_hz[container] < 0:
+            raise ValueError(f"container {container} has no wall")
+        self.static.walls[container] = (float(normal[0]), float(normal[1]), float(limit))
+
+    def wall(self, container: int) -> tuple[float, float, float]:
+        """The container's wall (nx, ny, limit); limit inf when it is open."""
+        nx, ny, d = self.static.walls[container]
+        return float(nx), float(ny), float(d)
+
     def prepare(
         self, shape: Piece | Outline | Polygon, simplify_tol_mm: float = 0.0
     ) -> PreparedShape:
@@ -275,12 +290,17 @@ class CollisionEngine:
         return float(self.static.box[2] + self.static.inset)
 
     def hazard_kind(self, hazard_id: int) -> tuple[str, int | None]:
-        """("exterior", None), ("zone", grade) or ("piece", key) for a hazard id from a result."""
+        """What a hazard id of a result is: ("exterior", None), ("zone", grade), ("wall", c).
+
+        A placed piece is ("piece", key).
+        """
         if hazard_id >= 0:
             return "piece", hazard_id
         h = -1 - hazard_id
         if h == 0:
             return "exterior", None
+        if self.static.kind[h] == hz.KIND_WALL:
+            return "wall", int(self.static.hz_container[h])
         return "zone", int(self.static.grade[h])
 
     # -- pieces -----------------------------------------------------------------------------------
@@ -349,6 +369,14 @@ class CollisionEngine:
         """Keys currently placed, ascending."""
         return np.flatnonzero(self._active)
 
+    def reach(self, key: int, normal: np.ndarray) -> float:
+        """How far a placed piece's (inflated) outline reaches along normal: max of normal . v."""
+        v0 = self._vbase[key]
+        rb = self._rbase[key]
+        n = self._rings[rb + self._nrings[key]]  # ring offsets are relative to the key's vertices
+        xy = self._xy[:, v0 : v0 + n]
+        return float((normal[0] * xy[0] + normal[1] * xy[1]).max())
+
     def placed_bbox(self, key: int) -> np.ndarray:
         """float64[4] bbox of a placed piece's inflated outline (a view; do not modify)."""
         return self._bbox[key]
@@ -359,7 +387,8 @@ class CollisionEngine:
         """Copy the dynamic state (cheap: pools, grid and bookkeeping; not the static hazards)."""
         arrays = tuple(a.copy() for a in self._dynamic_arrays())
         return Snapshot(arrays, tuple(self._shapes), self._tf.copy(),
-                        np.concatenate([self.static.box, self.static.container_box[0]]))
+                        np.concatenate([self.static.box, self.static.container_box[0]]),
+                        self.static.walls.copy())
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a saved state (the snapshot stays usable for further restores)."""
@@ -379,6 +408,7 @@ class CollisionEngine:
         self.static.box[:] = snap.box[:4]
         if self.static.n_containers == 1:
             self.static.container_box[0] = snap.box[4:]
+        self.static.walls[...] = snap.walls
         if grown:
             self._rebuild_dy()
         if not np.array_equal(closed, self._closed):

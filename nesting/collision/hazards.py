@@ -19,7 +19,11 @@ one container whose right edge moves.
   is decided per query by a uint8 mask built with :func:`leathernest.model.zone_blocks`;
 - one *closure* hazard per hide copy (its usable region, grade :data:`GRADE_CLOSED`), in the mask
   only while that copy is closed: a closed hide blocks everything, so the search can take a hide
-  out of play (and back) by changing one byte of a mask.
+  out of play (and back) by changing one byte of a mask;
+- one *wall* per hide copy (grade :data:`GRADE_WALL`, no rings): a moving limit across the hide,
+  the half-plane ``n . v <= d`` that every vertex of a piece on it must keep (``walls[c]`` =
+  ``(nx, ny, d)``, ``d = inf`` when it is open). Shrinking ``d`` compresses a hide's pieces
+  towards one end the way a shorter strip compresses a strip's (:mod:`leathernest.search.hides`).
 
 Each hazard carries poles (for the overlap proxy); the exterior's are inscribed circles of a frame
 around each hide minus its usable region. ``container`` arrays say which container each hazard and
@@ -46,8 +50,10 @@ from leathernest.model import Hide, zone_blocks
 
 KIND_EXTERIOR = 0
 KIND_ZONE = 1
+KIND_WALL = 2
 GRADE_EXTERIOR = -1
 GRADE_CLOSED = -2  # the grade code of a closure hazard
+GRADE_WALL = -3  # ... and of a wall
 # The exterior's poles live in a frame this much wider (relative to the hide's larger side) than the
 # hide, so that a piece sticking out anywhere meets a large exterior circle nearby. Hides on a sheet
 # lie two frames apart.
@@ -91,6 +97,8 @@ class StaticHazards:
     offsets: np.ndarray  # float64[C, 2]: where each container's own coordinates start on the sheet
     cont_hz: np.ndarray  # int64[C + 1]: hazards of container c are cont_hz[c] .. cont_hz[c + 1]
     ext_pole: np.ndarray  # int64[C + 1]: the exterior's poles around container c (pole indices)
+    walls: np.ndarray  # float64[C, 3]: each container's wall (nx, ny, d), d = inf when open
+    wall_hz: np.ndarray  # int64[C]: hazard index of each container's wall (-1: none)
 
     def record(self) -> Static:
         """The kernels' view (the arrays themselves, shared: ``box`` stays mutable)."""
@@ -98,7 +106,8 @@ class StaticHazards:
                       self.hz_pole, self.edge_next, self.edge_hz, self.cell_start,
                       self.cell_edges, self.row_start, self.row_edges, self.box,
                       self.container_box, self.cell_container, self.edge_container,
-                      self.hz_container, self.cont_hz, self.ext_pole, self.g, self.dims)
+                      self.hz_container, self.cont_hz, self.ext_pole, self.g, self.dims,
+                      self.walls, self.wall_hz)
 
     @property
     def n_hazards(self) -> int:
@@ -121,6 +130,7 @@ class StaticHazards:
         blocks = {g: zone_blocks(g, min_grade) for g in np.unique(self.grade).tolist()}
         m[:] = [blocks[g] for g in self.grade.tolist()]
         m[0] = 1
+        m[self.grade == GRADE_WALL] = 1
         shut = np.flatnonzero(self.grade == GRADE_CLOSED)
         m[shut] = 0 if closed is None else closed[self.hz_container[shut]]
         return m
@@ -226,6 +236,7 @@ def sheet_hazards(parts: list[HideParts], offsets: np.ndarray | None = None,
     kinds, grades, conts, pole_sets = [KIND_EXTERIOR], [GRADE_EXTERIOR], [-1], []
     boxes = np.zeros((len(parts), 4))
     closure = np.full(len(parts), -1, dtype=np.int64)
+    wall_hz = np.full(len(parts), -1, dtype=np.int64)
     extra: list = []
     for c, (p, (dx, dy)) in enumerate(zip(parts, offsets, strict=True)):
         u = affinity.translate(p.usable, dx, dy)
@@ -238,6 +249,8 @@ def sheet_hazards(parts: list[HideParts], offsets: np.ndarray | None = None,
         if closures and not u.is_empty:
             closure[c] = 1 + len(extra)
             extra.append((u, KIND_ZONE, GRADE_CLOSED, c, _shift_poles(p.closure_poles, dx, dy)))
+            wall_hz[c] = 1 + len(extra)
+            extra.append((shapely.Polygon(), KIND_WALL, GRADE_WALL, c, np.zeros((3, 0))))
     ext = shapely.union_all([u for u in usable if not u.is_empty]) if any(
         not u.is_empty for u in usable) else shapely.Polygon()
     polys.append(ext)
@@ -261,7 +274,7 @@ def sheet_hazards(parts: list[HideParts], offsets: np.ndarray | None = None,
            else np.array([0.0, 0.0, -1.0, -1.0]))
     ext_pole = np.concatenate([[0], np.cumsum([f.shape[1] for f in frames])])
     st = _build(polys, kinds, grades, conts, pole_sets, box, g, dims, parts[0].inset, boxes,
-                closure, offsets, _cell_containers(g, dims, frame_boxes), ext_pole)
+                closure, offsets, _cell_containers(g, dims, frame_boxes), ext_pole, wall_hz)
     return st
 
 
@@ -301,6 +314,7 @@ def _build(
     offsets: np.ndarray,
     cell_container: np.ndarray,
     ext_pole: np.ndarray,
+    wall_hz: np.ndarray,
 ) -> StaticHazards:
     ring_list: list[np.ndarray] = []
     ring_cont: list[int] = []
@@ -371,6 +385,8 @@ def _build(
         offsets=np.ascontiguousarray(offsets, dtype=np.float64).reshape(-1, 2),
         cont_hz=_container_ranges(conts, container_box.reshape(-1, 4).shape[0]),
         ext_pole=np.asarray(ext_pole, dtype=np.int64),
+        walls=np.tile(np.array([1.0, 0.0, math.inf]), (len(wall_hz), 1)),
+        wall_hz=np.asarray(wall_hz, dtype=np.int64),
     )
 
 
@@ -432,7 +448,8 @@ def strip_hazards(
     st = _build([shapely.Polygon()], [KIND_EXTERIOR], [GRADE_EXTERIOR], [-1], [empty_poles], box,
                 g, dims, d, box.reshape(1, 4).copy(), np.full(1, -1, dtype=np.int64),
                 np.zeros((1, 2)),
-                np.zeros(int(dims[0] * dims[1]), dtype=np.int64), np.zeros(2, dtype=np.int64))
+                np.zeros(int(dims[0] * dims[1]), dtype=np.int64), np.zeros(2, dtype=np.int64),
+                np.full(1, -1, dtype=np.int64))
     st.bbox[0] = (-math.inf, -math.inf, math.inf, math.inf)
     return st
 

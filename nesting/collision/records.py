@@ -50,12 +50,13 @@ class Static(NamedTuple):
     """The static hazards of a sheet (hide copies side by side, or a strip) and its grid.
 
     Read-only for queries, except ``box`` and ``container_box`` (a strip's length) and ``walls``.
+    Hazards of kind 2 are walls: moving limits across a container, tested against ``walls``.
     """
 
     xy: np.ndarray  # float64[2, V]: vertices of every hazard ring
     rings: np.ndarray  # int64[R + 1]: offsets of the rings into xy
     hz_ring: np.ndarray  # int64[S + 1]: rings of hazard h are hz_ring[h] .. hz_ring[h + 1]
-    kind: np.ndarray  # int8[S]: 0 exterior (blocks outside its rings), 1 zone (blocks inside)
+    kind: np.ndarray  # int8[S]: 0 exterior (blocks outside its rings), 1 zone (inside), 2 wall
     bbox: np.ndarray  # float64[S, 4]
     poles: np.ndarray  # float64[3, P]: poles of every hazard (the overlap proxy)
     hz_pole: np.ndarray  # int64[S + 1]: poles of hazard h
@@ -74,6 +75,8 @@ class Static(NamedTuple):
     ext_pole: np.ndarray  # int64[C + 1]: the exterior's poles around container c
     grid: np.ndarray  # float64[4]: x0, y0, 1 / cell width, 1 / cell height
     dims: np.ndarray  # int64[2]: nx, ny
+    walls: np.ndarray  # float64[C, 3]: container c's wall n . v <= d as (nx, ny, d); d = inf: open
+    wall_hz: np.ndarray  # int64[C]: the wall's hazard index, -1 when the container has none
 
 
 class Placed(NamedTuple):

@@ -22,24 +22,26 @@ SAMPLES = 600  # samples per (copy, container) call of the LBF kernel
 BL_GRID = 24  # lattice points per axis of the bottom-left search (24 x 24 per angle)
 TURN_ANGLES = 16  # angles a freely turning piece is tried at when placed (the old packer's 16)
 STRIP_Y_WEIGHT = 1e-3  # strips: the key is the right edge, the top edge only breaks ties
-HIDE_Y_WEIGHT = 0.35  # hides: mostly leftwards, then down (keeps the free leather in one piece)
+HIDE_Y_WEIGHT = 0.35  # hides: mostly along the axis, then across (keeps the free leather whole)
+X_AXIS = np.array([1.0, 0.0])  # a strip's gravity axis: pieces pack leftwards
 
 
 def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
-               stop: StopToken, samples: int = SAMPLES, lattice: bool = True
-               ) -> np.ndarray | None:
+               stop: StopToken, samples: int = SAMPLES, lattice: bool = True,
+               axis: np.ndarray = X_AXIS) -> np.ndarray | None:
     """The best feasible placement row of copy k within sbox, or None (the layout is unchanged).
 
     lattice: the bottom-left lattice search (tight fills of hides); else ``samples`` uniform
-    samples (a quick start for a strip, which the search then compresses).
+    samples (a quick start for a strip, which the search then compresses). Pieces pack towards
+    the ``-axis`` end first (:mod:`leathernest.search.kernels.construct`).
     """
     out = np.zeros(6)
     before = int(lay.work[0])
     box = np.ascontiguousarray(sbox)
     if lattice:
-        ok = kc.place_bl(lay.arrays, k, box, BL_GRID, TURN_ANGLES, w, rng, out)
+        ok = kc.place_bl(lay.arrays, k, box, BL_GRID, TURN_ANGLES, w, axis, rng, out)
     else:
-        ok = kc.place_lbf(lay.arrays, k, box, samples, w, rng, out)
+        ok = kc.place_lbf(lay.arrays, k, box, samples, w, axis, rng, out)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
 

@@ -1,7 +1,11 @@
-"""Searches on every core that help each other: epochs of independent work, then the best is shared.
+"""Run a search: on one core, or on every core with searches that help each other.
 
-Worker ``i`` runs a strip or hide search (:mod:`leathernest.search.strip`,
-:mod:`leathernest.search.hides`) with seed ``seed + i`` in its own process (the Python driver
+:func:`solve` is the search's entry point: it builds the problem of the job's kind
+(:class:`~leathernest.search.strip.StripProblem` or :class:`~leathernest.search.hides.HideProblem`)
+and runs the one optimiser loop (:class:`~leathernest.search.optimise.Optimiser`) on it, in this
+process or in workers. Nothing in the search imports this module back.
+
+Worker ``i`` runs the search with seed ``seed + i`` in its own process (the Python driver
 between kernel calls holds the GIL, so processes, not threads). The run is cut into *epochs*: at
 its first safe point after an epoch's end (between separations), each worker sends the score of
 its best layout to the parent and waits; when every live worker has reported, the parent sends the
@@ -30,14 +34,50 @@ import multiprocessing as mp
 import os
 import queue
 import time
-from typing import Any
+from multiprocessing.context import BaseContext
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 
+from leathernest.config import HidesConfig, StripConfig
 from leathernest.model import Job, Solution
+from leathernest.search.hides import HideProblem
+from leathernest.search.optimise import Optimiser, Problem, Sync, no_sync
 from leathernest.search.stop import Listener, Progress, StopToken
+from leathernest.search.strip import StripProblem
 
 POLL_S = 0.05  # how often the parent looks at the workers' messages
 EPOCHS = 8  # exchanges per run (the last epoch ends with the run)
 MIN_EPOCH_S = 1.0  # a time-limited epoch lasts at least this long
+
+
+def make_problem(job: Job, cfg: StripConfig | HidesConfig, seed: int, stop: StopToken,
+                 listener: Listener) -> Problem:
+    """The problem layer of the job's kind."""
+    if job.is_strip:
+        assert isinstance(cfg, StripConfig)
+        return StripProblem(job, cfg, seed, stop, listener)
+    assert isinstance(cfg, HidesConfig)
+    return HideProblem(job, cfg, seed, stop, listener)
+
+
+def run_problem(problem: Problem, seed: int, sync: Sync = no_sync) -> Solution:
+    """Optimise the problem until its stop token fires; its best layout as a Solution."""
+    t0 = time.monotonic()
+    opt = Optimiser(problem, sync)
+    opt.run()
+    sol = problem.solution(seed, time.monotonic() - t0)
+    return dataclasses.replace(sol, config={
+        **sol.config, "workers": 1,
+        "work": {"evaluations": int(problem.stop.work), "moves": opt.moves,
+                 "iterations": opt.iterations}})
+
+
+def solve(job: Job, stop: StopToken, listener: Listener, seed: int, workers: int,
+          cfg: StripConfig | HidesConfig) -> Solution:
+    """Nest the job on one core or several (see the module docstring)."""
+    if workers > 1:
+        return nest_parallel(job, stop, listener, seed, workers, cfg)
+    return run_problem(make_problem(job, cfg, seed, stop, listener), seed)
 
 
 def usable_cores() -> int:
@@ -50,7 +90,7 @@ def usable_cores() -> int:
 class _SharedStop(StopToken):
     """A worker's stop token: its own budget, the parent's interrupt as a shared event."""
 
-    def __init__(self, time_limit_s: float, effort: int | None, event: Any) -> None:
+    def __init__(self, time_limit_s: float, effort: int | None, event: Event) -> None:
         self._event = event
         super().__init__(time_limit_s, effort=effort)
 
@@ -74,7 +114,7 @@ class _Exchange:
     broadcast, if any.
     """
 
-    def __init__(self, i: int, out: Any, inbox: Any, stop: StopToken, epoch_work: int | None,
+    def __init__(self, i: int, out: Queue, inbox: Queue, stop: StopToken, epoch_work: int | None,
                  epoch_s: float) -> None:
         self.i, self.out, self.inbox, self.stop = i, out, inbox, stop
         self.epoch_work, self.epoch_s = epoch_work, epoch_s
@@ -87,7 +127,7 @@ class _Exchange:
             return self.stop.work >= nxt * self.epoch_work
         return self.stop.elapsed_s >= nxt * self.epoch_s
 
-    def __call__(self, search: Any) -> None:
+    def __call__(self, search: Problem) -> None:
         if search.best is None or not self.due() or self.stop.stopped():
             return
         self.epoch += 1
@@ -115,40 +155,32 @@ class _Exchange:
             search.adopt(msg[2])
 
 
-def _worker(kind: str, job: Job, cfg: Any, seed: int, time_s: float, effort: int | None,
-            epoch_work: int | None, epoch_s: float, exchange: bool, event: Any, out: Any,
-            inbox: Any, i: int) -> None:
+def _worker(job: Job, cfg: StripConfig | HidesConfig, seed: int, time_s: float,
+            effort: int | None, epoch_work: int | None, epoch_s: float, exchange: bool,
+            event: Event, out: Queue, inbox: Queue, i: int) -> None:
     """Run one search; talk to the parent through out (to it) and inbox (from it)."""
-    # Lazy: an import cycle (strip and hides import this module to run on several workers).
-    from leathernest.search.hides import HideSearch
-    from leathernest.search.strip import StripSearch
-
     stop = _SharedStop(time_s, effort, event)
-    cls = StripSearch if kind == "strip" else HideSearch
 
     def listen(p: Progress) -> None:
         out.put(("progress", i, p))
 
     try:
-        search = cls(job, cfg, seed, stop, listen)
-        if exchange:
-            search.sync = _Exchange(i, out, inbox, stop, epoch_work, epoch_s)
-        t0 = time.monotonic()
-        search.run()
-        out.put(("done", i, search.solution(seed, time.monotonic() - t0), search.best_key(),
-                 stop.work, stop.hit_deadline))
+        problem = make_problem(job, cfg, seed, stop, listen)
+        sync = _Exchange(i, out, inbox, stop, epoch_work, epoch_s) if exchange else no_sync
+        solution = run_problem(problem, seed, sync)
+        out.put(("done", i, solution, problem.best_key(), stop.work, stop.hit_deadline))
     except Exception as exc:  # the parent re-raises it with the worker's index
         out.put(("error", i, repr(exc)))
 
 
-def _context(start_method: str | None) -> Any:
+def _context(start_method: str | None) -> BaseContext:
     return mp.get_context(start_method) if start_method else mp.get_context()
 
 
 def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, workers: int,
-                  cfg: Any, exchange: bool = True, start_method: str | None = None) -> Solution:
+                  cfg: StripConfig | HidesConfig, exchange: bool = True,
+                  start_method: str | None = None) -> Solution:
     """Run workers cooperating searches in processes and return the best layout."""
-    kind = "strip" if job.is_strip else "hides"
     ctx = _context(start_method)
     event, out = ctx.Event(), ctx.Queue()
     inboxes = [ctx.Queue() for _ in range(workers)]
@@ -156,9 +188,9 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
     time_s = stop.remaining_s
     epoch_work = None if effort is None else max(1, effort // EPOCHS)
     epoch_s = MIN_EPOCH_S if not math.isfinite(time_s) else max(MIN_EPOCH_S, time_s / EPOCHS)
-    procs = [ctx.Process(target=_worker, args=(kind, job, cfg, seed + i, time_s, effort,
-                                               epoch_work, epoch_s, exchange, event, out,
-                                               inboxes[i], i), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(job, cfg, seed + i, time_s, effort, epoch_work,
+                                               epoch_s, exchange, event, out, inboxes[i], i),
+                         daemon=True)
              for i in range(workers)]
     for p in procs:
         p.start()
@@ -210,8 +242,8 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
         "work_per_worker": [done[i][4] for i in sorted(done)]})
 
 
-def _settle(waiting: dict[int, tuple], done: dict[int, tuple], workers: int, out: Any,
-            inboxes: list[Any]) -> None:
+def _settle(waiting: dict[int, tuple], done: dict[int, tuple], workers: int, out: Queue,
+            inboxes: list[Queue]) -> None:
     """When every live worker waits at the same boundary, send the best layout to the others.
 
     The holder of the best key (lowest index on a tie) is asked for its layout; every worker with
@@ -244,4 +276,4 @@ def _settle(waiting: dict[int, tuple], done: dict[int, tuple], workers: int, out
     waiting.clear()
 
 
-__all__ = ["nest_parallel", "usable_cores"]
+__all__ = ["make_problem", "nest_parallel", "run_problem", "solve", "usable_cores"]

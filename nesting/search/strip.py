@@ -1,19 +1,17 @@
-"""The strip problem layer: constructive start, then explore and compress by overlap minimisation.
+"""The strip problem layer: what the optimiser tightens on a strip (its length).
 
 The strategy is Sparrow's (Gardeyn, Vanden Berghe and Wauters, arXiv 2509.13329, Algorithms 12
-and 13), which refines the strip-length search of Egeblad, Nielsen and Odgaard (2007) and
-Imamichi, Yagiura and Nagamochi (2009). Everything below it is the shared core: one
-:class:`~leathernest.search.layout.Layout` on a one-container sheet, one separator, one tracker.
+and 13), run by the one optimiser loop (:mod:`leathernest.search.optimise`) on the shared core:
+one :class:`~leathernest.search.layout.Layout` on a one-container sheet, one separator, one
+tracker. This module says what a strip is:
 
-1. **Construct** (:func:`leathernest.search.construct.strip_fill`): the first feasible layout
-   and strip length.
-2. **Explore** (most of the work): shrink the strip by ``explore_shrink`` of its length, pushing
-   the pieces right of a split line to the left, which makes them overlap; resolve the overlap with
-   the separator. On success the layout is recorded (the length fitted tightly to it) and the strip
-   shrinks again. On failure the layout joins a pool of infeasible ones; one of the better ones is
-   taken, two large pieces in it swap places (a disruption), and separation tries again.
-3. **Compress** (the last ``compress_share``): from the best layout, ever smaller shrinks (0.05 %
-   down to 0.001 % of the length, decaying with progress) at a random split line.
+1. **Start** (:func:`leathernest.search.construct.strip_fill`): the first feasible layout and
+   strip length.
+2. **Tighten while exploring**: shrink the strip by ``explore_shrink`` of its length, pushing the
+   pieces right of the middle to the left, which makes them overlap (the optimiser separates,
+   records, pools and disrupts).
+3. **Tighten while compressing** (the last ``compress_share``): from the best layout, ever smaller
+   shrinks (0.05 % down to 0.001 % of the length, decaying with progress) at a random split line.
 
 Anytime: the best feasible layout is kept from the first second; the separator polls the stop
 token between chunks of work, so a time limit holds within a fraction of a second; with a work
@@ -25,8 +23,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -40,16 +36,10 @@ from leathernest.search.items import Items, build_items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout, LayoutSnapshot
-from leathernest.search.parallel import nest_parallel
-from leathernest.search.separate import Separator
+from leathernest.search.optimise import Phase
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 
 log = logging.getLogger("leathernest.strip")
-
-
-def _no_sync(_search: object) -> None:
-    """The single-worker hook: nothing to share."""
-
 
 DEFAULT_STRIP_CONFIG = StripConfig()
 
@@ -68,8 +58,8 @@ def _fits_height(items: Items, k: int, height: float) -> np.ndarray:
     return keep
 
 
-class StripSearch:
-    """One search on one core: the layout, the separators and the best feasible layout."""
+class StripProblem:
+    """A strip to make short: the layout, the best feasible layout and its length."""
 
     def __init__(self, job: Job, cfg: StripConfig, seed: int, stop: StopToken,
                  listener: Listener = no_listener) -> None:
@@ -77,6 +67,10 @@ class StripSearch:
         self.job, self.cfg, self.stop, self.listener = job, cfg, stop, listener
         self.rng = np.random.default_rng(seed)
         self.krng = seeded(seed)
+        self.patience = 0  # a strip length is never given up: every failure disrupts and retries
+        self.pool_size = 0
+        self.pool_stddev = cfg.pool_stddev
+        self.compress_share = cfg.compress_share
         n = sum(p.n_copies for p in job.pieces)
         length0 = 2.0 * job.edge_margin + sum(
             max(p.outline.bbox[2] - p.outline.bbox[0], p.outline.bbox[3] - p.outline.bbox[1])
@@ -93,9 +87,7 @@ class StripSearch:
         self.best: LayoutSnapshot | None = None
         self.best_length = math.inf
         self.history: list[tuple[float, float]] = []  # (elapsed s, length) of each improvement
-        self.moves = 0
-        self.iterations = 0
-        self.sync: Callable[[StripSearch], None] = _no_sync  # workers share bests (parallel.py)
+        self._shrunk = False  # whether exploration shrank the strip yet
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -120,18 +112,19 @@ class StripSearch:
         area = float(self.items.areas[self.layout.live != 0].sum())
         return area / (self.job.stock.height * length)  # type: ignore[union-attr]
 
-    def record(self, phase: str) -> None:
+    def record(self, phase: Phase) -> bool:
         """Keep the current (feasible) layout if it is shorter than the best one."""
         length = min(self.length, self.exact_length())
-        if length < self.best_length:
-            self.best = self.layout.save()
-            self.best_length = length
-            self.history.append((round(self.stop.elapsed_s, 3), length))
-            self.listener(Progress(self.stop.elapsed_s, int(self.layout.live.sum()),
-                                   self.items.n, density=self.density(length), phase=phase,
-                                   work=self.stop.work))
-            log.debug("[%s] length %.4f density %.4f", phase.upper(), length,
-                      self.density(length))
+        if length >= self.best_length:
+            return False
+        self.best = self.layout.save()
+        self.best_length = length
+        self.history.append((round(self.stop.elapsed_s, 3), length))
+        self.listener(Progress(self.stop.elapsed_s, int(self.layout.live.sum()), self.items.n,
+                               density=self.density(length), phase=phase.value,
+                               work=self.stop.work))
+        log.debug("[%s] length %.4f density %.4f", phase.upper(), length, self.density(length))
+        return True
 
     def set_length(self, length: float, split: float) -> None:
         """Change the strip length, moving pieces right of split by the difference."""
@@ -146,76 +139,67 @@ class StripSearch:
         lay.engine.set_strip_length(length)
         lay.rebuild_tracker()
 
-    def separator(self, cfg: SeparatorConfig) -> Separator:
-        """A separator on the shared layout with this search's kernel generator."""
-        return Separator(self.layout, cfg, self.krng)
+    # -- the optimiser's problem ------------------------------------------------------------------
 
-    def progress(self, stop: StopToken, t0: float) -> float:
-        """How far a phase is, in [0, 1]: by work when budgeted, else by the clock."""
-        if stop.budgeted and stop.effort:
-            return min(stop.work / stop.effort, 1.0)
-        span = max(stop.deadline - t0, 1e-9)
-        return min((time.monotonic() - t0) / span, 1.0)
-
-    # -- phases -----------------------------------------------------------------------------------
-
-    def start(self) -> None:
+    def start(self) -> bool:
         """Constructive start; the first feasible layout becomes the best."""
         keys = [k for k in range(self.items.n) if k not in set(self.unplaceable)]
         strip_fill(self.layout, keys, self.krng, self.stop)
         self.layout.engine.set_strip_length(fitted_length(self.layout))
         self.layout.rebuild_tracker()
         assert self.layout.total_loss() == 0.0, "the constructive layout must be feasible"
-        self.record("construct")
+        self.record(Phase.CONSTRUCT)
+        return self.items.n - len(self.unplaceable) >= 1 and self.layout.tracked
 
-    def explore(self, stop: StopToken) -> None:
-        """Algorithm 12: shrink after each success; disrupt from the infeasible pool on failure."""
-        sep = self.separator(self.cfg.explore)
-        pool: list[tuple[float, LayoutSnapshot]] = []
+    def tighten(self, phase: Phase, progress: float) -> bool:
+        """A shorter strip, its right part pushed left into the overlap.
+
+        Exploration shrinks by a fixed share from the middle, compression by a share decaying
+        with progress at a random split line.
+        """
+        if phase is Phase.COMPRESS:
+            lo, hi = self.cfg.compress_range
+            step = lo + (hi - lo) * progress
+            self.set_length(self.best_length * (1.0 - step), float(self.rng.uniform(0.0,
+                                                                                   self.length)))
+            return True
+        length = min(self.length, self.best_length) if self._shrunk else self.length
+        self._shrunk = True
+        self.set_length(length * (1.0 - self.cfg.explore_shrink), 0.5 * length)
+        return True
+
+    def give_up(self) -> None:
+        """Never called: a strip's patience is unbounded."""
+
+    def restore_best(self) -> None:
+        """Back to the shortest layout found."""
         assert self.best is not None
-        lay = self.layout
-        lay.restore(self.best)
-        self.set_length(self.length * (1.0 - self.cfg.explore_shrink), 0.5 * self.length)
-        while not stop.stopped():
-            if self.sync_point():
-                pool.clear()
-            lay.tracker.reset_weights()
-            ok = sep.separate(stop)
-            if ok:
-                self.record("explore")
-                pool.clear()
-                length = min(self.length, self.best_length)
-                self.set_length(length * (1.0 - self.cfg.explore_shrink), 0.5 * length)
-                continue
-            if stop.stopped():
-                break
-            pool.append((lay.total_loss(), lay.save()))
-            pool.sort(key=lambda t: t[0])
-            pick = min(int(abs(self.rng.normal(0.0, self.cfg.pool_stddev)) * len(pool)),
-                       len(pool) - 1)
-            lay.restore(pool[pick][1])
-            self.disrupt()
-            lay.rebuild_tracker()
-        self.moves += sep.moves
-        self.iterations += sep.iterations
+        self.layout.restore(self.best)
 
-    def compress(self, stop: StopToken) -> None:
-        """Algorithm 13: small shrinks of the best layout at random split lines."""
-        sep = self.separator(self.cfg.compress)
-        t0 = time.monotonic()
-        lo, hi = self.cfg.compress_range
+    def separator_config(self, phase: Phase) -> SeparatorConfig:
+        """The exploration's separator tries longer than the compression's."""
+        return self.cfg.compress if phase is Phase.COMPRESS else self.cfg.explore
+
+    def disrupt(self) -> None:
+        """Swap two large pieces (Sparrow's ``disrupt_solution``, without the carried items)."""
         lay = self.layout
-        while not stop.stopped() and self.best is not None:
-            self.sync_point()
-            step = lo + (hi - lo) * self.progress(stop, t0)
-            lay.restore(self.best)
-            lay.tracker.reset_weights()
-            target = self.best_length * (1.0 - step)
-            self.set_length(target, float(self.rng.uniform(0.0, self.length)))
-            if sep.separate(stop):
-                self.record("compress")
-        self.moves += sep.moves
-        self.iterations += sep.iterations
+        keys = lay.live_keys()
+        if len(keys) < 2:
+            return
+        area = self.items.areas[keys]
+        order = np.argsort(-area, kind="stable")
+        cum = np.cumsum(area[order])
+        cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
+        large = keys[order[: max(cut, 2)]]
+        a = int(self.rng.choice(large))
+        pa = int(self.items.piece_of[a])
+        others = [k for k in large.tolist() if int(self.items.piece_of[k]) != pa] or [
+            k for k in keys.tolist() if k != a]
+        b = int(self.rng.choice(others))
+        ra, rb = lay.place[a].copy(), lay.place[b].copy()
+        ra[2:4], rb[2:4] = lay.place[b, 2:4].copy(), lay.place[a, 2:4].copy()
+        lay.put(a, ra, track=False)
+        lay.put(b, rb, track=False)
 
     # -- sharing between workers ------------------------------------------------------------------
 
@@ -242,48 +226,9 @@ class StripSearch:
         self.best = lay.save()
         self.best_length = best_length
 
-    def sync_point(self) -> bool:
-        """Offer the best layout to the other workers; True when theirs was taken over."""
-        before = self.best_length
-        self.sync(self)
-        if self.best_length < before:
-            self.layout.restore(self.best)  # type: ignore[arg-type]
-            self.set_length(self.length * (1.0 - self.cfg.explore_shrink), 0.5 * self.length)
-            return True
-        return False
-
-    def disrupt(self) -> None:
-        """Swap two large pieces (Sparrow's ``disrupt_solution``, without the carried items)."""
-        lay = self.layout
-        keys = lay.live_keys()
-        if len(keys) < 2:
-            return
-        area = self.items.areas[keys]
-        order = np.argsort(-area, kind="stable")
-        cum = np.cumsum(area[order])
-        cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
-        large = keys[order[: max(cut, 2)]]
-        a = int(self.rng.choice(large))
-        pa = int(self.items.piece_of[a])
-        others = [k for k in large.tolist() if int(self.items.piece_of[k]) != pa] or [
-            k for k in keys.tolist() if k != a]
-        b = int(self.rng.choice(others))
-        ra, rb = lay.place[a].copy(), lay.place[b].copy()
-        ra[2:4], rb[2:4] = lay.place[b, 2:4].copy(), lay.place[a, 2:4].copy()
-        lay.put(a, ra, track=False)
-        lay.put(b, rb, track=False)
-
-    def run(self) -> None:
-        """Construct, explore, compress (each phase stops at its share of the time or work)."""
-        self.start()
-        if self.items.n - len(self.unplaceable) < 1 or not self.layout.tracked:
-            return
-        self.explore(self.stop.share(1.0 - self.cfg.compress_share))
-        self.compress(self.stop)
-
     # -- result -----------------------------------------------------------------------------------
 
-    def solution(self, seed: int, elapsed_s: float, workers: int = 1) -> Solution:
+    def solution(self, seed: int, elapsed_s: float) -> Solution:
         """The best layout as a Solution (strip length fitted to the true outlines)."""
         assert self.best is not None
         place, live = self.best.place, self.best.live
@@ -298,39 +243,8 @@ class StripSearch:
         return Solution(
             job_name=self.job.name, kind="strip", layouts=(HideLayout(None, tuple(pls)),),
             unplaced=unplaced, strip_length=self.best_length, seed=seed, elapsed_s=elapsed_s,
-            version=__version__, engine="strip",
-            config={"workers": workers,
-                    "work": {"evaluations": int(self.stop.work), "moves": self.moves,
-                             "iterations": self.iterations},
-                    "history": self.history},
+            version=__version__, engine="strip", config={"history": self.history},
         )
 
 
-def nest_strip(job: Job, stop: StopToken | None = None, listener: Listener = no_listener,
-               seed: int | None = None, workers: int = 1,
-               cfg: StripConfig = DEFAULT_STRIP_CONFIG) -> Solution:
-    """Nest a strip job: the densest layout found before the stop token fires.
-
-    Parameters
-    ----------
-    job : a strip job (``job.stock`` a :class:`~leathernest.model.Strip`).
-    stop : deadline, work budget and interrupt (default: the job's time limit).
-    listener : called with a :class:`Progress` (density) on every improvement.
-    seed : random seed (default: the job's); a seed, a worker count and a work budget give one
-        layout.
-    workers : searches in worker processes that share their best layouts.
-    cfg : tunables, :data:`DEFAULT_STRIP_CONFIG` by default.
-    """
-    if not isinstance(job.stock, Strip):
-        raise TypeError("nest_strip needs a strip job")
-    stop = stop or StopToken(job.time_limit_s)
-    seed = job.seed if seed is None else seed
-    t0 = time.monotonic()
-    if workers > 1:
-        return nest_parallel(job, stop, listener, seed, workers, cfg)
-    search = StripSearch(job, cfg, seed, stop, listener)
-    search.run()
-    return search.solution(seed, time.monotonic() - t0)
-
-
-__all__ = ["DEFAULT_STRIP_CONFIG", "StripConfig", "StripSearch", "nest_strip"]
+__all__ = ["DEFAULT_STRIP_CONFIG", "StripConfig", "StripProblem"]

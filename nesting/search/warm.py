@@ -21,7 +21,7 @@ from leathernest.collision.kernels.query import query
 from leathernest.config import DEFAULT_CONFIG, SeparatorConfig
 from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Strip
 from leathernest.search.construct import place_copy
-from leathernest.search.hides import HideSearch
+from leathernest.search.hides import HideProblem
 from leathernest.search.items import build_items
 from leathernest.search.kernels import construct as kc
 from leathernest.search.kernels import sample as ks
@@ -30,7 +30,7 @@ from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout
 from leathernest.search.separate import Separator
 from leathernest.search.stop import StopToken
-from leathernest.search.strip import StripSearch
+from leathernest.search.strip import StripProblem
 
 # Work budget of the separation part: enough for a few iterations on three overlapping squares.
 SEPARATE_EFFORT = 20_000
@@ -105,10 +105,12 @@ def _construct(lattice: bool) -> None:
     job = _job(strip=not lattice)
     stop = StopToken(600.0)
     if lattice:
-        lay = HideSearch(job, DEFAULT_CONFIG.hides, 0, stop).layout
+        problem = HideProblem(job, DEFAULT_CONFIG.hides, 0, stop)
+        lay = problem.layout
         lay.set_closed(0, False)
+        problem.reach(0)
     else:
-        lay = StripSearch(job, DEFAULT_CONFIG.strip, 0, stop).layout  # turns hulls from Python
+        lay = StripProblem(job, DEFAULT_CONFIG.strip, 0, stop).layout  # turns hulls in Python
     box = lay.engine.static.container_box[0]
     place_copy(lay, 0, box, 0.35, seeded(0), stop, samples=20, lattice=lattice)
 

@@ -71,3 +71,20 @@ def box_exterior_proxy(tp, n_poles: int, box, tbbox) -> float:
         + max(0.0, tbbox[3] - box[3])
     )
     return total + rmax * excess
+
+
+@kernel(FAST)
+def wall_proxy(tp, n_poles: int, wall, reach: float) -> float:
+    """Loss of a shape past a wall ``n . v <= d`` (wall = (nx, ny, d)), reach = max of n . v.
+
+    As :func:`box_exterior_proxy` for one side: per pole, its depth beyond the wall through the
+    decay; plus how far the shape reaches past it, times its largest pole radius.
+    """
+    total = 0.0
+    rmax = 0.0
+    for i in range(n_poles):
+        r = tp[2, i]
+        rmax = max(rmax, r)
+        sd = wall[2] - (wall[0] * tp[0, i] + wall[1] * tp[1, i])
+        total += r * decay(r - sd, EPS_FRAC * r)
+    return total + rmax * max(0.0, reach - wall[2])

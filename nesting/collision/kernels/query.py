@@ -28,29 +28,34 @@ from leathernest.collision.jit import EXACT, ZERO, kernel
 from leathernest.collision.kernels.containment import any_ring_start_inside, crosses_ray
 from leathernest.collision.kernels.grid import cell_of
 from leathernest.collision.kernels.place import place_into
-from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy
+from leathernest.collision.kernels.poles import box_exterior_proxy, pole_pair_proxy, wall_proxy
 from leathernest.collision.kernels.segments import segments_intersect
 
 DEG = math.pi / 180.0  # the same factor as math.radians
 
 
 STATIC_OK, STATIC_HIT, STATIC_OVER = 0, 1, 2  # statuses of static_eval
+KIND_WALL = 2  # as leathernest.collision.hazards
 
 
 @kernel(EXACT)
 def _mark(h: int, hit, touched, cnt, early: bool, qp, n_qp, qb, spoles, hz_pole, ext_pole,
-          pc: int, box, w_static, acc, ub: float, out_ids, out_vals, record: bool) -> int:
+          pc: int, box, w_static, acc, ub: float, out_ids, out_vals, record: bool,
+          wall_v: float) -> int:
     """Note that hazard h is hit; in loss mode add its weighted proxy to acc[0] (FAST leaf).
 
     The exterior's proxy takes only the poles around container pc (the one the piece is near):
-    a sheet of many hides would otherwise sum every hide's frame.
+    a sheet of many hides would otherwise sum every hide's frame. A wall's proxy comes computed
+    (wall_v >= 0; -1 for every other hazard).
     """
     hit[h] = 1
     touched[cnt[0]] = h
     cnt[0] += 1
     if early:
         return STATIC_HIT
-    if h == 0:
+    if wall_v >= 0.0:
+        v = wall_v
+    elif h == 0:
         p0, p1 = hz_pole[0], hz_pole[1]
         if pc >= 0:
             p0, p1 = ext_pole[pc], ext_pole[pc + 1]
@@ -104,7 +109,7 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_stati
                                                     st.row_edges)
     box, container_box, cell_container = st.box, st.container_box, st.cell_container
     edge_container, cont_hz, ext_pole = st.edge_container, st.cont_hz, st.ext_pole
-    g, dims = st.grid, st.dims
+    g, dims, walls, wall_hz = st.grid, st.dims, st.walls, st.wall_hz
     parity, hit, touched, cnt, acc = sc.parity, sc.hit, sc.touched, sc.counts, sc.acc
     nx, ny = dims[0], dims[1]
     cnt[0] = 0
@@ -115,10 +120,24 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_stati
                         + cell_of(0.5 * (x0 + x1), g[0], g[2], nx)]
     if not (box[0] < x0 and x1 < box[2] and box[1] < y0 and y1 < box[3]):
         status = _mark(0, hit, touched, cnt, early, qp, n_qp, tbbox, spoles, hz_pole, ext_pole,
-                       pc, box, w_static, acc, ub, out_ids, out_vals, record)
+                       pc, box, w_static, acc, ub, out_ids, out_vals, record, -1.0)
         if status != STATIC_OK:
             _reset(hit, parity, touched, cnt, cont_hz, -1)
             return status
+    # the wall of the container the piece is near: every vertex must keep n . v <= d
+    if pc >= 0 and wall_hz[pc] >= 0 and walls[pc, 2] < math.inf and mask[wall_hz[pc]] != 0:
+        wall = walls[pc]
+        reach = -math.inf
+        for i in range(trings[trings.shape[0] - 1]):  # the placed shape's vertices
+            reach = max(reach, wall[0] * txy[0, i] + wall[1] * txy[1, i])
+        if reach > wall[2]:
+            wv = 0.0 if early else wall_proxy(qp, n_qp, wall, reach)
+            status = _mark(wall_hz[pc], hit, touched, cnt, early, qp, n_qp, tbbox, spoles,
+                           hz_pole, ext_pole, pc, box, w_static, acc, ub, out_ids, out_vals,
+                           record, wv)
+            if status != STATIC_OK:
+                _reset(hit, parity, touched, cnt, cont_hz, -1)
+                return status
     if xy.shape[1] == 0:
         _reset(hit, parity, touched, cnt, cont_hz, -1)
         return status
@@ -156,7 +175,7 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_stati
                         if segments_intersect(ax, ay, bx, by, px, py, qx, qy):
                             status = _mark(h, hit, touched, cnt, early, qp, n_qp, tbbox, spoles,
                                            hz_pole, ext_pole, pc, box, w_static, acc, ub,
-                                           out_ids, out_vals, record)
+                                           out_ids, out_vals, record, -1.0)
                             if status != STATIC_OK:
                                 _reset(hit, parity, touched, cnt, cont_hz, -1)
                                 return status
@@ -187,7 +206,7 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_stati
             h = cont_hz[qc]  # the zones of this container only: others lie beyond the exterior
             if h >= h_end:
                 break
-        if mask[h] != 0 and hit[h] == 0:
+        if mask[h] != 0 and hit[h] == 0 and kind[h] != KIND_WALL:
             inside = False
             near = True
             if kind[h] == 0:
@@ -203,7 +222,8 @@ def static_eval(txy, trings, tbbox, qp, n_qp, st, mask, sc, early: bool, w_stati
                 inside = any_ring_start_inside(xy, hr, ZERO, txy, trings, ZERO, tbbox)
             if inside:
                 status = _mark(h, hit, touched, cnt, early, qp, n_qp, tbbox, spoles, hz_pole,
-                               ext_pole, pc, box, w_static, acc, ub, out_ids, out_vals, record)
+                               ext_pole, pc, box, w_static, acc, ub, out_ids, out_vals, record,
+                               -1.0)
                 if status != STATIC_OK:
                     break
         h += 1

@@ -3,9 +3,14 @@
 The bottom-left idea of the constructive heuristics surveyed by Bennell and Oliveira (2008), done
 the way jagua-rs's LBF constructor samples it: many uniform samples of the piece's allowed
 orientations over a box of its container, each tested exactly (loss 0 is feasible: the proxy is
-positive for every collision), the feasible ones ranked by a *gravity key* (the far corner of the
-piece's rotated bbox, ``x1 + w * y1``: leftwards first, then down), and the best few slid further
-by a shrinking pattern search that only accepts feasible positions with a smaller key.
+positive for every collision), the feasible ones ranked by a *gravity key*, and the best few slid
+further by a shrinking pattern search that only accepts feasible positions with a smaller key.
+
+Gravity follows an axis ``a`` per call (a unit vector; ``b`` is ``a`` turned by 90 degrees): the
+key of a placement is how far the piece reaches along ``a`` plus ``w`` times how far it reaches
+along ``b``, so pieces pack towards the ``-a`` end first, then towards ``-b``. A strip packs
+leftwards (``a`` = x); a hide packs towards the end of its axis that the search compresses it to
+(:mod:`leathernest.search.hides`).
 
 One kernel call per (piece, container), so a complete layout of a few hundred pieces costs a few
 hundred calls, not a Python loop over samples. The kernels take the layout as one
@@ -24,6 +29,7 @@ from leathernest.collision.kernels.query import query
 from leathernest.search.kernels.copies import hull_range, probe_of, rows_of
 from leathernest.search.kernels.rng import next_int, next_u01
 from leathernest.search.kernels.sample import (
+    DEG,
     P_SIZE,
     hull_bbox,
     keep_best,
@@ -32,7 +38,8 @@ from leathernest.search.kernels.sample import (
     sample_in,
 )
 
-# directions of the slide: left, down, down-left, up-left, down-right
+# directions of the slide in (a, b) terms: -a, -b, -a-b, -a+b, a-b (left, down, down-left, up-left,
+# down-right for a strip)
 _DIRS = np.array([[-1.0, 0.0], [0.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0]])
 SLIDE_MIN_REL = 1e-3  # the slide stops when its step falls below this share of the piece size
 N_KEEP = 3  # feasible samples slid per call
@@ -45,9 +52,31 @@ GRID_SHARE = 0.75
 
 
 @kernel(EXACT)
-def _key(hxy, h0: int, hn: int, pos, w: float, bb) -> float:
-    hull_bbox(hxy, h0, hn, pos[0], pos[1] != 0.0, bb)
-    return (pos[2] + bb[2]) + w * (pos[3] + bb[3])
+def _reach(hxy, h0: int, hn: int, rot_deg: float, mirrored: bool, ax: float, ay: float,
+           out) -> None:
+    """How far the hull reaches along a (out[0]) and along b = a turned 90 degrees (out[1]).
+
+    The hull as placed at the origin with rotation rot_deg (mirrored first): the maxima of a . v
+    and b . v over its vertices.
+    """
+    c, s = math.cos(rot_deg * DEG), math.sin(rot_deg * DEG)
+    out[0] = -math.inf
+    out[1] = -math.inf
+    for i in range(h0, h0 + hn):
+        x = -hxy[0, i] if mirrored else hxy[0, i]
+        y = hxy[1, i]
+        px = c * x - s * y
+        py = s * x + c * y
+        out[0] = max(out[0], ax * px + ay * py)
+        out[1] = max(out[1], ax * py - ay * px)
+
+
+@kernel(EXACT)
+def _key(hxy, h0: int, hn: int, pos, w: float, axis, ext) -> float:
+    """The gravity key of placement row pos (see the module docstring)."""
+    ax, ay = axis[0], axis[1]
+    _reach(hxy, h0, hn, pos[0], pos[1] != 0.0, ax, ay, ext)
+    return (ext[0] + ax * pos[2] + ay * pos[3]) + w * (ext[1] + ax * pos[3] - ay * pos[2])
 
 
 @kernel(EXACT)
@@ -62,7 +91,7 @@ def _grid_angle(rows, j: int, rng) -> float:
 
 
 @kernel(EXACT)
-def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) -> bool:
+def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, axis, smp, lout, out) -> bool:
     """Slide each kept placement down and left; the lowest key goes to out. False if none kept.
 
     The slide is a pattern search towards smaller keys over feasible positions: the five
@@ -77,7 +106,8 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) 
     h0, hn = hull_range(items, k)
     rows = rows_of(items, k)
     size = items.params[k, P_SIZE]
-    bb = np.empty(4)
+    ax, ay = axis[0], axis[1]
+    ext = np.empty(2)
     pos = np.empty(6)
     trial = np.empty((_DIRS.shape[0], 6))
     best = math.inf
@@ -92,8 +122,9 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) 
             for d in range(_DIRS.shape[0]):
                 for c in range(6):
                     trial[m, c] = pos[c]
-                trial[m, 2] += step * _DIRS[d, 0]
-                trial[m, 3] += step * _DIRS[d, 1]
+                da, db = _DIRS[d, 0], _DIRS[d, 1]  # along a and b
+                trial[m, 2] += step * (da * ax - db * ay)
+                trial[m, 3] += step * (da * ay + db * ax)
                 rot = materialize(rows, row, trial[m, 5], trial[m, 2], trial[m, 3], lay.sheet)
                 if not math.isfinite(rot):
                     continue
@@ -108,7 +139,7 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) 
                 for u in range(m):
                     if lout[u] == 0.0:
                         continue
-                    kk = _key(hxy, h0, hn, trial[u], w, bb)
+                    kk = _key(hxy, h0, hn, trial[u], w, axis, ext)
                     if kk < key:
                         key = kk
                         for c in range(6):
@@ -125,13 +156,13 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, smp, lout, out) 
 
 
 @kernel(EXACT)
-def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
+def place_lbf(lay, k: int, sbox, n_samples: int, w: float, axis, rng, out) -> bool:
     """Best feasible placement (into out float64[6]) of copy k in the sampling box sbox.
 
     sbox float64[4] lies within one container (a strip's box clipped near the layout's right
     edge, or a hide copy's usable box). Orientation rows are visited in turn, angle parameters
-    drawn uniformly within ranges; all samples are tested in one call. w weighs the top edge in
-    the gravity key. False when no sample was feasible.
+    drawn uniformly within ranges; all samples are tested in one call. w weighs b against a in
+    the gravity key along axis (float64[2]). False when no sample was feasible.
     """
     items, sheet, work = lay.items, lay.sheet, lay.work
     hxy = items.hull_xy
@@ -144,6 +175,7 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
     meta = np.empty((max(n_samples, 1), 6))
     lout = np.empty(max(n_samples, 5))
     bb = np.empty(4)
+    ext = np.empty(2)
     cand = np.empty(6)
     start = next_int(rng, m)
     q = 0
@@ -170,12 +202,12 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, rng, out) -> bool:
     for i in range(q):
         if lout[i] == 0.0:
             continue
-        n_kept = keep_best(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, bb))
-    return _slide_best(lay, k, keep, keys, n_kept, w, smp, lout, out)
+        n_kept = keep_best(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, axis, ext))
+    return _slide_best(lay, k, keep, keys, n_kept, w, axis, smp, lout, out)
 
 
 @kernel(EXACT)
-def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out) -> bool:
+def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng, out) -> bool:
     """Bottom-left placement (into out float64[6]): the lowest-key feasible grid point, slid.
 
     For every allowed angle (a full turn in turn_angles steps from a random offset, a partial
@@ -205,6 +237,8 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
     smp = np.empty((chunk, 4))
     lout = np.empty(chunk)
     bb = np.empty(4)
+    ext = np.empty(2)
+    ax, ay = axis[0], axis[1]
     cand = np.empty(6)
     n_kept = 0
     off = next_u01(rng)
@@ -234,7 +268,13 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
             ylo, yhi = sbox[1] - bb[1], sbox[3] - bb[3]
             if xlo > xhi or ylo > yhi:
                 continue
-            if n_kept > 0 and (xlo + bb[2]) + w * (ylo + bb[3]) >= keys[0]:
+            _reach(hxy, h0, hn, rot, mir != 0.0, ax, ay, ext)
+            # the key is linear in the position: its least over the box is at a corner
+            low = math.inf
+            for cx in (xlo, xhi):
+                for cy in (ylo, yhi):
+                    low = min(low, ext[0] + ax * cx + ay * cy + w * (ext[1] + ax * cy - ay * cx))
+            if n_kept > 0 and low >= keys[0]:
                 continue  # this angle cannot beat the best point found
             dx = (xhi - xlo) / grid
             dy = (yhi - ylo) / grid
@@ -245,7 +285,7 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
                     y = ylo + (iy + next_u01(rng)) * dy
                     px[q] = x
                     py[q] = y
-                    kv[q] = (x + bb[2]) + w * (y + bb[3])
+                    kv[q] = (ext[0] + ax * x + ay * y) + w * (ext[1] + ax * y - ay * x)
                     q += 1
             order = np.argsort(kv)
             found = False
@@ -284,4 +324,4 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, rng, out)
                     break
                 if found:
                     break
-    return _slide_best(lay, k, keep, keys, n_kept, w, smp, lout, out)
+    return _slide_best(lay, k, keep, keys, n_kept, w, axis, smp, lout, out)
