@@ -232,6 +232,7 @@ class HideProblem:
             c = used[int(self.rng.integers(len(used)))]
             lo, hi = self.cfg.compress_range
             self.target = Target(COMPRESS, c)
+            self._sample_for(self.target)
             self._compress(c, lo + (hi - lo) * progress, random_split=True)
             return True
         keep = self.succeeded and self.target is not None and self.target.kind == COMPRESS
@@ -240,6 +241,7 @@ class HideProblem:
         if target is None:
             return False
         self.target = target
+        self._sample_for(target)
         self.patience = {REFILL: self.cfg.patience_refill, COMPRESS: self.cfg.patience_compress,
                          ELIMINATE: self.cfg.patience_eliminate,
                          SWAP: self.cfg.patience_swap}[target.kind]
@@ -345,6 +347,14 @@ class HideProblem:
 
     def _open_mask(self) -> np.ndarray:
         return self.layout.engine.closed == 0
+
+    def _sample_for(self, target: Target) -> None:
+        """A compression moves pieces on its hide only; other moves may change hides."""
+        only = None
+        if target.kind == COMPRESS:
+            only = np.zeros(self.sheet.n, dtype=bool)
+            only[target.a] = True
+        self.layout.sample_only(only)
 
     def _compress(self, c: int, step: float, random_split: bool) -> None:
         """Move copy c's wall in by step (a share of its length along the axis).

@@ -102,6 +102,7 @@ class Layout:
         self._out_vals = np.zeros(st.n_hazards + n, dtype=np.float64)
         self._arrays: LayoutArrays | None = None
         self._packed_from: tuple = ()
+        self._sampled: Sheet = self.sheet  # the containers moves sample (see sample_only)
 
     # -- the kernels' record ----------------------------------------------------------------------
 
@@ -112,17 +113,26 @@ class Layout:
         Packed once and again only when the engine reallocated its arrays (the record holds the
         arrays themselves, so every change to them is seen).
         """
-        source = (self.engine.arrays, self.engine.masks)
+        source = (self.engine.arrays, self.engine.masks, self._sampled)
         if self._arrays is None or any(a is not b for a, b in
                                        zip(source, self._packed_from, strict=True)):
             it = self.items
             items = ItemArrays(it.hull_xy, it.hull_idx, it.rows_pool, it.rows_idx, it.params,
                                it.cross, self.live)
-            self._arrays = pack_layout(*source, self.grade_rows, it.pools, items, self.sheet,
-                                       self.tracker.arrays, self.place, self.ones_s,
-                                       self.ones_k, self._out_ids, self._out_vals, self.work)
+            self._arrays = pack_layout(*source[:2], self.grade_rows, it.pools, items,
+                                       self._sampled, self.tracker.arrays, self.place,
+                                       self.ones_s, self.ones_k, self._out_ids, self._out_vals,
+                                       self.work)
             self._packed_from = source
         return self._arrays
+
+    def sample_only(self, allowed: np.ndarray | None) -> None:
+        """Let the separator's moves sample only the allowed containers (None: every open one).
+
+        A hide search compressing one hide keeps its pieces on it: a piece pushed into the
+        overlap that jumped to another hide would only move the problem there.
+        """
+        self._sampled = self.sheet if allowed is None else self.sheet_with(allowed)
 
     def sheet_with(self, allowed: np.ndarray) -> Sheet:
         """The sheet with only the allowed containers open for sampling.
