@@ -119,11 +119,11 @@ class HidesConfig:
     explore_shrink: float = 0.01
     compress_share: float = 0.2  # share of the time (or work) given to the final compression
     compress_range: tuple[float, float] = (0.002, 0.0002)  # its step, start and end (decaying)
-    # Failed separations of one target before it is given up for this round: an elimination
-    # needs the most (its pieces must find room in the others), a wall step the fewest (a
-    # smaller one follows later).
-    patience_eliminate: int = 6
-    patience_swap: int = 3
+    # Failed separations of one target before it is given up for this round, doubling each round
+    # (up to 8x): a quick try of every target first (an elimination into the wrong hide can
+    # fail for many seconds while the other way round succeeds), then longer ones.
+    patience_eliminate: int = 1
+    patience_swap: int = 2
     patience_compress: int = 3
     patience_refill: int = 2
     pool_size: int = 8  # infeasible layouts kept per target (Sparrow keeps a pool)

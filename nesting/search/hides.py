@@ -123,6 +123,7 @@ class HideProblem:
         self.step = np.full(self.sheet.n, cfg.explore_shrink)  # compression step per copy
         self.tight: set[int] = set()
         self.tried: set[Target] = set()
+        self.round = 0  # times every target was given up: later rounds try each one longer
 
     # -- layout facts -----------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class HideProblem:
         self._sample_for(target)
         self.patience = {REFILL: self.cfg.patience_refill, COMPRESS: self.cfg.patience_compress,
                          ELIMINATE: self.cfg.patience_eliminate,
-                         SWAP: self.cfg.patience_swap}[target.kind]
+                         SWAP: self.cfg.patience_swap}[target.kind] << min(self.round, 3)
         if target.kind == COMPRESS:
             self._compress(target.a, float(self.step[target.a]), random_split=False)
         elif target.kind == ELIMINATE:
@@ -274,7 +275,7 @@ class HideProblem:
         self.target = None
 
     def _choose(self, again: bool = True) -> Target | None:
-        """The next target: refill, compress, eliminate, swap (module docstring)."""
+        """The next target: refill, eliminate, compress, swap (module docstring)."""
         open_mask = self._open_mask()
         it = self.items
         for u in sorted(self.leftover(), key=lambda u: -sum(it.pieces[k].worth
@@ -282,11 +283,6 @@ class HideProblem:
             if open_mask.any() and Target(REFILL, u) not in self.tried:
                 return Target(REFILL, u)
         used = self.open_used()
-        loose = [c for c in used if c not in self.tight]
-        if loose:
-            span = self.sheet.span
-            return Target(COMPRESS, max(loose, key=lambda c: (
-                (self.reach(c) - span[c, 0]) / max(span[c, 1] - span[c, 0], 1e-9), -c)))
         fill_only = self.job.objective in (Objective.MAX_AREA, Objective.MAX_VALUE)
         can_drop = len(used) > 1 and (len(used) > self.lower_bound()
                                       or self.job.objective is Objective.MIN_COST)
@@ -294,13 +290,19 @@ class HideProblem:
             victims = [c for c in used if Target(ELIMINATE, c) not in self.tried]
             if victims:
                 return Target(ELIMINATE, min(victims, key=lambda c: (self._fill(c), c)))
+        loose = [c for c in used if c not in self.tight]
+        if loose:
+            span = self.sheet.span
+            return Target(COMPRESS, max(loose, key=lambda c: (
+                (self.reach(c) - span[c, 0]) / max(span[c, 1] - span[c, 0], 1e-9), -c)))
         if not fill_only:
             swap = self._swap_target(used)
             if swap is not None:
                 return swap
         if again and (self.tight or self.tried):
-            self.tight.clear()  # everything tried: start over (smaller steps, new random draws)
+            self.tight.clear()  # everything tried: start over (smaller steps, longer patience)
             self.tried.clear()
+            self.round += 1
             return self._choose(again=False)
         return None
 
