@@ -104,10 +104,11 @@ class HidesConfig:
     insert: MoveConfig = field(default_factory=lambda: MoveConfig(
         n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
     # A hide elimination that does not converge soon rarely does: its least-overlapping layout
-    # goes to the pool and later rounds continue from it with a disruption (Sparrow's explore).
+    # goes to the pool and later tries continue from it with a disruption (Sparrow's explore).
+    # The iteration cap is the first round's; each round of targets doubles it (up to 8x).
     separator: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3,
-                                                max_iterations=400))
+                                                max_iterations=120))
     # The final compression's small wall steps are each worth a short try only (Sparrow's
     # compression separator, scaled like the exploring one).
     compress_separator: SeparatorConfig = field(

@@ -17,6 +17,8 @@ of Egeblad, Nielsen and Odgaard 2007 and Imamichi, Yagiura and Nagamochi 2009):
    - *eliminate*: the emptiest hide is closed, its pieces go where they overlap least on the
      others (walls open: the free leather the compression left is where they fit): one hide
      fewer;
+   - *merge*: two used hides are replaced by one larger closed copy that could hold both (the
+     first layout may have opened two small hides for an order one large hide takes);
    - *swap*: a hide is replaced by a smaller (or, for ``min_cost``, cheaper) closed copy.
 
    Compression comes first (a hide once given up steps more finely the next time), then
@@ -36,16 +38,19 @@ leather placed, then how far the pieces reach along each used hide (compactness)
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
 from typing import NamedTuple
 
 import numpy as np
+import shapely
 
 from leathernest._version import __version__
 from leathernest.collision.engine import CollisionEngine
 from leathernest.config import HidesConfig, SeparatorConfig
+from leathernest.geometry.shapes import usable_region, zone_region
 from leathernest.model import (
     HideLayout,
     Job,
@@ -68,7 +73,7 @@ from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 log = logging.getLogger("leathernest.hides")
 
 DEFAULT_HIDES_CONFIG = HidesConfig()
-REFILL, COMPRESS, ELIMINATE, SWAP = "refill", "compress", "eliminate", "swap"
+REFILL, COMPRESS, ELIMINATE, MERGE, SWAP = "refill", "compress", "eliminate", "merge", "swap"
 
 
 class Target(NamedTuple):
@@ -76,7 +81,37 @@ class Target(NamedTuple):
 
     kind: str
     a: int  # the hide copy compressed, closed or swapped out; the unit refilled
-    b: int = -1  # the copy swapped in
+    b: int = -1  # the copy swapped (or, for a merge, opened) in
+    c: int = -1  # a merge's second copy closed
+
+
+def host_quality(job: Job, sheet: HideSheet) -> np.ndarray:
+    """How well each copy could host the whole order, grade by grade (larger is better).
+
+    For each minimum grade m the order asks for: the copy's leather a piece of grade m may lie
+    on, over the area of the pieces that need leather at least that good; the smallest ratio.
+    """
+    grades = sorted({p.min_grade for p in job.pieces}, key=lambda g: (g is None, g or 0))
+    demand = {}
+    for m in grades:
+        # pieces whose allowed leather lies within grade m's: grade m and stricter
+        stricter = [p for p in job.pieces if p.min_grade is None
+                    or (m is not None and p.min_grade >= m)]
+        demand[m] = sum(p.area * p.n_copies for p in stricter)
+    out = np.zeros(sheet.n)
+    leather: dict[tuple[int, object], float] = {}
+    for c, (hide, _copy) in enumerate(sheet.slots):
+        ratios = []
+        for m in grades:
+            key = (id(hide), m)
+            if key not in leather:
+                blocked = [zone_region(z) for z in hide.zones if zone_blocks(z.grade, m)]
+                region = usable_region(hide)
+                leather[key] = (region.difference(shapely.union_all(blocked)).area if blocked
+                                else region.area)
+            ratios.append(leather[key] / max(demand[m], 1e-9))
+        out[c] = min(ratios) if ratios else 0.0
+    return out
 
 
 class HideProblem:
@@ -124,6 +159,8 @@ class HideProblem:
         self.tight: set[int] = set()
         self.tried: set[Target] = set()
         self.round = 0  # times every target was given up: later rounds try each one longer
+        self.host = host_quality(job, self.sheet)
+        self.parity = seed % 2  # workers differ in the order they try eliminations in
 
     # -- layout facts -----------------------------------------------------------------------------
 
@@ -221,8 +258,15 @@ class HideProblem:
         self.layout.restore(self.best)
 
     def separator_config(self, phase: Phase) -> SeparatorConfig:
-        """Exploring separations try longer than the final compression's small steps."""
-        return self.cfg.compress_separator if phase is Phase.COMPRESS else self.cfg.separator
+        """Exploring separations try longer than the final compression's small steps.
+
+        Each round of targets doubles how many iterations an exploring separation may take
+        (up to 8x): quick tries of everything first, then longer ones.
+        """
+        if phase is Phase.COMPRESS:
+            return self.cfg.compress_separator
+        cfg = self.cfg.separator
+        return dataclasses.replace(cfg, max_iterations=cfg.max_iterations << min(self.round, 3))
 
     def tighten(self, phase: Phase, progress: float) -> bool:
         """The next target's move (module docstring, steps 2 and 3); False if none is left."""
@@ -245,6 +289,7 @@ class HideProblem:
         self._sample_for(target)
         self.patience = {REFILL: self.cfg.patience_refill, COMPRESS: self.cfg.patience_compress,
                          ELIMINATE: self.cfg.patience_eliminate,
+                         MERGE: self.cfg.patience_eliminate,
                          SWAP: self.cfg.patience_swap}[target.kind] << min(self.round, 3)
         if target.kind == COMPRESS:
             self._compress(target.a, float(self.step[target.a]), random_split=False)
@@ -252,6 +297,8 @@ class HideProblem:
             self._move_out(target.a, None)
         elif target.kind == SWAP:
             self._move_out(target.a, target.b)
+        elif target.kind == MERGE:
+            self._move_out(target.a, target.b, also=target.c)
         elif not self._insert_unit(target.a, self._open_mask()):
             self.restore_best()  # no place is allowed to it anywhere: try something else
             self.give_up()
@@ -287,9 +334,17 @@ class HideProblem:
         can_drop = len(used) > 1 and (len(used) > self.lower_bound()
                                       or self.job.objective is Objective.MIN_COST)
         if can_drop and not fill_only:
+            merge = self._merge_target(used)
+            if merge is not None:
+                return merge  # first: when the larger copy takes both as they come, it is quick
             victims = [c for c in used if Target(ELIMINATE, c) not in self.tried]
             if victims:
-                return Target(ELIMINATE, min(victims, key=lambda c: (self._fill(c), c)))
+                # the emptiest first, or (every other worker and round) the worst host of the
+                # order's grades first: an order often fits the better hide where the gaps of a
+                # full one take nothing more
+                by_host = (self.parity + self.round) % 2 == 1
+                return Target(ELIMINATE, min(victims, key=lambda c: (
+                    self.host[c] if by_host else 0.0, self._fill(c), c)))
         loose = [c for c in used if c not in self.tight]
         if loose:
             span = self.sheet.span
@@ -312,6 +367,27 @@ class HideProblem:
         if self.job.objective is Objective.MIN_COST:
             return area / max(float(self.sheet.cost[c]), 1e-9)
         return area / float(self.sheet.usable[c])
+
+    def _merge_target(self, used: list[int]) -> Target | None:
+        """The two emptiest used copies and the smallest closed copy that could hold both.
+
+        "Could hold": their pieces' area within ``last_hide_fill`` of its usable leather, and its
+        host quality for the order no worse than theirs (:func:`host_quality`).
+        """
+        if len(used) < 2:
+            return None
+        sheet = self.sheet
+        a, c = sorted(used, key=lambda c: (self._fill(c), c))[:2]
+        need = float(self.items.areas[np.concatenate([self.layout.on(a), self.layout.on(c)])]
+                     .sum())
+        closed = [b for b in range(sheet.n) if self.layout.engine.is_closed(b)
+                  and need <= self.cfg.last_hide_fill * sheet.usable[b]
+                  and self.host[b] >= min(self.host[a], self.host[c])]
+        worth = sheet.cost if self.job.objective is Objective.MIN_COST else sheet.usable
+        for b in sorted(closed, key=lambda b: (worth[b], b)):
+            if Target(MERGE, a, b, c) not in self.tried:
+                return Target(MERGE, a, b, c)
+        return None
 
     def _swap_target(self, used: list[int]) -> Target | None:
         """A used copy and a better closed one that could take its pieces, not tried yet.
@@ -385,27 +461,32 @@ class HideProblem:
         for c in range(self.sheet.n):
             eng.set_wall(c, self.sheet.axis[c], math.inf)
 
-    def _move_out(self, victim: int, into: int | None) -> None:
-        """Close victim (opening into, if given) and put its units on the open copies.
+    def _move_out(self, victim: int, into: int | None, also: int = -1) -> None:
+        """Close victim (and also, if given; opening into, if given) and re-place their units.
 
         Walls open first: the leather a compression freed is where the pieces fit. Each unit
-        takes a free place if it finds one (exact), else the place where it overlaps least.
+        takes a free place if it finds one (exact: the bottom-left lattice on the copy opened,
+        which is empty, else uniform samples on the fullest open copies first), else the place
+        where it overlaps least, for the separator to repair.
         """
         lay = self.layout
-        keys = lay.on(victim).tolist()
-        units = sorted({int(self.items.unit_of[k]) for k in keys},
-                       key=lambda u: -sum(self.items.areas[k] for k in self.items.units[u]))
+        keys = lay.on(victim).tolist() + (lay.on(also).tolist() if also >= 0 else [])
+        units = sorted({int(self.items.unit_of[k]) for k in keys})  # the first fill's order
         for k in keys:
             lay.take(k)
-        lay.set_closed(victim, True)
+        for c in (victim, also):
+            if c >= 0:
+                lay.set_closed(c, True)
         if into is not None:
             lay.set_closed(into, False)
         self._open_walls()
         allowed = self._open_mask()
         open_ = sorted(np.flatnonzero(allowed).tolist(), key=lambda c: -self._fill(c))
         for u in units:
+            if into is not None and self.placer.try_unit(u, into, self.stop):
+                continue
             if any(self.placer.try_unit(u, c, self.stop, self.cfg.insert_samples)
-                   for c in open_):
+                   for c in open_ if c != into):
                 continue
             self._insert_unit(u, allowed)
         lay.rebuild_tracker()

@@ -175,6 +175,7 @@ class Optimiser:
                 active = p.tighten(Phase.EXPLORE, self.progress(stop))
                 continue
             lay.tracker.reset_weights()
+            sep.configure(p.separator_config(Phase.EXPLORE))
             if sep.separate(stop):
                 p.record(Phase.EXPLORE)
                 pool.clear()

@@ -35,11 +35,15 @@ class Separator:
 
     def __init__(self, layout: Layout, cfg: SeparatorConfig, rng: np.ndarray) -> None:
         self.layout = layout
-        self.cfg = _cfg_array(cfg)
+        self.configure(cfg)
         self.rng = rng  # uint64[1], the search's kernel generator (shared, advanced in place)
         self.state = np.zeros(8, dtype=np.int64)
         self.fstate = np.zeros(4)
         self.best_place = np.zeros_like(layout.place)
+
+    def configure(self, cfg: SeparatorConfig) -> None:
+        """How hard the next separations try."""
+        self.cfg = _cfg_array(cfg)
 
     @property
     def moves(self) -> int:
