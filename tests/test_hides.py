@@ -21,7 +21,9 @@ from leathernest.model import (
     Zone,
 )
 from leathernest.nest import nest
-from leathernest.search.hides import DEFAULT_HIDES_CONFIG, HideSearch
+from leathernest.search.hides import DEFAULT_HIDES_CONFIG, ELIMINATE, HideProblem, Target
+from leathernest.search.optimise import Phase
+from leathernest.search.separate import Separator
 from leathernest.search.stop import StopToken
 
 EFFORT = 60_000
@@ -162,8 +164,8 @@ def test_a_piece_is_never_no_room_while_a_hide_in_stock_could_take_it():
 
 def test_the_removal_step_empties_a_hide_by_moving_pieces_between_hides():
     job = hide_job([square_piece("a", size=30, demand=3)], [hide(65, 65, stock=3)])
-    search = HideSearch(job, DEFAULT_HIDES_CONFIG, 0, budget())
-    search.construct(search.stop)
+    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget())
+    search.start()
     assert search.open_used() == [0]  # three squares on the first hide
     lay = search.layout
     k = int(lay.on(0)[0])  # move one square to the second hide copy by hand
@@ -173,10 +175,14 @@ def test_the_removal_step_empties_a_hide_by_moving_pieces_between_hides():
     lay.put(k, row)
     assert lay.total_loss() == 0.0
     search.best = None
-    search.offer("by hand")
+    search.record(Phase.CONSTRUCT)
     assert search.open_used() == [0, 1]
-    assert search.eliminate(set())  # the emptier hide goes, its square joins the others
-    assert len(search.open_used()) == 1
+    search.target = Target(ELIMINATE, 1)  # the emptier hide goes, its square joins the others
+    search._move_out(1, None)
+    assert search.layout.engine.is_closed(1)
+    assert Separator(lay, DEFAULT_HIDES_CONFIG.separator, search.krng).separate(budget())
+    assert search.record(Phase.EXPLORE)
+    assert search.open_used() == [0]
     sol = search.solution(0, 0.0)
     assert_valid(job, sol)
     assert not sol.unplaced
@@ -206,10 +212,10 @@ def test_the_first_layout_puts_what_is_left_on_the_smallest_hide_that_takes_it()
     # first it would take the second big hide; the small one takes it at a fill of 0.56.
     job = hide_job([square_piece("a", size=30, demand=5)],
                    [hide(65, 65, hid="big", stock=2), hide(40, 40, hid="small")])
-    search = HideSearch(job, DEFAULT_HIDES_CONFIG, 0, budget())
-    search.construct(search.stop)
-    assert not search.leftover
-    assert [search.slots[c][0].id for c in search.open_used()] == ["big", "small"]
+    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget())
+    search.start()
+    assert not search.leftover()
+    assert [search.sheet.slots[c][0].id for c in search.open_used()] == ["big", "small"]
 
 
 def test_same_seed_and_effort_give_the_same_layout():

@@ -370,12 +370,18 @@ class CollisionEngine:
         return np.flatnonzero(self._active)
 
     def reach(self, key: int, normal: np.ndarray) -> float:
-        """How far a placed piece's (inflated) outline reaches along normal: max of normal . v."""
-        v0 = self._vbase[key]
-        rb = self._rbase[key]
-        n = self._rings[rb + self._nrings[key]]  # ring offsets are relative to the key's vertices
-        xy = self._xy[:, v0 : v0 + n]
-        return float((normal[0] * xy[0] + normal[1] * xy[1]).max())
+        """How far a placed piece reaches along normal: the max of normal . v over its outline.
+
+        The outline a wall is tested with: the piece inflated against the stock.
+        """
+        shape, r, m, x, y = self.placement(key)
+        xy = shape.for_stock.xy
+        a = math.radians(r)
+        px = -xy[0] if m else xy[0]
+        c, s = math.cos(a), math.sin(a)
+        gx = c * px - s * xy[1] + x
+        gy = s * px + c * xy[1] + y
+        return float((normal[0] * gx + normal[1] * gy).max())
 
     def placed_bbox(self, key: int) -> np.ndarray:
         """float64[4] bbox of a placed piece's inflated outline (a view; do not modify)."""

@@ -74,6 +74,7 @@ log = logging.getLogger("leathernest.hides")
 
 DEFAULT_HIDES_CONFIG = HidesConfig()
 REFILL, COMPRESS, ELIMINATE, MERGE, SWAP = "refill", "compress", "eliminate", "merge", "swap"
+TIGHTEN_WORK = 100  # work units a tightening is charged (its Python side: about 100 evaluations)
 
 
 class Target(NamedTuple):
@@ -269,7 +270,12 @@ class HideProblem:
         return dataclasses.replace(cfg, max_iterations=cfg.max_iterations << min(self.round, 3))
 
     def tighten(self, phase: Phase, progress: float) -> bool:
-        """The next target's move (module docstring, steps 2 and 3); False if none is left."""
+        """The next target's move (module docstring, steps 2 and 3); False if none is left.
+
+        Every tightening is charged as work (as many evaluations as it takes, roughly), so a
+        run that stops on work ends even when the separations that follow cost nothing.
+        """
+        self.stop.charge(TIGHTEN_WORK)
         if phase is Phase.COMPRESS:
             used = self.open_used()
             if not used:
