@@ -1,0 +1,141 @@
+"""The second hostile audit (issue 25): limits before work, signals in every phase, no orphans.
+
+Each case runs the command line in a subprocess with a time bound (``BOUND_S``) and a memory bound
+(``RLIMIT_AS``, see ``test_hostile_inputs.bounded``) and expects the documented exit code (README
+"Exit codes"), one line naming the file or the option, and no traceback. Inputs are generated;
+large ones are written into the test's temporary folder (a sparse file stands for a 201 MB job).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.test_hostile_inputs import TINY, TINY_STRIP, cli, edited, user_error, write
+
+
+def _ring(n: int, r: float = 5.0, cx: float = 10.0, cy: float = 10.0) -> list[list[float]]:
+    return [[cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)]
+            for k in range(n)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Job files: bounded before parsing, counted before the schema
+
+
+def test_a_201_mb_job_is_refused_by_its_size_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:  # sparse: the size a user's file would have, no disk used
+        f.truncate(201_000_000)
+    line = user_error(cli("nest", path, "--out", tmp_path / "o"), "huge.json")
+    assert "201.0 MB" in line
+    assert "limit is 100 MB" in line
+    user_error(cli("check", path, path), "huge.json")
+
+
+def test_millions_of_vertices_are_refused_before_the_schema(tmp_path):
+    # 8.8 M points in 53 MB: under the file size bound, far over the vertex bound.
+    points = "[0,0]," * 8_800_000
+    text = ('{"format": "leathernest-job", "pieces": [{"id": "a", "outline": [' + points
+            + '[1,1]]}], "strip": {"height": 10}}')
+    path = write(tmp_path / "vertices.json", text)
+    line = user_error(cli("nest", path, "--out", tmp_path / "o"), "vertices.json")
+    assert "8,800,0" in line
+    assert "limit" in line
+
+
+def test_vertices_over_the_job_limit_are_counted_before_the_schema(tmp_path):
+    ring = _ring(9_000)
+    job = edited(TINY, lambda j: j.update(pieces=[
+        {"id": f"p{i}", "outline": ring} for i in range(60)]))
+    path = write(tmp_path / "many.json", job)
+    line = user_error(cli("nest", path, "--out", tmp_path / "o"), "many.json")
+    assert "540,004 vertices" in line  # 60 pieces of 9,000 and the hide's 4
+    assert "500,000" in line
+
+
+def test_a_piece_with_60000_holes_is_refused_naming_the_count(tmp_path):
+    holes = [[[x, y], [x, y + 1], [x + 1, y + 1]] for x in range(1, 981, 4)
+             for y in range(1, 981, 4)][:60_000]
+    job = edited(TINY, lambda j: j["pieces"][0].update(
+        outline={"outer": [[0, 0], [1000, 0], [1000, 1000], [0, 1000]], "holes": holes}))
+    path = write(tmp_path / "holes.json", job)
+    line = user_error(cli("nest", path, "--out", tmp_path / "o"), "holes.json")
+    assert "60,000 holes" in line
+    assert "limit is 1,000" in line
+
+
+def test_a_hide_with_20000_defects_is_refused_naming_the_count(tmp_path):
+    zones = [{"grade": 0, "outline": [[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]]}
+             for x in range(5, 2000, 10) for y in range(5, 1000, 10)]
+    job = edited(TINY, lambda j: j["hides"][0].update(
+        outline=[[0, 0], [2000, 0], [2000, 1200], [0, 1200]], zones=zones))
+    path = write(tmp_path / "defects.json", job)
+    line = user_error(cli("nest", path, "--out", tmp_path / "o"), "defects.json")
+    assert "20,000 zones and defects" in line
+    assert "2,000" in line
+
+
+def test_a_hide_at_the_defect_limit_is_nested_within_the_bound(tmp_path):
+    zones = [{"grade": 0, "outline": _ring(8, 2.0, 20 + 39 * i, 20 + 29 * k)}
+             for i in range(50) for k in range(40)]
+    job = edited(TINY, lambda j: j["hides"][0].update(
+        outline=[[0, 0], [2000, 0], [2000, 1200], [0, 1200]], zones=zones))
+    job["pieces"][0]["demand"] = 20
+    path = write(tmp_path / "defects.json", job)
+    r = cli("nest", path, "--effort", 50, "--time", 20, "--out", tmp_path / "o", "--json")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["metrics"]["pieces_placed"] == 20
+
+
+@pytest.mark.parametrize("digits", [400, 5_000])
+def test_a_number_of_thousands_of_digits_is_exit_2(tmp_path, digits):
+    text = json.dumps(TINY).replace("[20, 0]", "[" + "9" * digits + ", 0]")
+    line = user_error(cli("nest", write(tmp_path / "digits.json", text),
+                          "--out", tmp_path / "o"), "digits.json")
+    assert ("too large" in line) or ("beyond" in line)
+
+
+def test_e308_coordinates_say_beyond_the_limit_without_a_warning(tmp_path):
+    job = edited(TINY, lambda j: j["pieces"][0].update(
+        outline=[[0, 0], [1e308, 0], [1e308, 1e308], [0, 1e308]]))
+    line = user_error(cli("nest", write(tmp_path / "e308.json", job), "--out", tmp_path / "o"),
+                      "e308.json", "$.pieces[0].outline")
+    assert "beyond" in line
+    jagua = {"name": "jj", "strip_height": 50, "items": [{"id": 0, "demand": 1, "shape": {
+        "type": "simple_polygon", "data": [[0, 0], [1e308, 0], [1e308, 1e308]]}}]}
+    user_error(cli("nest", write(tmp_path / "j.json", jagua), "--out", tmp_path / "o"),
+               "j.json", "beyond")
+
+
+def test_a_job_with_strip_and_hides_says_so_in_one_short_line(tmp_path):
+    job = {**copy.deepcopy(TINY), "strip": {"height": 30}}
+    line = user_error(cli("nest", write(tmp_path / "both.json", job), "--out", tmp_path / "o"),
+                      "both.json")
+    assert "'hides' and 'strip'" in line
+    assert "'pieces'" not in line
+    assert len(line) < 200
+
+
+@pytest.mark.parametrize("base", [TINY, TINY_STRIP])
+def test_zero_demand_is_a_one_line_error(tmp_path, base):
+    job = edited(base, lambda j: j["pieces"][0].update(demand=0))
+    line = user_error(cli("nest", write(tmp_path / "zero.json", job), "--out", tmp_path / "o"),
+                      "zero.json")
+    assert "nothing to cut" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_piece_of_demand_zero_beside_others_is_skipped(tmp_path):
+    job = edited(TINY, lambda j: j["pieces"].append(
+        {"id": "none", "outline": [[0, 0], [5, 0], [5, 5], [0, 5]], "demand": 0}))
+    r = cli("nest", write(tmp_path / "some.json", job), "--effort", 20, "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+
+
+def _path_of(tmp_path: Path, name: str, data: object) -> Path:
+    return write(tmp_path / name, data)
