@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import math
+import os
 import re
 import signal
 import sys
@@ -88,6 +89,7 @@ class OneLineErrors(click.Group):
         """Run the command line (see :meth:`click.Group.main`)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        hear_signals_early()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
@@ -207,11 +209,16 @@ def new_out_dir(job_name: str, suffix: str) -> Path:
 
 
 class StopSignals:
-    """Ctrl-C, SIGTERM and SIGHUP for a command that searches: all three mean "stop, keep".
+    """Ctrl-C, SIGTERM and SIGHUP in every phase of a command that searches: exit 130 always.
 
-    Before the search starts a signal is remembered; during the search it stops it (the search
-    returns its best layout, which is written); a second signal acts at once (the previous
-    handler: Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP end the process).
+    Until :meth:`keep` (reading, checking: nothing to keep yet) a signal ends the command at once.
+    From :meth:`keep` on (the output folder is claimed, a layout will be written) the first signal
+    stops the search (one that comes before the search starts makes it return its first layout at
+    once), the best valid layout is written and the command exits 130; a second signal ends the
+    process at once (``os._exit(130)``), writing nothing more. Before :meth:`keep` "at once" is a
+    KeyboardInterrupt raised in the main thread, which the command turns into exit 130
+    (:func:`handle_errors`); a native call in progress finishes first, which the limits keep short
+    (README "Limits").
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -219,6 +226,8 @@ class StopSignals:
     def __init__(self) -> None:
         self.stop: Any = None
         self.early = False
+        self.keeping = False
+        self.count = 0
         self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> StopSignals:
@@ -228,12 +237,22 @@ class StopSignals:
         return self
 
     def _on_signal(self, sig: int, _frame: object) -> None:
+        self.count += 1
+        if self.count > 1:
+            # At once: no clean-up that could wait on workers (they end with their parent, the
+            # output folder's staging area is removed by the next run).
+            err("leathernest: interrupted")
+            os._exit(EXIT_INTERRUPTED)
+        if not self.keeping:
+            raise KeyboardInterrupt
         if self.stop is not None:
             self.stop.interrupt()
         else:
             self.early = True
-        for s, handler in self.previous.items():
-            signal.signal(s, handler)
+
+    def keep(self) -> None:
+        """From now on the first signal stops the search and the best layout is written."""
+        self.keeping = True
 
     def watch(self, stop: Any) -> Any:
         """Route the signals to this stop token (interrupting it at once if one came already)."""
@@ -250,3 +269,19 @@ class StopSignals:
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
+
+
+def hear_signals_early() -> None:
+    """SIGTERM and SIGHUP end the command with exit 130, like Ctrl-C (see leathernest.cli.entry).
+
+    For a command run through :func:`leathernest.cli.main.main` without the entry module.
+    """
+    import threading
+
+    from leathernest.cli.entry import _interrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _interrupt)

@@ -48,6 +48,7 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
     with StopSignals() as signals, OutputFolder(out_dir) as out:
         job = dataclasses.replace(load_job(DEMO_JOB), time_limit_s=time_s)
         out.claim()
+        signals.keep()  # from here a signal keeps the best layout
         compile_note(quiet=as_json)
         if not as_json:
             err(f"nesting {job.name} for up to {time_s:g} s (Ctrl-C stops early and keeps the "

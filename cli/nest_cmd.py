@@ -194,6 +194,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
         workers = capped_workers(usable_cores() if workers is None else workers, quiet)
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(job.name, "nest")) as out:
             out.claim()  # before the search: an unusable --out fails now, not in ten minutes
+            signals.keep()  # from here a signal keeps the best layout
             compile_note(quiet)
             stop = signals.watch(stop_token(job, effort))
             bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)

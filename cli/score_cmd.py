@@ -78,6 +78,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
         layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")) as out:
             out.claim()
+            signals.keep()  # from here a signal keeps the best layout
             note = (lambda _msg: None) if quiet or as_json else err
             for warning in layout.warnings:  # what the DXF reader noticed (units assumed, ...)
                 note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")

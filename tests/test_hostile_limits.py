@@ -11,11 +11,24 @@ from __future__ import annotations
 import copy
 import json
 import math
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_hostile_inputs import TINY, TINY_STRIP, cli, edited, user_error, write
+from tests.test_hostile_inputs import (
+    BOUND_S,
+    TINY,
+    TINY_STRIP,
+    bounded,
+    cli,
+    edited,
+    user_error,
+    write,
+)
 
 
 def _ring(n: int, r: float = 5.0, cx: float = 10.0, cy: float = 10.0) -> list[list[float]]:
@@ -137,5 +150,87 @@ def test_a_piece_of_demand_zero_beside_others_is_skipped(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
-def _path_of(tmp_path: Path, name: str, data: object) -> Path:
-    return write(tmp_path / name, data)
+# --------------------------------------------------------------------------------------------------
+# Signals in every phase, and no worker outliving its parent
+
+
+def _strip_job(tmp_path: Path, n: int) -> Path:
+    pieces = [{"id": f"p{i}", "outline": [[0, 0], [3, 0], [3, 2], [0, 2]]} for i in range(n)]
+    return write(tmp_path / f"strip{n}.json", {"format": "leathernest-job", "name": f"s{n}",
+                                               "pieces": pieces, "strip": {"height": 100}})
+
+
+def _popen(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "leathernest.cli", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=bounded)
+
+
+@pytest.mark.parametrize(("delay", "signals"), [(0.1, 1), (0.4, 1), (1.2, 1), (3.0, 1),
+                                                (3.0, 2)])
+def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, signals):
+    # Reading, checking, compiling, searching or writing, whichever the moment hits.
+    job = _strip_job(tmp_path, 2_000)
+    out = tmp_path / "o"
+    proc = _popen("nest", job, "--time", 40, "--workers", 2, "--out", out)
+    try:
+        time.sleep(delay)
+        for _ in range(signals):
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
+        _stdout, stderr = proc.communicate(timeout=BOUND_S)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr
+    assert "interrupted" in stderr.strip().splitlines()[-1]
+    if (out / "manifest.json").exists():  # a layout was written: it is complete and valid
+        check = cli("check", job, out / "solution.json")
+        assert check.returncode in (0, 1), check.stderr
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_sigkill_of_nest_leaves_no_worker_alive(tmp_path):
+    job = _strip_job(tmp_path, 300)
+    proc = _popen("nest", job, "--time", 60, "--workers", 2, "--out", tmp_path / "o")
+    try:
+        t0 = time.monotonic()
+        while len(_children(proc.pid)) < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() - t0 < BOUND_S, "the workers never started"
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        time.sleep(1.0)
+        proc.kill()
+        proc.wait(timeout=BOUND_S)
+        t0 = time.monotonic()
+        while any(_alive(w) for w in workers) and time.monotonic() - t0 < 10:
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "a worker outlived its parent by 10 s"
+    finally:
+        proc.kill()
+
+
+def test_a_worker_whose_parent_is_gone_ends_itself():
+    # The watchdog half (the platforms without a parent-death signal): a process told that its
+    # parent is someone else ends at once.
+    code = ("import os\nfrom leathernest.search.parallel import die_with_parent\n"
+            "die_with_parent(os.getppid() + 1)\nimport time\ntime.sleep(30)\n")
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-c", code], timeout=BOUND_S, capture_output=True)
+    assert r.returncode == 1
+    assert time.monotonic() - t0 < 20
