@@ -234,3 +234,102 @@ def test_a_worker_whose_parent_is_gone_ends_itself():
     r = subprocess.run([sys.executable, "-c", code], timeout=BOUND_S, capture_output=True)
     assert r.returncode == 1
     assert time.monotonic() - t0 < 20
+
+
+# --------------------------------------------------------------------------------------------------
+# User mistakes found before the search: exit 2, one line naming the file or option
+
+
+PROFILES = {
+    "deep": '{"layers": ' + "[" * 40_000 + "]" * 40_000 + "}",
+    "colour_1e9": {"layers": {"outer_cut": {"name": "KNIFE", "color": 1e9}}},
+    "colour_0": {"layers": {"outer_cut": {"name": "KNIFE", "color": 0}}},
+    "newline_name": {"layers": {"outer_cut": "KNI\nFE"}},
+    "reserved_name": {"layers": {"inner_cut": {"name": "a<b>", "color": 5}}},
+    "empty_name": {"layers": {"punch": " "}},
+    "gap_huge": {"knife_gap_mm": 1e300},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PROFILES))
+def test_absurd_cutter_profiles_are_refused_before_the_search(tmp_path, kind):
+    job = write(tmp_path / "tiny.json", TINY)
+    profile = write(tmp_path / f"{kind}.json", PROFILES[kind])
+    user_error(cli("nest", job, "--cutter-profile", profile, "--out", tmp_path / "o"),
+               f"{kind}.json")
+    assert not (tmp_path / "o").exists()  # refused before the output folder was made
+
+
+@pytest.mark.parametrize("value", ["=", "LAYER=", "=cut", "A=bogus", "A=grade"])
+def test_layer_maps_without_layer_or_role_are_refused(tmp_path, value):
+    job = write(tmp_path / "tiny.json", TINY)
+    user_error(cli("nest", job, "--layer-map", value, "--out", tmp_path / "o"), "--layer-map")
+
+
+def test_exercise_seed_beyond_the_bound_and_an_unwritable_out(tmp_path):
+    user_error(cli("exercise", "--level", 1, "--seed", 2**70, "--out", tmp_path / "e"),
+               "--seed")
+    blocker = write(tmp_path / "file", "x")
+    user_error(cli("exercise", "--level", 1, "--out", blocker / "sub"), "--out")
+    user_error(cli("exercise", "--level", 1, "--out", "/proc/leathernest-x/e"), "--out")
+
+
+@pytest.fixture(scope="module")
+def small_photo(tmp_path_factory) -> Path:
+    from leathernest.capture.synth import Scene, render
+    from leathernest.generators import hides as hidegen
+
+    goat = hidegen.generate("goat", 3, quality="typical", area_m2=0.3)
+    path = tmp_path_factory.mktemp("photo") / "goat.png"
+    path.write_bytes(render(goat, Scene(px_per_mm=0.5, margin_mm=60.0)).encoded)
+    return path
+
+
+@pytest.mark.parametrize("option", ["--out", "--dxf"])
+def test_photo_outputs_that_cannot_be_written_are_exit_2(small_photo, tmp_path, option):
+    blocker = write(tmp_path / "file", "x")
+    user_error(cli("import", small_photo, "--hide", "--mm-per-px", 2, "--accuracy-mm", 5,
+                   option, blocker / "hide.out"), option)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e300"])
+def test_a_photo_scale_that_is_no_length_names_the_option(small_photo, value):
+    user_error(cli("import", small_photo, "--hide", "--mm-per-px", value), "--mm-per-px")
+
+
+# --------------------------------------------------------------------------------------------------
+# check: messages that say what is wrong
+
+
+def test_check_says_how_far_a_piece_is_off_the_hide(tmp_path):
+    from leathernest.io.instance import load_job
+    from leathernest.io.solution_json import write_solution
+    from leathernest.model import HideLayout, Placement, Solution, Unplaced, UnplacedReason
+
+    path = write(tmp_path / "chk.json", edited(TINY, lambda j: j.update(name="chk")))
+    job = load_job(path)
+    lay = HideLayout("h", (Placement("a", 0, "h", 0.0, False, 2000.0, 5.0),))
+    sol = Solution("chk", "hides", (lay,), unplaced=(Unplaced("a", 1, UnplacedReason.NO_ROOM),
+                                                    Unplaced("a", 2, UnplacedReason.NO_ROOM)))
+    write_solution(tmp_path / "s.json", job, sol)  # written as is: it is not validated
+    r = cli("check", path, tmp_path / "s.json")
+    assert r.returncode == 1, r.stderr
+    amount = float(r.stdout.split(" mm outside")[0].split()[-1])
+    assert 1900 < amount < 1925, r.stdout  # its farthest corner, not the width of a frame
+
+
+def test_a_layout_of_another_job_of_the_same_name_says_so(tmp_path):
+    from leathernest.io.instance import load_job
+    from leathernest.io.solution_json import write_solution
+    from leathernest.model import HideLayout, Placement, Solution, Unplaced, UnplacedReason
+
+    job = load_job(write(tmp_path / "chk.json", edited(TINY, lambda j: j.update(name="chk"))))
+    lay = HideLayout("h", (Placement("a", 0, "h", 0.0, False, 5.0, 5.0),))
+    sol = Solution("chk", "hides", (lay,), unplaced=(Unplaced("a", 1, UnplacedReason.NO_ROOM),
+                                                    Unplaced("a", 2, UnplacedReason.NO_ROOM)))
+    write_solution(tmp_path / "s.json", job, sol)
+    other = write(tmp_path / "other.json", edited(TINY, lambda j: (
+        j.update(name="chk"), j["hides"][0].update(stock=2))))
+    line = user_error(cli("check", other, tmp_path / "s.json"), "s.json")
+    assert "another job of the same name 'chk'" in line
+    assert "not for job 'chk'" not in line
