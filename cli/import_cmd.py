@@ -37,8 +37,9 @@ def parse_layer_map(values: tuple[str, ...], file: str | None = None) -> dict[st
             layer, role = (t.strip() for t in v.split("=", 1))
             if not layer or not role:
                 raise InputError(f"--layer-map {v!r}: give a layer (or pattern) and a role, "
-                                 "LAYER=ROLE", hint=f"roles: {', '.join(LAYER_ROLES)}")
-            _check_role(role, v)
+                                 "LAYER=ROLE", path=file,
+                                 hint=f"roles: {', '.join(LAYER_ROLES)}")
+            _check_role(role, v, file)
             out[layer] = role
             continue
         p = Path(v)
@@ -60,7 +61,7 @@ def parse_layer_map(values: tuple[str, ...], file: str | None = None) -> dict[st
             if not str(k).strip() or not isinstance(r, str):
                 raise InputError(f"--layer-map: {k!r}: give a layer and a role (a string)",
                                  path=v)
-            _check_role(r.strip(), f"{k}={r}")
+            _check_role(r.strip(), f"{k}={r}", v)
             out[str(k).strip()] = r.strip()
     return out
 
@@ -70,13 +71,13 @@ LAYER_ROLES = ("cut", "cutout", "punch", "notch", "mark", "crease", "grain", "mi
                "ignore", "outline", "defect", "backbone", "grade<N>")
 
 
-def _check_role(role: str, given: str) -> None:
+def _check_role(role: str, given: str, file: str | None) -> None:
     from leathernest.errors import InputError
 
     low = role.lower()
     if low in LAYER_ROLES or re.fullmatch(r"grade\d{1,3}", low):
         return
-    raise InputError(f"--layer-map {given!r}: unknown role {role!r}",
+    raise InputError(f"--layer-map {given!r}: unknown role {role!r}", path=file,
                      hint=f"roles: {', '.join(LAYER_ROLES)}")
 
 

@@ -333,3 +333,116 @@ def test_a_layout_of_another_job_of_the_same_name_says_so(tmp_path):
     line = user_error(cli("check", other, tmp_path / "s.json"), "s.json")
     assert "another job of the same name 'chk'" in line
     assert "not for job 'chk'" not in line
+
+
+# --------------------------------------------------------------------------------------------------
+# DXF: point counts before any curve fit, no degenerate pieces, no archives, 3D named
+
+
+def _dxf(path: Path, draw) -> Path:
+    import ezdxf
+
+    doc = ezdxf.new("R2000")
+    doc.header["$INSUNITS"] = 4
+    draw(doc.modelspace())
+    doc.saveas(path)
+    return path
+
+
+def _big_lwpolyline(path: Path, n: int) -> Path:
+    """A DXF with one closed LWPOLYLINE of ``n`` vertices, written as text (ezdxf's own
+    ``add_lwpolyline`` takes minutes at this size)."""
+    import io
+
+    import ezdxf
+
+    doc = ezdxf.new("R2000")
+    doc.header["$INSUNITS"] = 4
+    doc.modelspace().add_lwpolyline([(0, 0), (1, 0), (1, 1)], close=True)
+    buf = io.StringIO()
+    doc.write(buf)
+    small = " 90\n3\n 70\n1\n 10\n0.0\n 20\n0.0\n 10\n1.0\n 20\n0.0\n 10\n1.0\n 20\n1.0\n"
+    pts = "".join(f" 10\n{100 * math.cos(a):.6f}\n 20\n{100 * math.sin(a):.6f}\n"
+                  for a in (2 * math.pi * k / n for k in range(n)))
+    text = buf.getvalue()
+    assert small in text
+    path.write_text(text.replace(small, f" 90\n{n}\n 70\n1\n{pts}"))
+    return path
+
+
+def _circle_points(n: int, z: float = 0.0) -> list[tuple[float, float, float]]:
+    return [(100 * math.cos(a) + 0.1 * math.sin(50 * a), 100 * math.sin(a), z)
+            for a in (2 * math.pi * k / n for k in range(n))]
+
+
+@pytest.mark.parametrize(("kind", "count", "words"), [
+    ("fit", 100_001, "fit points"), ("control", 100_000, "control points"),
+    ("lwpolyline", 300_000, "vertices")])
+def test_curves_beyond_the_point_limits_are_named_before_any_fit(tmp_path, kind, count, words):
+    def draw(msp):
+        pts = _circle_points(count)
+        if kind == "fit":  # closed through its first point: count points in all
+            msp.add_spline(fit_points=[*pts[:-1], pts[0]])
+        else:
+            msp.add_open_spline([*pts[:-3], *pts[:3]], degree=3)
+
+    path = (_big_lwpolyline(tmp_path / f"{kind}.dxf", count) if kind == "lwpolyline"
+            else _dxf(tmp_path / f"{kind}.dxf", draw))
+    line = user_error(cli("import", path), f"{kind}.dxf", words)
+    assert f"{count:,}" in line
+    assert "limit" in line
+
+
+def test_an_outline_of_1e_9_mm2_is_no_piece(tmp_path):
+    def draw(msp):
+        msp.add_lwpolyline([(0, 0), (3e-5, 0), (3e-5, 3e-5), (0, 3e-5)], close=True)
+
+    line = user_error(cli("import", _dxf(tmp_path / "speck.dxf", draw)), "speck.dxf")
+    assert "below the minimum of 1 mm²" in line
+
+    def beside(msp):  # a 0.5 x 0.5 mm square (a drawing's crumb) beside a real piece
+        msp.add_lwpolyline([(0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5)], close=True)
+        msp.add_lwpolyline([(10, 10), (60, 10), (60, 40), (10, 40)], close=True)
+
+    r = cli("import", _dxf(tmp_path / "two.dxf", beside), "--json")
+    assert r.returncode == 0, r.stderr
+    found = json.loads(r.stdout)
+    assert [p["area"] for p in found["pieces"]] == [1500.0]
+    assert any("DEGENERATE" in w for w in found["warnings"])
+
+
+def test_a_sliver_narrower_than_a_knife_is_no_piece(tmp_path):
+    def draw(msp):
+        msp.add_lwpolyline([(0, 0), (50, 0), (50, 0.05), (0, 0.05)], close=True)
+
+    line = user_error(cli("import", _dxf(tmp_path / "sliver.dxf", draw)), "sliver.dxf")
+    assert "a knife cannot cut it" in line
+
+
+def test_3d_entities_that_leave_the_plane_are_named_in_a_warning(tmp_path):
+    def draw(msp):
+        pts = _circle_points(40)
+        for k, (a, b) in enumerate(zip(pts, [*pts[1:], pts[0]], strict=True)):
+            msp.add_line((a[0], a[1], 10.0 * k), (b[0], b[1], 10.0 * (k + 1)))
+
+    r = cli("import", _dxf(tmp_path / "survey.dxf", draw), "--json")
+    assert r.returncode == 0, r.stderr
+    warnings = json.loads(r.stdout)["warnings"]
+    assert any(w.startswith("NON_PLANAR") and "40 3D entities (LINE)" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("magic", "what"), [(b"PK\x03\x04", "ZIP"), (b"\x1f\x8b\x08", "gzip"),
+                                             (b"%PDF-1.7", "PDF")])
+def test_an_archive_renamed_dxf_is_not_a_dxf(tmp_path, magic, what):
+    import zipfile
+
+    inner = _dxf(tmp_path / "inner.dxf", lambda msp: msp.add_lwpolyline(
+        [(0, 0), (50, 0), (50, 30), (0, 30)], close=True))
+    path = tmp_path / "drawing.dxf"
+    if what == "ZIP":  # stored, not compressed: the DXF text is readable inside it
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
+            z.write(inner, "inner.dxf")
+    else:
+        path.write_bytes(magic + inner.read_bytes())
+    line = user_error(cli("import", path), "drawing.dxf", "not a DXF file")
+    assert what in line
