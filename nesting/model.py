@@ -510,7 +510,8 @@ class UnplacedReason(StrEnum):
     """Why a copy was not placed; reported with the piece's name, never dropped silently."""
 
     TOO_LARGE = "too_large"  # larger than every usable hide area
-    NO_USABLE_GRADE = "no_usable_grade"  # no hide has room of the grade it needs
+    NO_USABLE_GRADE = "no_usable_grade"  # no hide has enough leather of the grade it needs
+    NO_ROOM_ON_GRADE = "no_room_on_grade"  # that leather exists, in no part it fits into
     NO_ROOM = "no_room"  # the search found no place for it
     TIME_LIMIT = "time_limit"  # the time ran out before it was tried
     GROUP = "group"  # its same-hide group or pair could not be kept together
