@@ -446,3 +446,14 @@ def test_an_archive_renamed_dxf_is_not_a_dxf(tmp_path, magic, what):
         path.write_bytes(magic + inner.read_bytes())
     line = user_error(cli("import", path), "drawing.dxf", "not a DXF file")
     assert what in line
+
+
+def test_the_baseline_engine_keeps_to_the_time_limit(tmp_path):
+    # Unlimited, the baseline takes about 20 s on this job; with 0.2 s it stops inside the unit
+    # it is placing (it checked the clock only between units) and says what the limit left out.
+    r = cli("nest", "tiny", "--engine", "baseline", "--time", 0.2, "--out", tmp_path / "o",
+            "--json")
+    assert r.returncode == 1, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert result["elapsed_s"] < 3.0  # 15 x the limit: a loaded machine, not a missed clock
+    assert {u["reason"] for u in result["unplaced"]} == {"time_limit"}
