@@ -160,7 +160,7 @@ def _place(piece: Piece, pl: Placement, labels: dict) -> _Placed:
             at = (float(p[0]), float(p[1]))
         if path is not None or at is not None:
             item.tools.append((role, path, at))
-    key = (piece.id, pl.mirrored)
+    key = _shape_key(piece, pl.mirrored)
     if key not in labels:
         labels[key] = _label_spot(piece, pl.mirrored)
     spot = labels[key]
@@ -176,6 +176,16 @@ def _place(piece: Piece, pl: Placement, labels: dict) -> _Placed:
         height = max(LABEL_MIN_MM, height)
         item.label = (text, (float(p[0]), float(p[1])), height)
     return item
+
+
+def _shape_key(piece: Piece, mirrored: bool) -> tuple:
+    """What a label spot depends on: the contours as cut, and the hand.
+
+    Pieces of one shape under different ids (a strip of 5,000 equal rectangles) share one spot.
+    """
+    outer, inner = _outline_paths(piece)
+    return (mirrored, *((p.points.tobytes(), p.bulges.tobytes(), p.closed)
+                        for p in (outer, *inner)))
 
 
 def _label_spot(piece: Piece, mirrored: bool) -> tuple[tuple[float, float], float] | None:
@@ -288,7 +298,7 @@ def write_cutter_dxf(
     taken: set[str] = set()
     layouts = list(solution.layouts)
     t0 = time.monotonic()
-    labels: dict = {}  # (piece id, mirrored) -> label spot, shared by every copy and file
+    labels: dict = {}  # shape and hand -> label spot, shared by every copy and file
     for n, lay in enumerate(layouts):
         placed = [_place(job.piece(pl.piece_id), pl, labels) for pl in lay.placements]
         corner, reference = _reference(job, solution, lay.hide_id)
