@@ -179,8 +179,43 @@ def capped_workers(workers: int, quiet: bool) -> int:
     return workers
 
 
-def compile_note(quiet: bool) -> None:
-    """Compile the Numba kernels before the clock starts, saying so when it takes a while."""
+# The search gets at least this share of the time limit; a job whose reading and writing leave
+# it less is refused at the start, saying how much time it needs.
+MIN_SEARCH_SHARE = 0.25
+
+
+def search_budget_s(job: Any, read_s: float) -> float:
+    """Seconds the search may take so that the whole run keeps to the job's time limit.
+
+    The time limit covers the run: reading (``read_s``, measured), the search, and validating
+    and writing the layout (estimated from the job's size:
+    :func:`leathernest.io.outputs.writing_estimate_s`). What does not grow with the job (starting
+    Python and loading the compiled kernels, routing the cutter files) is the stated allowance
+    on top (README "Limits"). When reading and writing leave the search less than
+    :data:`MIN_SEARCH_SHARE` of the limit, the run is refused now (exit 2), with the time needed.
+    """
+    from leathernest.errors import InputError
+    from leathernest.io.outputs import writing_estimate_s
+
+    limit = job.time_limit_s
+    writing = writing_estimate_s(job)
+    left = limit - read_s - writing
+    if left < MIN_SEARCH_SHARE * limit:
+        need = math.ceil((read_s + writing) / (1.0 - MIN_SEARCH_SHARE) * 10) / 10
+        copies = sum(p.n_copies for p in job.pieces)
+        raise InputError(
+            f"--time {limit:g} s is too short for job {job.name!r}: reading took {read_s:.1f} s "
+            f"and validating and writing its {copies:,} pieces takes about {writing:.1f} s, which "
+            f"leaves the search less than a quarter of the time", hint=f"give --time {need:g} "
+            "or more")
+    return left
+
+
+def compile_note(quiet: bool) -> float:
+    """Compile the Numba kernels before the clock starts, saying so when it takes a while.
+
+    Returns the seconds it took (outside the time limit: part of the stated allowance).
+    """
     import threading
 
     from leathernest.nest import warm_up
@@ -195,6 +230,7 @@ def compile_note(quiet: bool) -> None:
         note.cancel()
     if seconds > 3.0 and not quiet:
         err(f"prepared the Numba kernels in {seconds:.0f} s")
+    return seconds
 
 
 def new_out_dir(job_name: str, suffix: str) -> Path:

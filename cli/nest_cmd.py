@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -26,6 +27,7 @@ from leathernest.cli.common import (
     handle_errors,
     json_option,
     new_out_dir,
+    search_budget_s,
     usable_cores,
 )
 from leathernest.cli.import_cmd import parse_layer_map
@@ -155,6 +157,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     # Signals from the first moment: before the search starts they are remembered, during the
     # search they stop it and the best valid layout so far is written; a second one acts at once.
     with StopSignals() as signals:
+        started = time.monotonic()  # the time limit covers reading, searching and writing
         warn = None if quiet else err
         profile = load_profile(cutter_profile)
         mapping = parse_layer_map(layer_map)
@@ -192,11 +195,12 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
                  f"pieces that touch (the {profile.name} cutter profile suggests --gap "
                  f"{profile.knife_gap_mm:g})")
         workers = capped_workers(usable_cores() if workers is None else workers, quiet)
+        search_s = search_budget_s(job, time.monotonic() - started)
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(job.name, "nest")) as out:
             out.claim()  # before the search: an unusable --out fails now, not in ten minutes
             signals.keep()  # from here a signal keeps the best layout
             compile_note(quiet)
-            stop = signals.watch(stop_token(job, effort))
+            stop = signals.watch(stop_token(job, effort, search_s))
             bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
             try:
                 solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)

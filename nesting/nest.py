@@ -32,13 +32,15 @@ WARM_UP_EFFORT = 30_000
 WARM_UP_CAP_S = 600.0
 
 
-def stop_token(job: Job, effort: int | None = None) -> StopToken:
-    """The stop token of a run: the job's time limit, and ``effort`` x 1000 evaluations if given.
+def stop_token(job: Job, effort: int | None = None, time_s: float | None = None) -> StopToken:
+    """The stop token of a run: a time limit, and ``effort`` x 1000 evaluations if given.
 
-    With an effort the search stops on work, so a run repeats exactly; the time limit stays a
-    safety cap (``hit_deadline`` tells when it cut the run short).
+    The limit is the job's, or ``time_s``: the part of it the search may use. With an effort
+    the search stops on work, so a run repeats exactly; the time limit stays a safety cap
+    (``hit_deadline`` tells when it cut the run short).
     """
-    return StopToken(job.time_limit_s, effort=None if effort is None else effort * EFFORT_UNIT)
+    return StopToken(job.time_limit_s if time_s is None else time_s,
+                     effort=None if effort is None else effort * EFFORT_UNIT)
 
 
 def preflight(job: Job, path: str | None = None) -> None:

@@ -377,7 +377,7 @@ def test_a_solution_of_another_job_says_so(tmp_path):
     other = write(tmp_path / "other.json", edited(TINY, lambda j: j["pieces"][0].update(
         outline=[[0, 0], [21, 0], [21, 10], [0, 10]])))
     line = user_error(cli("check", other, write(tmp_path / "s.json", data)), "s.json")
-    assert "made for job 'tiny'" in line
+    assert "made for another job of the same name 'tiny'" in line
 
 
 def test_check_finds_the_bundled_instance_beside_a_folder_of_its_name(tmp_path):

@@ -457,3 +457,14 @@ def test_the_baseline_engine_keeps_to_the_time_limit(tmp_path):
     result = json.loads(r.stdout)
     assert result["elapsed_s"] < 3.0  # 15 x the limit: a loaded machine, not a missed clock
     assert {u["reason"] for u in result["unplaced"]} == {"time_limit"}
+
+
+def test_a_time_limit_too_short_for_reading_and_writing_is_refused_at_the_start(tmp_path):
+    job = edited(TINY_STRIP, lambda j: j["pieces"][0].update(
+        outline=[[0, 0], [3, 0], [3, 2], [0, 2]], demand=10_000))
+    line = user_error(cli("nest", write(tmp_path / "big.json", job), "--time", 1,
+                          "--out", tmp_path / "o"), "--time 1 s is too short")
+    need = float(line.split("give --time ")[1].split()[0])
+    assert 1 < need < 60
+    assert "10,000 pieces" in line
+    assert not (tmp_path / "o").exists()
