@@ -250,11 +250,12 @@ class StopSignals:
     Until :meth:`keep` (reading, checking: nothing to keep yet) a signal ends the command at once.
     From :meth:`keep` on (the output folder is claimed, a layout will be written) the first signal
     stops the search (one that comes before the search starts makes it return its first layout at
-    once), the best valid layout is written and the command exits 130; a second signal ends the
-    process at once (``os._exit(130)``), writing nothing more. Before :meth:`keep` "at once" is a
-    KeyboardInterrupt raised in the main thread, which the command turns into exit 130
-    (:func:`handle_errors`); a native call in progress finishes first, which the limits keep short
-    (README "Limits").
+    once), the best valid layout is written and the command exits 130. A search that cannot hand
+    back a layout within the grace of :meth:`watch` (still preparing) ends the command without
+    one, exit 130. A second signal ends the process at once (``os._exit(130)``), writing nothing
+    more. Before :meth:`keep` "at once" is a KeyboardInterrupt raised in the main thread, which
+    the command turns into exit 130 (:func:`handle_errors`); a native call in progress finishes
+    first, which the limits keep short (README "Limits").
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -263,6 +264,9 @@ class StopSignals:
         self.stop: Any = None
         self.early = False
         self.keeping = False
+        self.returned = False
+        self.grace_s = 5.0
+        self._timer: Any = None
         self.count = 0
         self.previous: dict[int, Any] = {}
 
@@ -283,18 +287,50 @@ class StopSignals:
             raise KeyboardInterrupt
         if self.stop is not None:
             self.stop.interrupt()
+            if not self.returned:
+                self._start_grace()
         else:
             self.early = True
+
+    def _start_grace(self) -> None:
+        """Give the search ``grace_s`` to hand back its layout; then end without one.
+
+        A search still preparing (its items, its engines) has no layout yet and may not look at
+        its stop token for a while; the command must still end soon after the signal.
+        """
+        import threading
+
+        def give_up() -> None:
+            if not self.returned:
+                err("leathernest: interrupted before the search had a layout to keep; nothing "
+                    "was written")
+                os._exit(EXIT_INTERRUPTED)
+
+        self._timer = threading.Timer(self.grace_s, give_up)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def search_returned(self) -> None:
+        """The search handed back its layout: from here a first signal lets it be written."""
+        self.returned = True
+        if self._timer is not None:
+            self._timer.cancel()
 
     def keep(self) -> None:
         """From now on the first signal stops the search and the best layout is written."""
         self.keeping = True
 
-    def watch(self, stop: Any) -> Any:
-        """Route the signals to this stop token (interrupting it at once if one came already)."""
+    def watch(self, stop: Any, grace_s: float = 5.0) -> Any:
+        """Route the signals to this stop token (interrupting it at once if one came already).
+
+        ``grace_s``: how long after a signal the search may take to hand back its layout (and
+        have it validated) before the command ends without writing one.
+        """
         self.stop = stop
+        self.grace_s = grace_s
         if self.early:
             stop.interrupt()
+            self._start_grace()
         return stop
 
     @property

@@ -57,6 +57,7 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
         curve: list = []  # the search's improvements, for the report's anytime curve
         # every core the process may use, as `nest` does by default
         solution = nest(job, stop=stop, listener=curve.append, workers=usable_cores())
+        signals.search_returned()
         paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics),

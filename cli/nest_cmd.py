@@ -33,6 +33,9 @@ from leathernest.cli.common import (
 from leathernest.cli.import_cmd import parse_layer_map
 from leathernest.cli.progress import FileProgress, ProgressLine
 
+# After a signal the search has this long (plus the time validating its layout takes) to hand
+# back its best layout; one still preparing its items then ends the command without a layout.
+GRACE_S = 3.0
 MAX_PRODUCTS = 10_000  # pattern sets of one order; the job's copy limit applies after this
 
 
@@ -149,7 +152,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.cutter_profile import cutter_profile as load_profile
     from leathernest.io.instance import job_from_patterns, load_hides, load_job
-    from leathernest.io.outputs import OutputFolder, write_outputs
+    from leathernest.io.outputs import OutputFolder, write_outputs, writing_estimate_s
     from leathernest.nest import nest, preflight, stop_token
     from leathernest.report.metrics import summary_line
     from leathernest.report.products import select_sizes
@@ -200,12 +203,14 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
             out.claim()  # before the search: an unusable --out fails now, not in ten minutes
             signals.keep()  # from here a signal keeps the best layout
             compile_note(quiet)
-            stop = signals.watch(stop_token(job, effort, search_s))
+            stop = signals.watch(stop_token(job, effort, search_s),
+                                 grace_s=GRACE_S + writing_estimate_s(job))
             bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
             try:
                 solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
             finally:
                 bar.close()
+            signals.search_returned()
             files = FileProgress(enabled=not quiet and not as_json)
             paths = write_outputs(out, job, solution, profile=profile,
                                   dxfversion=dxf_version.upper(),

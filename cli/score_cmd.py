@@ -86,6 +86,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
             compile_note(quiet or as_json)
             stop = signals.watch(stop_token(the_job, effort))
             engine = nest(the_job, stop=stop)
+            signals.search_returned()
             score = score_layout(the_job, layout, engine)
 
             def write(stage: Path) -> dict:

@@ -178,10 +178,15 @@ def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, 
         for _ in range(signals):
             proc.send_signal(signal.SIGTERM)
             time.sleep(0.05)
+        t0 = time.monotonic()
         _stdout, stderr = proc.communicate(timeout=BOUND_S)
+        after = time.monotonic() - t0
     finally:
         proc.kill()
     assert proc.returncode == 130, stderr[-2000:]
+    # A search still preparing its 2,000 items hands back nothing: the command ends after a
+    # grace of seconds (3 s plus the writing estimate), not when the preparation is done.
+    assert after < 30, after
     assert "Traceback" not in stderr
     assert "interrupted" in stderr.strip().splitlines()[-1]
     if (out / "manifest.json").exists():  # a layout was written: it is complete and valid
