@@ -39,6 +39,10 @@ MAX_JSON_MB = 100
 # document takes under 600 MB, whatever its shape.
 MAX_JSON_CONTAINERS = 2_000_000
 MAX_JSON_VALUES = 6_000_000
+# A layout (solution or hand layout) states every placed copy's polygon, so it may be larger than
+# its job: 10,000 copies of a 300-vertex piece are 3 M points. Its bounds: 300 MB, 6 M arrays and
+# objects, 18 M values (the parsed document then takes up to about 1.4 GB).
+LAYOUT_BOUNDS = (300, 6_000_000, 18_000_000)
 # Digits of an integer: float64 holds up to 309 (readers turn coordinates into floats), and
 # Python refuses to convert more than 4,300.
 MAX_INT_DIGITS = 300
@@ -69,26 +73,27 @@ def _integer(text: str) -> int:
     return int(text)
 
 
-def _census(text: str, shown: str) -> None:
+def _census(text: str, shown: str, max_containers: int, max_values: int) -> None:
     """Refuse a text with more arrays, objects or values than the bounds (before parsing it).
 
     Brackets and commas inside strings count too: an over-count, never an under-count.
     """
     containers = text.count("[") + text.count("{")
-    if containers > MAX_JSON_CONTAINERS:
+    if containers > max_containers:
         raise JobFileError(
             f"the file holds {containers:,} JSON arrays and objects; the limit is "
-            f"{MAX_JSON_CONTAINERS:,} (about 500,000 vertices)", path=shown, hint=LIMIT_HINT)
+            f"{max_containers:,}", path=shown, hint=LIMIT_HINT)
     values = text.count(",") + containers
-    if values > MAX_JSON_VALUES:
+    if values > max_values:
         raise JobFileError(
-            f"the file holds about {values:,} JSON values; the limit is {MAX_JSON_VALUES:,}",
+            f"the file holds about {values:,} JSON values; the limit is {max_values:,}",
             path=shown, hint=LIMIT_HINT)
 
 
-def parse_json(text: str, shown: str) -> object:
+def parse_json(text: str, shown: str, max_containers: int = MAX_JSON_CONTAINERS,
+               max_values: int = MAX_JSON_VALUES) -> object:
     """Parse JSON text strictly (no NaN or infinity); errors name ``shown`` and the line."""
-    _census(text, shown)
+    _census(text, shown, max_containers, max_values)
     try:
         return json.loads(text, parse_constant=_constant, parse_float=_finite,
                           parse_int=_integer)
@@ -105,23 +110,28 @@ def parse_json(text: str, shown: str) -> object:
         raise JobFileError("not valid JSON: nested too deeply", path=shown) from None
 
 
-def _too_big(size: int, shown: str) -> JobFileError:
-    return JobFileError(f"the file is {size / 1e6:,.1f} MB; the limit is {MAX_JSON_MB} MB",
+def _too_big(size: int, shown: str, limit_mb: int) -> JobFileError:
+    return JobFileError(f"the file is {size / 1e6:,.1f} MB; the limit is {limit_mb} MB",
                         path=shown, hint=LIMIT_HINT)
 
 
-def load_json(path: str | Path) -> object:
-    """Parse a JSON file (``-``: standard input); missing, empty, oversized or malformed raise."""
-    limit = MAX_JSON_MB * 1_000_000
+def load_json(path: str | Path, layout: bool = False) -> object:
+    """Parse a JSON file (``-``: standard input); missing, empty, oversized or malformed raise.
+
+    ``layout``: the file is a solution or hand layout (larger bounds, :data:`LAYOUT_BOUNDS`).
+    """
+    limit_mb, containers, values = (LAYOUT_BOUNDS if layout else
+                                    (MAX_JSON_MB, MAX_JSON_CONTAINERS, MAX_JSON_VALUES))
+    limit = limit_mb * 1_000_000
     if str(path) == STDIN:
         raw = sys.stdin.buffer.read(limit + 1)
         if len(raw) > limit:
-            raise _too_big(len(raw), "<stdin>")
+            raise _too_big(len(raw), "<stdin>", limit_mb)
         text = _decode(raw, "<stdin>")
         if not text.strip():
             raise JobFileError("standard input is empty", path="<stdin>",
                                hint="pipe a JSON job into the command")
-        return parse_json(text, "<stdin>")
+        return parse_json(text, "<stdin>", containers, values)
     p = Path(path)
     if not p.exists():
         raise JobFileError("file not found", path=str(p), hint="check the path")
@@ -130,17 +140,17 @@ def load_json(path: str | Path) -> object:
     try:
         size = p.stat().st_size
         if size > limit:
-            raise _too_big(size, str(p))
+            raise _too_big(size, str(p), limit_mb)
         with p.open("rb") as f:  # a device or a growing file: never more than the limit
             raw = f.read(limit + 1)
     except OSError as exc:
         raise JobFileError(f"cannot read: {exc.strerror}", path=str(p)) from None
     if len(raw) > limit:
-        raise _too_big(len(raw), str(p))
+        raise _too_big(len(raw), str(p), limit_mb)
     text = _decode(raw, str(p))
     if not text.strip():
         raise JobFileError("file is empty", path=str(p), hint="expected a JSON job or instance")
-    return parse_json(text, str(p))
+    return parse_json(text, str(p), containers, values)
 
 
 def _decode(raw: bytes, shown: str) -> str:

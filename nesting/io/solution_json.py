@@ -118,7 +118,7 @@ def read_solution(path: str | Path, job: Job | None = None) -> SolutionFile:
     With ``job``, a file made for another job (its fingerprint differs) and unplaced entries the
     job does not demand are refused too.
     """
-    return solution_from_data(load_json(path), str(path), job)
+    return solution_from_data(load_json(path, layout=True), str(path), job)
 
 
 def solution_from_data(data: object, shown: str, job: Job | None = None,
