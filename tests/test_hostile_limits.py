@@ -473,3 +473,19 @@ def test_a_time_limit_too_short_for_reading_and_writing_is_refused_at_the_start(
     assert 1 < need < 60
     assert "10,000 pieces" in line
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unplaced_reason_tells_no_leather_of_the_grade_from_no_room_on_it(tmp_path):
+    rect = [[0, 0], [30, 0], [30, 20], [0, 20]]
+    hide = {"id": "h", "outline": [[0, 0], [60, 0], [60, 50], [0, 50]],
+            "zones": [{"grade": 1, "outline": [[0, 0], [60, 0], [60, 40], [0, 40]]}]}
+    sliver = {"format": "leathernest-job", "name": "g", "pieces": [
+        {"id": "best", "outline": rect, "rotations": [0]}], "hides": [hide]}
+    none = copy.deepcopy(sliver)
+    none["hides"][0]["zones"][0]["outline"] = [[0, 0], [60, 0], [60, 50], [0, 50]]
+    for name, job, reason in (("sliver", sliver, "no_room_on_grade"),
+                              ("none", none, "no_usable_grade")):
+        r = cli("nest", write(tmp_path / f"{name}.json", job), "--effort", 20,
+                "--out", tmp_path / name, "--json")
+        assert r.returncode == 1, r.stderr[-2000:]
+        assert [u["reason"] for u in json.loads(r.stdout)["unplaced"]] == [reason], name
