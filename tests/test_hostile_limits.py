@@ -194,6 +194,24 @@ def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, 
         assert check.returncode in (0, 1), check.stderr
 
 
+def test_a_command_started_with_sigterm_blocked_still_hears_it(tmp_path):
+    # The blocked-signal mask passes through exec: a parent caught blocking SIGTERM (a tool, a
+    # test runner in a critical section) must not leave the command deaf to it.
+    job = _strip_job(tmp_path, 200)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        proc = _popen("nest", job, "--time", 40, "--out", tmp_path / "o")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    try:
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        _stdout, stderr = proc.communicate(timeout=BOUND_S)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
