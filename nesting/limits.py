@@ -64,9 +64,6 @@ def check_limits(job: Job, path: str | None = None) -> None:
         raise InputError(message, path=path, hint=hint)
 
     copies = sum(p.n_copies for p in job.pieces)
-    if copies == 0:
-        refuse("nothing to cut: every piece has demand 0",
-               "give at least one piece a demand of 1 or more")
     if copies > MAX_COPIES:
         refuse(f"the job asks for {copies:,} copies; leathernest nests at most {MAX_COPIES:,} "
                "in one job", "split the order into several jobs")

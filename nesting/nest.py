@@ -46,9 +46,9 @@ def stop_token(job: Job, effort: int | None = None, time_s: float | None = None)
 def preflight(job: Job, path: str | None = None) -> None:
     """Refuse jobs beyond the documented limits and jobs that cannot have any answer.
 
-    No answer: every piece fits in no container at all (larger than every hide's usable area, or
-    wider than the strip in every rotation). Limits: :mod:`leathernest.limits`. ``path`` is the
-    file named in the message.
+    No answer: nothing to cut (every demand 0), or every piece fits in no container at all
+    (larger than every hide's usable area, or wider than the strip in every rotation). Limits:
+    :mod:`leathernest.limits`. ``path`` is the file named in the message.
     """
     try:
         _preflight(job)
@@ -60,6 +60,11 @@ def preflight(job: Job, path: str | None = None) -> None:
 
 def _preflight(job: Job) -> None:
     check_limits(job)
+    # An order with nothing to cut is a mistake, not a job (README "Exit codes"); a job file read
+    # only for its hides (a remnant) may well have none, so this is checked here, not on reading.
+    if not any(p.n_copies for p in job.pieces):
+        raise InputError("nothing to cut: every piece has demand 0",
+                         hint="give at least one piece a demand of 1 or more")
     if isinstance(job.stock, Strip):
         usable = job.stock.height - 2.0 * job.edge_margin
         if usable <= 0:
