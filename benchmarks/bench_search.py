@@ -41,12 +41,12 @@ import benchlib as bl
 
 from leathernest.config import SeparatorConfig
 from leathernest.io.instance import load_job
-from leathernest.search.hides import DEFAULT_HIDES_CONFIG, HideSearch
+from leathernest.search.hides import DEFAULT_HIDES_CONFIG, HideProblem
 from leathernest.search.kernels import separate as ksep
 from leathernest.search.layout import Layout
 from leathernest.search.separate import Separator
 from leathernest.search.stop import StopToken
-from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripSearch
+from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripProblem
 
 CASES = ("shirts", "gardeyn3", "baldacci1")
 SHRINK = 0.02  # strip shortened by this share before separating (a hard exploration step)
@@ -57,25 +57,27 @@ SHRINK = 0.02  # strip shortened by this share before separating (a hard explora
 
 def strip_state(name: str, seed: int = 0, shrink: float = SHRINK) -> tuple[Layout, Separator]:
     """A strip layout after the constructive start, shortened so that pieces overlap."""
-    s = StripSearch(load_job(name), DEFAULT_STRIP_CONFIG, seed, StopToken(math.inf))
+    s = StripProblem(load_job(name), DEFAULT_STRIP_CONFIG, seed, StopToken(math.inf))
     s.start()
     s.set_length(s.length * (1.0 - shrink), 0.5 * s.length)
-    return s.layout, s.separator(s.cfg.explore)
+    return s.layout, Separator(s.layout, s.cfg.explore, s.krng)
 
 
 def hide_state(name: str, seed: int = 0) -> tuple[Layout, Separator]:
     """A hide sheet after construction with its emptiest used hide closed and its pieces inserted.
 
-    The state the hide-elimination step hands to the separator (HideSearch.move_out). Raises
-    ValueError when the constructive layout uses a single hide (nothing to eliminate).
+    The state the hide-elimination step hands to the separator (an elimination's insertions,
+    without the exact placements it tries first). Raises ValueError when the constructive layout
+    uses a single hide (nothing to eliminate).
     """
-    hs = HideSearch(load_job(name), DEFAULT_HIDES_CONFIG, seed, StopToken(math.inf))
-    hs.construct(hs.stop)
+    hs = HideProblem(load_job(name), DEFAULT_HIDES_CONFIG, seed, StopToken(math.inf))
+    hs.start()
     lay = hs.layout
     used = hs.open_used()
     if len(used) < 2:
         raise ValueError(f"{name}: the constructive layout uses {len(used)} hide(s)")
-    victim = min(used, key=lambda c: (float(hs.items.areas[lay.on(c)].sum()) / hs.usable[c], c))
+    usable = hs.sheet.usable
+    victim = min(used, key=lambda c: (float(hs.items.areas[lay.on(c)].sum()) / usable[c], c))
     keys = lay.on(victim).tolist()
     units = sorted({int(hs.items.unit_of[k]) for k in keys})
     for k in keys:
@@ -83,8 +85,9 @@ def hide_state(name: str, seed: int = 0) -> tuple[Layout, Separator]:
     lay.set_closed(victim, True)
     allowed = np.array([not lay.engine.is_closed(c) for c in range(lay.n_containers)])
     for u in units:
-        if not hs.insert_unit(u, allowed):
+        if not hs._insert_unit(u, allowed):
             raise ValueError(f"{name}: a piece of the closed hide could not be inserted")
+    lay.rebuild_tracker()
     return lay, Separator(lay, hs.cfg.separator, hs.krng)
 
 

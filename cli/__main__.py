@@ -1,5 +1,5 @@
 """``python -m leathernest.cli``: the same as the ``leathernest`` command."""
 
-from leathernest.cli.main import main
+from leathernest.cli.entry import run
 
-main()
+run()

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import math
+import os
 import re
 import signal
 import sys
@@ -91,6 +92,7 @@ class OneLineErrors(click.Group):
         """Run the command line (see :meth:`click.Group.main`)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        hear_signals_early()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
@@ -180,10 +182,43 @@ def capped_workers(workers: int, quiet: bool) -> int:
     return workers
 
 
-def compile_note(quiet: bool, job: Job | None = None) -> None:
+# The search gets at least this share of the time limit; a job whose reading and writing leave
+# it less is refused at the start, saying how much time it needs.
+MIN_SEARCH_SHARE = 0.25
+
+
+def search_budget_s(job: Any, read_s: float) -> float:
+    """Seconds the search may take so that the whole run keeps to the job's time limit.
+
+    The time limit covers the run: reading (``read_s``, measured), the search, and validating
+    and writing the layout (estimated from the job's size:
+    :func:`leathernest.io.outputs.writing_estimate_s`). What does not grow with the job (starting
+    Python and loading the compiled kernels, routing the cutter files) is the stated allowance
+    on top (README "Limits"). When reading and writing leave the search less than
+    :data:`MIN_SEARCH_SHARE` of the limit, the run is refused now (exit 2), with the time needed.
+    """
+    from leathernest.errors import InputError
+    from leathernest.io.outputs import writing_estimate_s
+
+    limit = job.time_limit_s
+    writing = writing_estimate_s(job)
+    left = limit - read_s - writing
+    if left < MIN_SEARCH_SHARE * limit:
+        need = math.ceil((read_s + writing) / (1.0 - MIN_SEARCH_SHARE) * 10) / 10
+        copies = sum(p.n_copies for p in job.pieces)
+        raise InputError(
+            f"--time {limit:g} s is too short for job {job.name!r}: reading took {read_s:.1f} s "
+            f"and validating and writing its {copies:,} pieces takes about {writing:.1f} s, which "
+            f"leaves the search less than a quarter of the time", hint=f"give --time {need:g} "
+            "or more")
+    return left
+
+
+def compile_note(quiet: bool, job: Job | None = None) -> float:
     """Compile the Numba kernels the job needs before the clock starts, with a progress bar.
 
-    Nothing is shown when they load from the on-disk cache (every run after the first).
+    Returns the seconds it took (outside the time limit: part of the stated allowance). Nothing
+    is shown when they load from the on-disk cache (every run after the first).
     """
     from leathernest.nest import job_kinds, warm_up
 
@@ -205,6 +240,7 @@ def compile_note(quiet: bool, job: Job | None = None) -> None:
     seconds = warm_up(job_kinds(job) if job is not None else ("strip", "hides"), progress)
     if seconds > 3.0 and not quiet:
         err(f"prepared the Numba kernels in {seconds:.0f} s")
+    return seconds
 
 
 def new_out_dir(job_name: str, suffix: str) -> Path:
@@ -219,11 +255,17 @@ def new_out_dir(job_name: str, suffix: str) -> Path:
 
 
 class StopSignals:
-    """Ctrl-C, SIGTERM and SIGHUP for a command that searches: all three mean "stop, keep".
+    """Ctrl-C, SIGTERM and SIGHUP in every phase of a command that searches: exit 130 always.
 
-    Before the search starts a signal is remembered; during the search it stops it (the search
-    returns its best layout, which is written); a second signal acts at once (the previous
-    handler: Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP end the process).
+    Until :meth:`keep` (reading, checking: nothing to keep yet) a signal ends the command at once.
+    From :meth:`keep` on (the output folder is claimed, a layout will be written) the first signal
+    stops the search (one that comes before the search starts makes it return its first layout at
+    once), the best valid layout is written and the command exits 130. A search that cannot hand
+    back a layout within the grace of :meth:`watch` (still preparing) ends the command without
+    one, exit 130. A second signal ends the process at once (``os._exit(130)``), writing nothing
+    more. Before :meth:`keep` "at once" is a KeyboardInterrupt raised in the main thread, which
+    the command turns into exit 130 (:func:`handle_errors`); a native call in progress finishes
+    first, which the limits keep short (README "Limits").
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -231,6 +273,11 @@ class StopSignals:
     def __init__(self) -> None:
         self.stop: Any = None
         self.early = False
+        self.keeping = False
+        self.returned = False
+        self.grace_s = 5.0
+        self._timer: Any = None
+        self.count = 0
         self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> StopSignals:
@@ -240,18 +287,60 @@ class StopSignals:
         return self
 
     def _on_signal(self, sig: int, _frame: object) -> None:
+        self.count += 1
+        if self.count > 1:
+            # At once: no clean-up that could wait on workers (they end with their parent, the
+            # output folder's staging area is removed by the next run).
+            err("leathernest: interrupted")
+            os._exit(EXIT_INTERRUPTED)
+        if not self.keeping:
+            raise KeyboardInterrupt
         if self.stop is not None:
             self.stop.interrupt()
+            if not self.returned:
+                self._start_grace()
         else:
             self.early = True
-        for s, handler in self.previous.items():
-            signal.signal(s, handler)
 
-    def watch(self, stop: Any) -> Any:
-        """Route the signals to this stop token (interrupting it at once if one came already)."""
+    def _start_grace(self) -> None:
+        """Give the search ``grace_s`` to hand back its layout; then end without one.
+
+        A search still preparing (its items, its engines) has no layout yet and may not look at
+        its stop token for a while; the command must still end soon after the signal.
+        """
+        import threading
+
+        def give_up() -> None:
+            if not self.returned:
+                err("leathernest: interrupted before the search had a layout to keep; nothing "
+                    "was written")
+                os._exit(EXIT_INTERRUPTED)
+
+        self._timer = threading.Timer(self.grace_s, give_up)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def search_returned(self) -> None:
+        """The search handed back its layout: from here a first signal lets it be written."""
+        self.returned = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def keep(self) -> None:
+        """From now on the first signal stops the search and the best layout is written."""
+        self.keeping = True
+
+    def watch(self, stop: Any, grace_s: float = 5.0) -> Any:
+        """Route the signals to this stop token (interrupting it at once if one came already).
+
+        ``grace_s``: how long after a signal the search may take to hand back its layout (and
+        have it validated) before the command ends without writing one.
+        """
         self.stop = stop
+        self.grace_s = grace_s
         if self.early:
             stop.interrupt()
+            self._start_grace()
         return stop
 
     @property
@@ -262,3 +351,19 @@ class StopSignals:
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
+
+
+def hear_signals_early() -> None:
+    """SIGTERM and SIGHUP end the command with exit 130, like Ctrl-C (see leathernest.cli.entry).
+
+    For a command run through :func:`leathernest.cli.main.main` without the entry module.
+    """
+    import threading
+
+    from leathernest.cli.entry import _interrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _interrupt)

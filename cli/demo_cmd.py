@@ -48,6 +48,7 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
     with StopSignals() as signals, OutputFolder(out_dir) as out:
         job = dataclasses.replace(load_job(DEMO_JOB), time_limit_s=time_s)
         out.claim()
+        signals.keep()  # from here a signal keeps the best layout
         compile_note(as_json, job)
         if not as_json:
             err(f"nesting {job.name} for up to {time_s:g} s (Ctrl-C stops early and keeps the "
@@ -56,6 +57,7 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
         curve: list = []  # the search's improvements, for the report's anytime curve
         # every core the process may use, as `nest` does by default
         solution = nest(job, stop=stop, listener=curve.append, workers=usable_cores())
+        signals.search_returned()
         paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics),

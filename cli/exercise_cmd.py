@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from leathernest.cli.common import handle_errors
+from leathernest.cli.common import SEED, handle_errors, writing
 
 
 @click.command("exercise")
 @click.option("--level", type=click.IntRange(1, 4), required=True,
               help="1 plain pieces on a clean hide, 2 faults and grades, 3 croupon first with "
                    "grain, 4 a full wallet order with pairs.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=SEED, default=0, show_default=True,
               help="Which exercise of the level: the same seed gives the same exercise.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder for job.json and EXERCISE.md (created when missing).")
@@ -30,7 +30,8 @@ def command(level: int, seed: int, out_dir: str) -> None:
     from leathernest.train.exercises import make_exercise, write_exercise
 
     ex = make_exercise(level, seed)
-    paths = write_exercise(out_dir, ex)
+    with writing("--out", out_dir):
+        paths = write_exercise(out_dir, ex)
     pieces = sum(p.n_copies for p in ex.job.pieces)
     click.echo(f"{ex.name}: {pieces} pieces on {len(ex.job.hides)} hide(s) -> "
                f"{', '.join(str(p) for p in paths)}")

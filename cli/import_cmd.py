@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -33,8 +34,13 @@ def parse_layer_map(values: tuple[str, ...], file: str | None = None) -> dict[st
     out: dict[str, str] = {}
     for v in values:
         if "=" in v:
-            layer, role = v.split("=", 1)
-            out[layer.strip()] = role.strip()
+            layer, role = (t.strip() for t in v.split("=", 1))
+            if not layer or not role:
+                raise InputError(f"--layer-map {v!r}: give a layer (or pattern) and a role, "
+                                 "LAYER=ROLE", path=file,
+                                 hint=f"roles: {', '.join(LAYER_ROLES)}")
+            _check_role(role, v, file)
+            out[layer] = role
             continue
         p = Path(v)
         if not p.is_file():
@@ -51,8 +57,28 @@ def parse_layer_map(values: tuple[str, ...], file: str | None = None) -> dict[st
             ) from None
         if not isinstance(data, dict):
             raise InputError("--layer-map: expected a JSON object of LAYER: ROLE", path=v)
-        out.update({str(k): str(r) for k, r in data.items()})
+        for k, r in data.items():
+            if not str(k).strip() or not isinstance(r, str):
+                raise InputError(f"--layer-map: {k!r}: give a layer and a role (a string)",
+                                 path=v)
+            _check_role(r.strip(), f"{k}={r}", v)
+            out[str(k).strip()] = r.strip()
     return out
+
+
+# Roles of pattern layers (leathernest.io.dxf_pieces.Role) and of hide layers.
+LAYER_ROLES = ("cut", "cutout", "punch", "notch", "mark", "crease", "grain", "mirror", "text",
+               "ignore", "outline", "defect", "backbone", "grade<N>")
+
+
+def _check_role(role: str, given: str, file: str | None) -> None:
+    from leathernest.errors import InputError
+
+    low = role.lower()
+    if low in LAYER_ROLES or re.fullmatch(r"grade\d{1,3}", low):
+        return
+    raise InputError(f"--layer-map {given!r}: unknown role {role!r}", path=file,
+                     hint=f"roles: {', '.join(LAYER_ROLES)}")
 
 
 def _piece_row(piece) -> dict:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from leathernest.cli.common import err, fail_input
+from leathernest.cli.common import Finite, err, fail_input, writing
 
 COLOURS = ["red", "yellow", "green", "blue", "magenta"]  # leathernest.capture.marks.MARK_COLOURS
 
@@ -25,13 +25,14 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None):
         w, h = (float(v) for v in value.lower().replace("x", ",").split(","))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not W,H in mm (e.g. 297,210)") from None
-    if not (w > 0 and h > 0):
-        raise click.BadParameter("both sides must be positive")
+    if not (0 < w <= 1e5 and 0 < h <= 1e5):
+        raise click.BadParameter("both sides must be positive numbers of millimetres, up to "
+                                 "100 m")
     return w, h
 
 
 PHOTO_OPTIONS = [
-    click.option("--mm-per-px", "mm_per_px", type=click.FloatRange(min=0, min_open=True),
+    click.option("--mm-per-px", "mm_per_px", type=Finite(min=0, min_open=True, max=1e4),
                  default=None, help="Photo: scale on the table, mm per pixel."),
     click.option("--reference-mm", "reference_mm", callback=_size, metavar="W,H", default=None,
                  help="Photo: size of a flat card lying on the table (A4: 297,210); gives the "
@@ -105,12 +106,17 @@ def run_photo(file: str, as_hide: bool, as_json: bool, opts: dict[str, Any]) -> 
     for w in captured.warnings:
         err(f"leathernest: warning: {Path(file).name}: {w}")
     written = []
-    if opts["out"]:
-        job = dataclasses.replace(base, name=f"{base.name}-on-{captured.hide.id}",
-                                  stock=(captured.hide,))
-        written.append(str(hidegen.write_job_json(opts["out"], job, [captured])))
-    if opts["dxf_out"]:
-        written.append(str(hidegen.write_hide_dxf(opts["dxf_out"], captured.hide)))
+    try:
+        if opts["out"]:
+            job = dataclasses.replace(base, name=f"{base.name}-on-{captured.hide.id}",
+                                      stock=(captured.hide,))
+            with writing("--out", opts["out"]):
+                written.append(str(hidegen.write_job_json(opts["out"], job, [captured])))
+        if opts["dxf_out"]:
+            with writing("--dxf", opts["dxf_out"]):
+                written.append(str(hidegen.write_hide_dxf(opts["dxf_out"], captured.hide)))
+    except InputError as exc:
+        fail_input(exc.one_line())
     _show(file, captured, written, as_json)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -26,11 +27,15 @@ from leathernest.cli.common import (
     handle_errors,
     json_option,
     new_out_dir,
+    search_budget_s,
     usable_cores,
 )
 from leathernest.cli.import_cmd import parse_layer_map
 from leathernest.cli.progress import FileProgress, ProgressLine
 
+# After a signal the search has this long (plus the time validating its layout takes) to hand
+# back its best layout; one still preparing its items then ends the command without a layout.
+GRACE_S = 3.0
 MAX_PRODUCTS = 10_000  # pattern sets of one order; the job's copy limit applies after this
 
 
@@ -147,7 +152,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.cutter_profile import cutter_profile as load_profile
     from leathernest.io.instance import job_from_patterns, load_hides, load_job
-    from leathernest.io.outputs import OutputFolder, write_outputs
+    from leathernest.io.outputs import OutputFolder, write_outputs, writing_estimate_s
     from leathernest.nest import nest, preflight, stop_token
     from leathernest.report.metrics import summary_line
     from leathernest.report.products import select_sizes
@@ -155,6 +160,7 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
     # Signals from the first moment: before the search starts they are remembered, during the
     # search they stop it and the best valid layout so far is written; a second one acts at once.
     with StopSignals() as signals:
+        started = time.monotonic()  # the time limit covers reading, searching and writing
         warn = None if quiet else err
         profile = load_profile(cutter_profile)
         mapping = parse_layer_map(layer_map)
@@ -192,15 +198,19 @@ def command(inputs: tuple[str, ...], hides: tuple[str, ...], strip_width: float 
                  f"pieces that touch (the {profile.name} cutter profile suggests --gap "
                  f"{profile.knife_gap_mm:g})")
         workers = capped_workers(usable_cores() if workers is None else workers, quiet)
+        search_s = search_budget_s(job, time.monotonic() - started)
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(job.name, "nest")) as out:
             out.claim()  # before the search: an unusable --out fails now, not in ten minutes
+            signals.keep()  # from here a signal keeps the best layout
             compile_note(quiet, job)
-            stop = signals.watch(stop_token(job, effort))
+            stop = signals.watch(stop_token(job, effort, search_s),
+                                 grace_s=GRACE_S + writing_estimate_s(job))
             bar = ProgressLine(job.time_limit_s, enabled=not quiet and not as_json)
             try:
                 solution = nest(job, engine=engine, stop=stop, listener=bar, workers=workers)
             finally:
                 bar.close()
+            signals.search_returned()
             files = FileProgress(enabled=not quiet and not as_json)
             paths = write_outputs(out, job, solution, profile=profile,
                                   dxfversion=dxf_version.upper(),

@@ -78,6 +78,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
         layout = read_hand_layout(hand_layout)  # bad input fails before the engine runs
         with OutputFolder(Path(out_dir) if out_dir else new_out_dir(the_job.name, "score")) as out:
             out.claim()
+            signals.keep()  # from here a signal keeps the best layout
             note = (lambda _msg: None) if quiet or as_json else err
             for warning in layout.warnings:  # what the DXF reader noticed (units assumed, ...)
                 note(f"leathernest: warning: {Path(hand_layout).name}: {warning}")
@@ -85,6 +86,7 @@ def command(job: str, hand_layout: str, time_s: float | None, effort: int | None
             compile_note(quiet or as_json, the_job)
             stop = signals.watch(stop_token(the_job, effort))
             engine = nest(the_job, stop=stop)
+            signals.search_returned()
             score = score_layout(the_job, layout, engine)
 
             def write(stage: Path) -> dict:

@@ -28,21 +28,23 @@ from leathernest.validate import validate
 ENGINES = ("auto", "baseline", "strip")
 
 
-def stop_token(job: Job, effort: int | None = None) -> StopToken:
-    """The stop token of a run: the job's time limit, and ``effort`` x 1000 evaluations if given.
+def stop_token(job: Job, effort: int | None = None, time_s: float | None = None) -> StopToken:
+    """The stop token of a run: a time limit, and ``effort`` x 1000 evaluations if given.
 
-    With an effort the search stops on work, so a run repeats exactly; the time limit stays a
-    safety cap (``hit_deadline`` tells when it cut the run short).
+    The limit is the job's, or ``time_s``: the part of it the search may use. With an effort
+    the search stops on work, so a run repeats exactly; the time limit stays a safety cap
+    (``hit_deadline`` tells when it cut the run short).
     """
-    return StopToken(job.time_limit_s, effort=None if effort is None else effort * EFFORT_UNIT)
+    return StopToken(job.time_limit_s if time_s is None else time_s,
+                     effort=None if effort is None else effort * EFFORT_UNIT)
 
 
 def preflight(job: Job, path: str | None = None) -> None:
     """Refuse jobs beyond the documented limits and jobs that cannot have any answer.
 
-    No answer: every piece fits in no container at all (larger than every hide's usable area, or
-    wider than the strip in every rotation). Limits: :mod:`leathernest.limits`. ``path`` is the
-    file named in the message.
+    No answer: nothing to cut (every demand 0), or every piece fits in no container at all
+    (larger than every hide's usable area, or wider than the strip in every rotation). Limits:
+    :mod:`leathernest.limits`. ``path`` is the file named in the message.
     """
     try:
         _preflight(job)
@@ -54,6 +56,11 @@ def preflight(job: Job, path: str | None = None) -> None:
 
 def _preflight(job: Job) -> None:
     check_limits(job)
+    # An order with nothing to cut is a mistake, not a job (README "Exit codes"); a job file read
+    # only for its hides (a remnant) may well have none, so this is checked here, not on reading.
+    if not any(p.n_copies for p in job.pieces):
+        raise InputError("nothing to cut: every piece has demand 0",
+                         hint="give at least one piece a demand of 1 or more")
     if isinstance(job.stock, Strip):
         usable = job.stock.height - 2.0 * job.edge_margin
         if usable <= 0:

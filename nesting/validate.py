@@ -53,7 +53,7 @@ from itertools import pairwise
 
 import shapely
 from shapely import affinity
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon
 
 from leathernest.config import ANGLE_TOL_DEG, VALIDATION_REL_TOL
 from leathernest.model import Hide, Job, Mirror, Piece, Placement, Solution, Strip, zone_blocks
@@ -376,22 +376,27 @@ class _Checker:
                              "usable area")
             return
         hide = self.hides[hide_id or ""]
-        outside, edge, holes, zones = _hide_hazards(hide)
+        leather, rim, holes, zones, tree = _hide_hazards(hide)
+        reach = max(defect_margin, 0.0) + self.tol  # zones farther than this cannot matter
         for pl, poly in items:
             label = f"{pl.piece_id}#{pl.copy}"
-            out = depth(poly, outside, self.tol)
+            out = 0.0 if leather.contains(poly) else _outside_depth(poly, leather, self.tol)
             if out > self.tol:
                 self.add(ViolationKind.OUTSIDE, [label], hide_id, out,
                          f"{label}: {out:.4f} mm outside the hide or in its holes")
-            elif margin > self.tol and (d := poly.distance(edge)) < margin - self.tol:
+            elif (margin > self.tol and shapely.dwithin(rim, poly, margin - self.tol)
+                  and (d := poly.distance(rim)) < margin - self.tol):
                 self.add(ViolationKind.MARGIN, [label], hide_id, margin - d,
                          f"{label}: {d:.4f} mm from the hide edge (margin {margin:g})")
             elif (holes is not None and defect_margin > self.tol
+                  and shapely.dwithin(holes, poly, defect_margin - self.tol)
                   and (d := poly.distance(holes)) < defect_margin - self.tol):
                 self.add(ViolationKind.MARGIN, [label], hide_id, defect_margin - d,
                          f"{label}: {d:.4f} mm from a hole (defect margin {defect_margin:g})")
             piece = self.pieces[pl.piece_id]
-            for grade, zone in zones:
+            near = sorted(tree.query(poly, predicate="dwithin", distance=reach).tolist()) \
+                if tree is not None else []
+            for grade, zone in (zones[k] for k in near):
                 if not zone_blocks(grade, piece.min_grade):
                     continue
                 on = depth(poly, zone, self.tol)
@@ -454,25 +459,45 @@ class _Checker:
                          f"{piece.id}: {len(lost)} copies neither placed nor reported unplaced")
 
 
+def _outside_depth(poly: Polygon, leather, tol: float) -> float:
+    """:func:`depth` of ``poly`` into everything that is not ``leather`` (its complement).
+
+    The complement is unbounded, so a piece any distance away is measured in full: its farthest
+    vertex from the leather (2 m off the hide reads 2000 mm, not the width of a padded frame).
+    """
+    shared = poly.difference(leather)
+    if shared.is_empty or shared.area <= 0.0:
+        return 0.0
+    xy = shapely.get_coordinates(poly)
+    out = ~shapely.contains_xy(leather, xy[:, 0], xy[:, 1])
+    far = (float(shapely.distance(leather.boundary, shapely.points(xy[out])).max())
+           if out.any() else 0.0)
+    return max(_shared_width(shared, tol), far, _vertex_depth(leather.boundary, poly))
+
+
 def _hide_hazards(hide: Hide):
-    """(outside the leather, beyond its edge, its holes or None, [(grade, zone)]), prepared."""
+    """(the leather, its outer edge, its holes or None, [(grade, zone)], a tree of the zones).
+
+    All prepared: the rules ask each piece about its own neighbourhood only (the zones near it
+    through the tree), so a hide of thousands of defects and pieces is checked in seconds.
+    """
     outer = Polygon(hide.outline.outer)
-    x0, y0, x1, y1 = outer.bounds
-    pad = max(x1 - x0, y1 - y0) + 1.0
-    edge = outside = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).difference(outer)
+    rim = outer.exterior
+    leather = outer
     holes = None
     if hide.outline.holes:
         holes = shapely.union_all([Polygon(h) for h in hide.outline.holes])
-        outside = shapely.union_all([edge, holes])
+        leather = outer.difference(holes)
     zones = []
     for z in hide.zones:
         geom = Polygon(z.outline.outer)
         if z.outline.holes:
             geom = geom.difference(shapely.union_all([Polygon(h) for h in z.outline.holes]))
         zones.append((z.grade, geom))
-    shapely.prepare([outside, edge, *([holes] if holes is not None else []),
+    shapely.prepare([leather, rim, *([holes] if holes is not None else []),
                      *[g for _grade, g in zones]])
-    return outside, edge, holes, zones
+    tree = shapely.STRtree([g for _grade, g in zones]) if zones else None
+    return leather, rim, holes, zones, tree
 
 
 def validate(job: Job, solution: Solution,

@@ -120,8 +120,12 @@ def test_grade_keeps_a_piece_off_a_lower_zone():
     low_ok = dataclasses.replace(best, id="low", min_grade=1)
     a = run(hide_job([best], [h]))
     b = run(hide_job([low_ok], [h]))
-    assert [u.reason for u in a.unplaced] == [UnplacedReason.NO_USABLE_GRADE]
+    # 600 mm² of the best leather is left, as much as the piece, but only as a 10 mm strip
+    assert [u.reason for u in a.unplaced] == [UnplacedReason.NO_ROOM_ON_GRADE]
     assert placed_ids(b) == ["low"]
+    everywhere = Zone(Outline.of(rect(60, 50)), 1)  # no best leather at all
+    c = run(hide_job([best], [dataclasses.replace(h, zones=(everywhere,))]))
+    assert [u.reason for u in c.unplaced] == [UnplacedReason.NO_USABLE_GRADE]
 
 
 def test_group_must_share_one_hide():

@@ -2,8 +2,10 @@
 
 Every user error must end with exit code 2 and one line on stderr naming the file (or the
 option) and no traceback; exit 3 is for our own bugs only. Each case has a time bound (the
-subprocess timeout), so a run that hangs fails instead of stalling the suite. The inputs are
-tiny and searches run for a second, so the module stays fast.
+subprocess timeout) and a memory bound (``resource.setrlimit`` of the address space in the
+child), so a run that hangs or grows fails instead of stalling the suite or the machine. The
+inputs are generated and searches run for a second, so the module stays fast. The cases of the
+second audit (issue 25) are in ``test_hostile_limits.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import resource
 import signal
 import stat
 import subprocess
@@ -30,12 +33,19 @@ SQUARE = {"type": "simple_polygon", "data": [[0, 0], [10, 0], [10, 10], [0, 10]]
 JAGUA = {"name": "jj", "strip_height": 50,
          "items": [{"id": 0, "demand": 2, "allowed_orientations": [0.0, 90.0], "shape": SQUARE}]}
 BOUND_S = 60  # no case may take longer than this (startup, warm-up, a 1 s search, writing)
+BOUND_BYTES = 2 << 30  # nor use more address space than this (2 GiB, per process)
+
+
+def bounded() -> None:
+    """In the child: the memory bound (an allocation beyond it fails instead of swapping)."""
+    resource.setrlimit(resource.RLIMIT_AS, (BOUND_BYTES, BOUND_BYTES))
 
 
 def cli(*args, stdin: str | None = None, cwd: Path | None = None,
         timeout: float = BOUND_S) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "leathernest.cli", *map(str, args)],
-                          input=stdin, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+                          input=stdin, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          preexec_fn=bounded)
 
 
 def user_error(r: subprocess.CompletedProcess, *must_name: str) -> str:
@@ -367,7 +377,7 @@ def test_a_solution_of_another_job_says_so(tmp_path):
     other = write(tmp_path / "other.json", edited(TINY, lambda j: j["pieces"][0].update(
         outline=[[0, 0], [21, 0], [21, 10], [0, 10]])))
     line = user_error(cli("check", other, write(tmp_path / "s.json", data)), "s.json")
-    assert "made for job 'tiny'" in line
+    assert "made for another job of the same name 'tiny'" in line
 
 
 def test_check_finds_the_bundled_instance_beside_a_folder_of_its_name(tmp_path):

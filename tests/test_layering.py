@@ -108,10 +108,6 @@ EXCEPTIONS = {
 
 # (importing module, imported module) allowed inside a function: why it cannot be at the top.
 LAZY = {
-    ("leathernest.search.parallel", "leathernest.search.strip"):
-        "cycle: strip imports parallel to run on several workers",
-    ("leathernest.search.parallel", "leathernest.search.hides"):
-        "cycle: hides imports parallel to run on several workers",
     ("leathernest.io.hand_layout", "leathernest.io.dxf_layout"):
         "cycle: dxf_layout builds hand_layout's HandLayout",
     ("leathernest.io.photo", "leathernest.capture.capture"):

@@ -9,7 +9,8 @@ their left (outer rings counter-clockwise, holes clockwise), so one rule serves 
 
 Passes remove an independent set of vertices (no two neighbours) at a time, with numpy. The result
 is checked with shapely (valid, contains or is contained by the original, Hausdorff distance within
-the tolerance); on failure the tolerance is halved, and after three failures the original is kept.
+the tolerance, measured vertex by vertex against the prepared boundary); on failure the tolerance
+is halved, and after three failures the original is kept.
 
 Imports numpy and shapely; never numba.
 """
@@ -64,6 +65,18 @@ def _simplify_polygon(poly: Polygon, tol: float, grow: bool) -> Polygon:
     return Polygon(ext, holes)
 
 
+def _within(out: BaseGeometry, geom: BaseGeometry, tol: float) -> bool:
+    """Whether the (discrete) Hausdorff distance of the boundaries is at most ``tol``.
+
+    ``out`` keeps a subset of ``geom``'s vertices, so that distance is the largest distance from a
+    vertex of ``geom`` to ``out``'s boundary; asked of the prepared boundary, it costs n log n where
+    ``shapely.hausdorff_distance`` costs n x m (a piece of 60,000 holes took minutes).
+    """
+    edge = out.boundary
+    shapely.prepare(edge)
+    return bool(shapely.dwithin(edge, shapely.points(shapely.get_coordinates(geom)), tol).all())
+
+
 def _simplify(geom: BaseGeometry, tol: float, grow: bool) -> BaseGeometry:
     if tol <= 0 or geom.is_empty:
         return geom
@@ -77,7 +90,7 @@ def _simplify(geom: BaseGeometry, tol: float, grow: bool) -> BaseGeometry:
             continue
         if not grow and not geom.covers(out):
             continue
-        if shapely.hausdorff_distance(out.boundary, geom.boundary) > tol:
+        if not _within(out, geom, tol):
             continue
         return out
     return geom

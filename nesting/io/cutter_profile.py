@@ -19,13 +19,14 @@ confirm on the machine (leather_domain.md, section 3), and the built-in profiles
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from leathernest.errors import InputError
+from leathernest.io.jsonfile import parse_json
+from leathernest.limits import MAX_GAP_MM
 
 ROLES = (
     "outer_cut", "inner_cut", "punch", "notch", "pen", "crease", "label", "grain", "hide", "defect",
@@ -48,6 +49,26 @@ ZONE_COLORS = {1: 40, 2: 50, 3: 70, 4: 90}
 ZONE_COLOR_OTHER = 110
 # Gap between pieces a job gets when it states none, mm (see the module docstring).
 KNIFE_GAP_MM = 2.0
+# A layer's colour is an AutoCAD Color Index from 1 to 255 (0 and 256 mean "by block" and "by
+# layer", which a layer cannot be); a layer name is at most 255 characters, without the
+# characters DXF reserves and without control characters (a newline would break the file).
+MIN_ACI, MAX_ACI = 1, 255
+MAX_LAYER_NAME = 255
+_BAD_LAYER_CHARS = set('<>/\\":;?*|=`')
+# Largest profile file: a profile is a few hundred bytes.
+MAX_PROFILE_BYTES = 100_000
+
+
+def layer_name_issue(name: str) -> str | None:
+    """Why ``name`` cannot be a DXF layer name, or None."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > MAX_LAYER_NAME:
+        return f"is {len(name)} characters long (at most {MAX_LAYER_NAME})"
+    bad = sorted({c for c in name if c in _BAD_LAYER_CHARS or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        return f"holds {', '.join(repr(c) for c in bad)}, which DXF layer names may not"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +88,21 @@ class CutterProfile:
             if role not in ROLES:
                 raise InputError(f"cutter profile: unknown role {role!r}", hint=f"roles: {ROLES}")
             if isinstance(spec, str):
-                out[role] = (spec, out[role][1])
-            elif isinstance(spec, Mapping) and "name" in spec:
-                out[role] = (str(spec["name"]), int(spec.get("color", out[role][1])))
+                layer, color = spec, out[role][1]
+            elif isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+                layer, color = spec["name"], spec.get("color", out[role][1])
             else:
-                raise InputError(f"cutter profile: role {role!r} needs a layer name")
+                raise InputError(f"cutter profile: role {role!r} needs a layer name (a string)")
+            issue = layer_name_issue(layer)
+            if issue is not None:
+                raise InputError(f"cutter profile: the layer name of role {role!r} {issue}",
+                                 hint="use letters, digits, spaces, _ and -")
+            if (isinstance(color, bool) or not isinstance(color, int)
+                    or not MIN_ACI <= color <= MAX_ACI):
+                raise InputError(f"cutter profile: the colour of role {role!r} must be a colour "
+                                 f"number from {MIN_ACI} to {MAX_ACI}, got {color!r:.40}",
+                                 hint="AutoCAD colour index: 1 red, 2 yellow, 3 green, 5 blue")
+            out[role] = (layer, color)
         if not (math.isfinite(knife_gap_mm) and knife_gap_mm >= 0):
             raise InputError(f"cutter profile: knife_gap_mm must be >= 0, got {knife_gap_mm}")
         return CutterProfile(name, out, float(knife_gap_mm))
@@ -95,17 +126,26 @@ BUILT_IN = {"generic": DEFAULT_PROFILE, "aama": AAMA_PROFILE}
 def load_cutter_profile(path: str | Path) -> CutterProfile:
     """Read a profile JSON (see the module docstring); problems are InputErrors naming the file."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read cutter profile ({exc})", path=str(path)) from None
+        with Path(path).open("rb") as f:
+            raw = f.read(MAX_PROFILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read cutter profile ({exc.strerror})", path=str(path)) from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise InputError(f"a cutter profile is a small JSON object; this file is over "
+                         f"{MAX_PROFILE_BYTES:,} bytes", path=str(path))
+    try:
+        data = parse_json(raw.decode("utf-8"), str(path))
+    except UnicodeDecodeError:
+        raise InputError("cutter profile: not a UTF-8 text file", path=str(path)) from None
     if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict):
         raise InputError("cutter profile must be an object with a 'layers' object", path=str(path))
     gap = data.get("knife_gap_mm", KNIFE_GAP_MM)
-    if isinstance(gap, bool) or not isinstance(gap, int | float):
-        raise InputError("cutter profile: knife_gap_mm must be a number", path=str(path))
+    if isinstance(gap, bool) or not isinstance(gap, int | float) or not 0 <= gap <= MAX_GAP_MM:
+        raise InputError(f"cutter profile: knife_gap_mm must be a number from 0 to "
+                         f"{MAX_GAP_MM:g} mm", path=str(path))
     try:
-        return CutterProfile.of(str(data.get("name", Path(path).stem)), data.get("layers"),
-                                float(gap))
+        return CutterProfile.of(str(data.get("name", Path(path).stem))[:100],
+                                data.get("layers"), float(gap))
     except InputError as exc:
         raise InputError(exc.message, path=str(path), hint=exc.hint) from None
 

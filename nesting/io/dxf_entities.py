@@ -36,6 +36,7 @@ import numpy as np
 
 from leathernest.errors import DxfError
 from leathernest.io.dxf_curves import arc_geometry, flatten_path, segment_count
+from leathernest.limits import MAX_RING_VERTICES
 from leathernest.model import CurvePath
 
 # Nested block references deeper than this are an error: real files nest two or three levels.
@@ -50,6 +51,13 @@ MAX_VERTICES = 1_000_000
 MAX_COORD_MM = 1e9
 # |bulge| = tan(theta / 4): 1e4 is an arc of 359.98 degrees. Larger values are noise or an attack.
 MAX_BULGE = 1e4
+# Points of one SPLINE, checked before ezdxf builds the curve: fitting a spline through its fit
+# points solves a dense system (5,000 points: 650 MB and 6 s; 100,000 would take 24 GB), and the
+# control points set the flattening's work. Vertices of one contour entity (a polyline), checked
+# before its path is made: a nesting ring may have at most MAX_RING_VERTICES (leathernest.limits).
+MAX_FIT_POINTS = 2_000
+MAX_CONTROL_POINTS = MAX_RING_VERTICES
+MAX_CONTOUR_VERTICES = MAX_RING_VERTICES
 # Spline and ellipse flattening starts from this many segments per span (ezdxf's default).
 FLATTEN_START_SEGMENTS = 8
 # Flattening never asks for a finer chord than this share of the curve's own size: bounds the
@@ -110,6 +118,7 @@ class Extracted:
     failures: list[tuple[str, str, str, str]] = field(
         default_factory=list
     )  # code, handle, layer, msg
+    non_planar: list[tuple[str, str, str]] = field(default_factory=list)  # handle, layer, type
 
 
 class SkipEntity(Exception):  # noqa: N818 - a signal, not an error of the program
@@ -214,6 +223,7 @@ def entity_paths(entity: object, tol: float) -> list[tuple[CurvePath, bool, floa
     if kind == "LWPOLYLINE":
         ocs = entity.ocs()  # type: ignore[attr-defined]
         elev = float(entity.dxf.get("elevation", 0.0))  # type: ignore[attr-defined]
+        _check_vertices(len(entity))  # type: ignore[arg-type]
         raw = list(entity.get_points("xyb"))  # type: ignore[attr-defined]
         if len(raw) < 2:
             return []
@@ -222,6 +232,8 @@ def entity_paths(entity: object, tol: float) -> list[tuple[CurvePath, bool, floa
     if kind == "POLYLINE":
         return _polyline(entity, sign, tol)
     if kind in ("ELLIPSE", "SPLINE"):
+        if kind == "SPLINE":
+            _check_spline(entity)
         tool = entity.construction_tool()  # type: ignore[attr-defined]
         d = _flatten_distance(entity, tol)
         pts = _xy(tool.flattening(d, segments=FLATTEN_START_SEGMENTS), 1.0)
@@ -233,6 +245,25 @@ def entity_paths(entity: object, tol: float) -> list[tuple[CurvePath, bool, floa
         closed = closed or (len(pts) > 2 and bool(np.allclose(pts[0], pts[-1], atol=1e-9)))
         return _as_freeform(pts, closed, d)
     return []
+
+
+def _check_spline(entity: object) -> None:
+    """Refuse a SPLINE whose point counts are beyond the limits, before ezdxf fits or flattens."""
+    fit = int(entity.dxf.get("n_fit_points", 0) or 0)  # type: ignore[attr-defined]
+    fit = max(fit, len(entity.fit_points))  # type: ignore[attr-defined]
+    if fit > MAX_FIT_POINTS:
+        raise SkipEntity("BAD_ENTITY", f"{fit:,} fit points, beyond the importer's limit of "
+                         f"{MAX_FIT_POINTS:,}")
+    control = len(entity.control_points)  # type: ignore[attr-defined]
+    if control > MAX_CONTROL_POINTS:
+        raise SkipEntity("BAD_ENTITY", f"{control:,} control points, beyond the importer's "
+                         f"limit of {MAX_CONTROL_POINTS:,}")
+
+
+def _check_vertices(n: int) -> None:
+    if n > MAX_CONTOUR_VERTICES:
+        raise SkipEntity("BAD_ENTITY", f"{n:,} vertices, beyond the limit of "
+                         f"{MAX_CONTOUR_VERTICES:,} for one contour")
 
 
 def _circle(cx: float, cy: float, r: float) -> CurvePath:
@@ -299,6 +330,7 @@ def _polyline(entity: object, sign: float, tol: float):
         return []
     flags = int(entity.dxf.get("flags", 0))  # type: ignore[attr-defined]
     fitted = flags & (2 | 4)  # CURVE_FIT_VERTICES_ADDED | SPLINE_FIT_VERTICES_ADDED
+    _check_vertices(len(entity.vertices))  # type: ignore[attr-defined]
     if fitted:
         pts, closed, d = _freeform(entity, tol)
         return _as_freeform(pts, closed, d)
@@ -314,6 +346,23 @@ def _polyline(entity: object, sign: float, tol: float):
     wcs = ocs.points_to_wcs([(v.dxf.location[0], v.dxf.location[1], z) for v in verts])
     bulges = np.array([float(v.dxf.get("bulge", 0.0)) for v in verts]) * sign
     return _poly(_xy(wcs, 1.0), bulges, bool(entity.is_closed))  # type: ignore[attr-defined]
+
+
+def _non_planar(entity: object, kind: str) -> bool:
+    """Whether a LINE, 3D polyline or SPLINE leaves its plane (its z varies): a 3D drawing."""
+    try:
+        if kind == "LINE":
+            zs = [float(entity.dxf.start[2]), float(entity.dxf.end[2])]  # type: ignore[attr-defined]
+        elif kind == "POLYLINE" and entity.get_mode() == "AcDb3dPolyline":  # type: ignore[attr-defined]
+            zs = [float(v.dxf.location[2]) for v in entity.vertices]  # type: ignore[attr-defined]
+        elif kind == "SPLINE":
+            pts = list(entity.control_points) or list(entity.fit_points)  # type: ignore[attr-defined]
+            zs = [float(p[2]) for p in pts]
+        else:
+            return False
+    except Exception:  # an entity ezdxf cannot read is reported where it is used
+        return False
+    return bool(zs) and max(zs) - min(zs) > 1e-9 * max(1.0, max(abs(z) for z in zs))
 
 
 def _text(entity: object) -> tuple[str, tuple[float, float]] | None:
@@ -546,6 +595,8 @@ class _Reader:
         """One entity into ``content``; an unusable one is a failure of the report."""
         n = len(content.segments)
         try:
+            if kind in CURVE_TYPES and _non_planar(entity, kind):
+                self.out.non_planar.append((handle, layer, kind))
             if kind in CURVE_TYPES:
                 for path, freeform, error in entity_paths(entity, tol):
                     if not (np.isfinite(path.points).all() and np.isfinite(path.bulges).all()):

@@ -84,6 +84,20 @@ UNIT_NAMES: dict[str, float] = {
     "mm": 1.0, "cm": 10.0, "dm": 100.0, "m": 1000.0, "in": 25.4, "inch": 25.4, "ft": 304.8,
     "yd": 914.4, "um": 1e-3,
 }  # fmt: skip
+# Files that are something else under a .dxf name: refused before ezdxf's recover mode, which
+# would read the DXF text inside an uncompressed archive as if it were the file.
+_NOT_DXF = (
+    (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"), (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"), (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"AC10", "a DWG drawing (AutoCAD's own format)"),
+)
+# An imported face smaller than this, or with no disc of this diameter inside, is no piece: a
+# knife cannot cut it, and it is a drawing's rounding or a units mistake (1e-9 mm² of outline).
+MIN_PIECE_AREA_MM2 = 1.0
+MIN_PIECE_WIDTH_MM = 0.2
 _INSUNITS_RE = re.compile(rb"\$INSUNITS\s*\r?\n\s*70\s*\r?\n\s*(-?\d+)")
 _MEASUREMENT_RE = re.compile(rb"\$MEASUREMENT\s*\r?\n\s*70\s*\r?\n\s*(-?\d+)")
 _AAMA_UNITS_RE = re.compile(r"^\s*units\s*:\s*(metric|english)", re.I)
@@ -187,6 +201,10 @@ def load_document(path: str | Path) -> tuple[object, ImportReport, bytes]:
     if not raw.strip():
         raise DxfError("the file is empty", path=name, hint="export the drawing again as DXF")
     head = raw[:65536]
+    for magic, what in _NOT_DXF:
+        if raw.startswith(magic):
+            raise DxfError(f"not a DXF file: it is {what}", path=name,
+                           hint="unpack or export the drawing as DXF and import that")
     if not (raw.startswith(b"AutoCAD Binary DXF") or b"SECTION" in head.upper()):
         raise DxfError(
             "not a DXF file (no SECTION header)", path=name, hint="export the drawing as DXF"
@@ -313,6 +331,14 @@ def read_drawing(
     ext = extract(doc, scale, chord_tol_mm, str(path))
     for code, handle, layer, msg in ext.failures:
         report.add(IssueCode(code), msg, layer, (handle,))
+    if ext.non_planar:
+        kinds = ", ".join(sorted({k for _h, _l, k in ext.non_planar}))
+        _handle, first_layer, _kind = ext.non_planar[0]
+        report.add(IssueCode.NON_PLANAR,
+                   f"{len(ext.non_planar)} 3D entit{'y' if len(ext.non_planar) == 1 else 'ies'} "
+                   f"({kinds}) leave the drawing plane (their z varies): projected onto xy - a "
+                   "pattern is drawn flat; check that this is not a 3D survey or model",
+                   first_layer, tuple(h for h, _l, _k in ext.non_planar[:10]))
     report.ignored.update(ext.ignored)
     if ext.ignored:
         kinds = ", ".join(f"{k} x{v}" for k, v in sorted(ext.ignored.items()))
@@ -497,8 +523,28 @@ def _pieces(
                 IssueCode.DEGENERATE, f"piece {pid}: no usable area", region.layer, region.handles
             )
             continue
+        small = _too_small(piece)
+        if small:
+            report.add(IssueCode.DEGENERATE, f"piece {pid}: {small}: not a piece",
+                       region.layer, region.handles)
+            continue
         pieces.append(piece)
     return pieces
+
+
+def _too_small(piece: Piece) -> str:
+    """Why a piece is below the importer's minimum size (area, inscribed width), or ''."""
+    import shapely
+    from shapely.geometry import Polygon
+
+    if piece.area < MIN_PIECE_AREA_MM2:
+        return f"area {piece.area:.3g} mm² below the minimum of {MIN_PIECE_AREA_MM2:g} mm²"
+    poly = Polygon(piece.outline.outer, list(piece.outline.holes))
+    width = 2.0 * shapely.maximum_inscribed_circle(poly, MIN_PIECE_WIDTH_MM / 10).length
+    if width < MIN_PIECE_WIDTH_MM:
+        return (f"no disc of {MIN_PIECE_WIDTH_MM:g} mm fits inside it (widest {width:.3g} mm): "
+                "a knife cannot cut it")
+    return ""
 
 
 def _check_half_pattern(region: Region, found: Found, report: ImportReport, pid: str) -> None:

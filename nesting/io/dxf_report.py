@@ -31,6 +31,7 @@ class IssueCode(StrEnum):
     IGNORED_LAYER = "IGNORED_LAYER"  # hides: layers with no hide role
     IGNORED_OUTLINE = "IGNORED_OUTLINE"  # hides: closed outlines beside the hide's own
     BAD_ANNOTATION = "BAD_ANNOTATION"  # a piece text value cannot be read: attribute left default
+    NON_PLANAR = "NON_PLANAR"  # 3D entities whose z varies: projected onto the xy plane
 
     @property
     def severity(self) -> str:

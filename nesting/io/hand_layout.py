@@ -151,7 +151,7 @@ def _entry(entry: object, where: str, path: str) -> HandOutline:
 
 def read_hand_json(path: str | Path) -> HandLayout:
     """Read a hand layout from JSON (see the module docstring for the accepted fields)."""
-    return hand_layout_from_json(load_json(path), str(path))
+    return hand_layout_from_json(load_json(path, layout=True), str(path))
 
 
 def hand_layout_from_json(data: object, shown: str) -> HandLayout:

@@ -13,7 +13,7 @@ from leathernest.io.dxf_in import read_hide_dxf, read_pattern_dxf
 from leathernest.io.jagua_json import is_jagua, read_jagua
 from leathernest.io.job_json import is_job, read_job
 from leathernest.io.jsonfile import STDIN, check_schema, load_json
-from leathernest.limits import check_limits
+from leathernest.limits import check_json_sizes, check_limits
 from leathernest.model import Hide, Job, Strip
 
 
@@ -51,6 +51,7 @@ def job_from_data(data: object, shown: str, stem: str,
 
     ``shown`` names the source in messages, ``stem`` is the job's name when the data gives none.
     """
+    check_json_sizes(data, shown)
     if is_job(data):
         check_schema(data, "job.schema.json", shown)
         job = read_job(data, shown, stem)  # type: ignore[arg-type]

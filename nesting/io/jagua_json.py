@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from leathernest.errors import InputError, JobFileError
 from leathernest.geometry.shapes import check_outline, check_rings
+from leathernest.limits import MAX_COORD_MM
 from leathernest.model import (
     FREE_ROTATION,
     Hide,
@@ -35,12 +38,23 @@ def is_jagua(data: object) -> bool:
     return isinstance(data, dict) and "format" not in data and "items" in data
 
 
+def _points(raw: object, where: str, path: str | None) -> np.ndarray:
+    arr = np.asarray(raw, float)
+    if arr.size and not bool((np.abs(arr) <= MAX_COORD_MM).all()):
+        raise JobFileError(f"coordinates beyond ±{MAX_COORD_MM:g} mm", path=path, location=where,
+                           hint="check the units")
+    return arr
+
+
 def _outline(shape: dict, where: str, path: str | None) -> Outline:
-    try:
-        if shape["type"] == "simple_polygon":
-            return Outline.of(shape["data"], what=where)
+    if shape["type"] == "simple_polygon":
+        outer, inner = _points(shape["data"], where, path), []
+    else:
         data = shape["data"]
-        return Outline.of(data["outer"], data.get("inner", []), what=where)
+        outer = _points(data["outer"], where, path)
+        inner = [_points(h, where, path) for h in data.get("inner", [])]
+    try:
+        return Outline.of(outer, inner, what=where)
     except InputError as exc:
         raise JobFileError(
             exc.message.removeprefix(f"{where}: "), path=path, location=where

@@ -25,6 +25,7 @@ import numpy as np
 
 from leathernest.errors import InputError, JobFileError
 from leathernest.geometry.shapes import check_outline, check_rings
+from leathernest.limits import MAX_COORD_MM
 from leathernest.model import (
     FREE_ROTATION,
     CurvePath,
@@ -50,12 +51,28 @@ def is_job(data: object) -> bool:
     return isinstance(data, dict) and data.get("format") == "leathernest-job"
 
 
+def _points(raw: object, scale: float, where: str, path: str | None) -> np.ndarray:
+    """Points in mm; coordinates beyond the limit are refused before any area is computed.
+
+    1e308 would otherwise overflow into infinities and a misleading "zero area".
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = np.asarray(raw, float) * scale
+    if arr.size and not bool((np.abs(arr) <= MAX_COORD_MM).all()):
+        raise JobFileError(f"coordinates beyond ±{MAX_COORD_MM:g} mm (after units)", path=path,
+                           location=where, hint="check the units")
+    return arr
+
+
 def _outline(raw: object, scale: float, where: str, path: str | None) -> Outline:
+    if isinstance(raw, dict):
+        holes = [_points(h, scale, f"{where}.holes[{k}]", path)
+                 for k, h in enumerate(raw.get("holes", []))]
+        outer = _points(raw["outer"], scale, f"{where}.outer", path)
+    else:
+        holes, outer = [], _points(raw, scale, where, path)
     try:
-        if isinstance(raw, dict):
-            holes = [np.asarray(h, float) * scale for h in raw.get("holes", [])]
-            return Outline.of(np.asarray(raw["outer"], float) * scale, holes, what=where)
-        return Outline.of(np.asarray(raw, float) * scale, what=where)
+        return Outline.of(outer, holes, what=where)
     except InputError as exc:
         raise JobFileError(
             exc.message.removeprefix(f"{where}: "), path=path, location=where
@@ -63,7 +80,7 @@ def _outline(raw: object, scale: float, where: str, path: str | None) -> Outline
 
 
 def _path(raw: dict, scale: float) -> CurvePath:
-    pts = np.asarray(raw["points"], float) * scale
+    pts = _points(raw["points"], scale, "a cut path or feature", None)
     bulges = np.asarray(raw.get("bulges", [0.0] * len(pts)), float)
     return CurvePath(pts, bulges, bool(raw.get("closed", False)))
 
@@ -131,7 +148,8 @@ def _hide(raw: dict, scale: float, where: str, path: str | None) -> Hide:
         name=raw.get("name", ""),
         outline=outline,
         zones=tuple(zones),
-        backbone=None if backbone is None else np.asarray(backbone, float) * scale,
+        backbone=None if backbone is None else _points(backbone, scale, f"{where}.backbone",
+                                                       path),
         price_per_m2=raw.get("price_per_m2"),
         cost=raw.get("cost"),
         stock=int(raw.get("stock", 1)),

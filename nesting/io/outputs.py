@@ -43,6 +43,13 @@ STAGE_PREFIX = ".leathernest-stage-"
 _STALE_TMP = re.compile(r"^\..+\.(json|svg|html|dxf)\.[A-Za-z0-9_]{8}\.tmp$")
 _SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
+# What validating and writing a layout costs per placed copy, seconds: measured with
+# benchmarks/io_scale.py (about 0.8 ms at 5,000 and 20,000 copies, strip and hides, on the 2-core
+# project machine under other developers' load; README "Limits"). Routing the cutter files is
+# bounded on its own (leathernest.io.dxf_out.ROUTE_TIME_LIMIT_S) and, with the fixed costs of
+# starting, belongs to the allowance of the time limit.
+WRITE_S_PER_COPY = 0.0008
+
 # What a commit's writer returns: {kind: file name or list of file names}, relative to the stage.
 Written = dict[str, str | list[str]]
 
@@ -158,6 +165,11 @@ class OutputFolder:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def writing_estimate_s(job: Job) -> float:
+    """Seconds that validating and writing a layout of this job takes (its size-dependent part)."""
+    return WRITE_S_PER_COPY * sum(p.n_copies for p in job.pieces)
 
 
 def write_outputs(folder: OutputFolder, job: Job, solution: Solution, *,

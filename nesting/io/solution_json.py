@@ -118,7 +118,7 @@ def read_solution(path: str | Path, job: Job | None = None) -> SolutionFile:
     With ``job``, a file made for another job (its fingerprint differs) and unplaced entries the
     job does not demand are refused too.
     """
-    return solution_from_data(load_json(path), str(path), job)
+    return solution_from_data(load_json(path, layout=True), str(path), job)
 
 
 def solution_from_data(data: object, shown: str, job: Job | None = None,
@@ -192,9 +192,11 @@ def check_belongs(read: SolutionFile, job: Job) -> None:
     A file without a fingerprint (made by hand or by another tool) is taken to be for this job.
     """
     if read.fingerprint is not None and read.fingerprint != job_fingerprint(job):
+        made_for = (f"another job of the same name {job.name!r}" if read.job_name == job.name
+                    else f"job {read.job_name!r}, not for job {job.name!r}")
         raise JobFileError(
-            f"this layout was made for job {read.job_name!r}, not for job {job.name!r} "
-            "(their pieces or stock differ)", path=read.path, location="$.fingerprint",
+            f"this layout was made for {made_for} (their pieces or stock differ)",
+            path=read.path, location="$.fingerprint",
             hint="check it against the job it was made for")
     kind = "strip" if job.is_strip else "hides"
     if read.solution.kind != kind:

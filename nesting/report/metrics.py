@@ -33,18 +33,29 @@ BEST_GRADE = "best"  # key of the unmarked hide in area-by-grade tables
 
 
 def _area_by_grade(hide: Hide, polys: list[Polygon]) -> dict[str, float]:
-    """Placed area per grade of leather it lies on (zones may overlap: the lowest grade counts)."""
+    """Placed area per grade of leather it lies on (zones may overlap: the lowest grade counts).
+
+    Only zones that meet a placed piece count, and each grade's zones are unioned at once, so a
+    hide of thousands of defects costs one union per grade, not one per zone.
+    """
     placed = shapely.union_all(polys)
     out: dict[str, float] = {}
-    claimed = None
-    for z in sorted(hide.zones, key=lambda z: z.grade):
-        geom = zone_region(z)
-        if claimed is not None:
-            geom = geom.difference(claimed)
-        area = placed.intersection(geom).area
-        if area > 0:
-            out[str(z.grade)] = out.get(str(z.grade), 0.0) + area
-        claimed = geom if claimed is None else claimed.union(geom)
+    regions = [zone_region(z) for z in hide.zones]
+    if regions:
+        tree = shapely.STRtree(regions)
+        near = set(tree.query(placed, predicate="intersects").tolist())
+        claimed = None
+        for grade in sorted({z.grade for z in hide.zones}):
+            geoms = [regions[i] for i, z in enumerate(hide.zones) if z.grade == grade and i in near]
+            if not geoms:
+                continue
+            geom = shapely.union_all(geoms)
+            if claimed is not None:
+                geom = geom.difference(claimed)
+            area = placed.intersection(geom).area
+            if area > 0:
+                out[str(grade)] = area
+            claimed = geom if claimed is None else claimed.union(geom)
     rest = placed.area - sum(out.values())
     out[BEST_GRADE] = max(rest, 0.0)
     return out

@@ -211,6 +211,8 @@ class Filler:
         """The best feasible placement of one copy in the bin, or None."""
         best: tuple[float, float, Placement, Polygon] | None = None
         for o in _orients(c, self.cfg, b.hide):
+            if self.stop.stopped():  # the time limit holds inside a unit too (many orientations)
+                break
             cand = self._candidates(b, o)
             for start in range(0, len(cand), BATCH):
                 chunk = cand[start:start + BATCH]
@@ -304,7 +306,7 @@ def nest_baseline(job: Job, cfg: BaselineConfig | None = None, stop: StopToken |
             placed += len(unit)
             listener(Progress(stop.elapsed_s, placed, demanded, hides_used=len(bins), phase="fill"))
         else:
-            reason = why_unplaced(job, unit)
+            reason = UnplacedReason.TIME_LIMIT if stop.stopped() else why_unplaced(job, unit)
             unplaced += [Unplaced(c.piece.id, c.copy, reason) for c in unit]
     layouts = tuple(HideLayout(b.hide.id if b.hide else None, tuple(b.placements), b.copy)
                     for b in bins if b.placements or b.hide is None)

@@ -585,11 +585,13 @@ class HideProblem:
         if not any(self.placer.fits_grade(u, c) for c in range(sheet.n)):
             return UnplacedReason.NO_USABLE_GRADE
         if all((u, h.id) in self.placer.impossible for h, _c in sheet.slots):
-            # it fits no empty hide: because of the zones it may not use, or at all
+            # It fits no empty hide, though some hide has enough leather of its grade by area:
+            # that leather lies in parts too small or too narrow for it (the zones it may not
+            # use cut it up), or, without such zones, the piece fits no hide at all.
             grades = {it.pieces[k].min_grade for k in keys}
             zoned = any(z.grade > 0 and zone_blocks(z.grade, g) for h, _c in sheet.slots
                         for z in h.zones for g in grades)
-            return UnplacedReason.NO_USABLE_GRADE if zoned else UnplacedReason.TOO_LARGE
+            return UnplacedReason.NO_ROOM_ON_GRADE if zoned else UnplacedReason.TOO_LARGE
         if u in self.untried:
             return UnplacedReason.TIME_LIMIT
         return UnplacedReason.NO_ROOM

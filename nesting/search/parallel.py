@@ -28,11 +28,16 @@ Imports multiprocessing and the problem layers; no numba.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import math
 import multiprocessing as mp
 import os
 import queue
+import signal
+import sys
+import threading
 import time
 from multiprocessing.context import BaseContext
 from multiprocessing.queues import Queue
@@ -155,10 +160,65 @@ class _Exchange:
             search.adopt(msg[2])
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_S = 0.5  # how often a worker looks whether its parent is still there
+TERM_GRACE_S = 3.0  # a worker told to terminate returns its layout within this, or ends
+
+
+def die_with_parent(parent_pid: int, event: Event) -> None:
+    """Make this worker end when its parent does, whatever ends the parent; hear SIGTERM.
+
+    A worker busy in a long native call (a shapely operation, a kernel) never reads its queue, and
+    SIGKILL of the parent runs no clean-up, so workers would outlive it. On Linux the kernel sends
+    SIGKILL to the worker when the parent dies (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon
+    thread also checks every ``WATCHDOG_S`` that the parent is still the worker's parent and ends
+    the process when it is not (a native call holding the GIL delays that check, the prctl signal
+    is not delayed). Ctrl-C and SIGHUP of the terminal (sent to the whole process group) are left
+    to the parent, which stops the workers through the shared ``event``. SIGTERM (the parent's
+    ``terminate``, or one sent to the whole group) sets that event, so the search returns its best
+    layout, and ends the worker ``TERM_GRACE_S`` later if it has not ended by then; a second
+    SIGTERM ends it at once.
+    """
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(sig, signal.SIG_IGN)
+    told: list[bool] = []
+
+    def on_term(_sig: int, _frame: object) -> None:
+        if told:
+            os._exit(1)
+        told.append(True)
+
+        def stop_then_end() -> None:  # a thread: the event's lock may be held by this frame
+            event.set()
+            time.sleep(TERM_GRACE_S)
+            os._exit(1)
+
+        threading.Thread(target=stop_then_end, daemon=True).start()
+
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        signal.signal(signal.SIGTERM, on_term)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(WATCHDOG_S)
+
+    if os.getppid() != parent_pid:  # the parent died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=watch, name="leathernest-parent-watchdog", daemon=True).start()
+
+
 def _worker(job: Job, cfg: StripConfig | HidesConfig, seed: int, time_s: float,
             effort: int | None, epoch_work: int | None, epoch_s: float, exchange: bool,
-            event: Event, out: Queue, inbox: Queue, i: int) -> None:
+            event: Event, out: Queue, inbox: Queue, i: int, parent_pid: int) -> None:
     """Run one search; talk to the parent through out (to it) and inbox (from it)."""
+    die_with_parent(parent_pid, event)
     stop = _SharedStop(time_s, effort, event)
 
     def listen(p: Progress) -> None:
@@ -189,8 +249,8 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
     epoch_work = None if effort is None else max(1, effort // EPOCHS)
     epoch_s = MIN_EPOCH_S if not math.isfinite(time_s) else max(MIN_EPOCH_S, time_s / EPOCHS)
     procs = [ctx.Process(target=_worker, args=(job, cfg, seed + i, time_s, effort, epoch_work,
-                                               epoch_s, exchange, event, out, inboxes[i], i),
-                         daemon=True)
+                                               epoch_s, exchange, event, out, inboxes[i], i,
+                                               os.getpid()), daemon=True)
              for i in range(workers)]
     for p in procs:
         p.start()
@@ -276,4 +336,5 @@ def _settle(waiting: dict[int, tuple], done: dict[int, tuple], workers: int, out
     waiting.clear()
 
 
-__all__ = ["make_problem", "nest_parallel", "run_problem", "solve", "usable_cores"]
+__all__ = ["die_with_parent", "make_problem", "nest_parallel", "run_problem", "solve",
+           "usable_cores"]

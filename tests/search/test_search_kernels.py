@@ -21,7 +21,7 @@ from leathernest.search.kernels import separate as ksep
 from leathernest.search.kernels.rng import next_int, next_u01, seeded
 from leathernest.search.separate import Separator
 from leathernest.search.stop import StopToken
-from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripSearch
+from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripProblem
 from leathernest.validate import backbone_direction_deg
 
 
@@ -74,9 +74,9 @@ def test_the_field_turns_smoothly_along_a_bent_backbone():
     assert 20.0 < along[-1] < 46.0
 
 
-def _shrunk_strip(seed: int = 0) -> StripSearch:
+def _shrunk_strip(seed: int = 0) -> StripProblem:
     job = strip_job([square_piece("S", 10.0, demand=4), l_piece("L", demand=3)], height=33.0)
-    s = StripSearch(job, DEFAULT_STRIP_CONFIG, seed, StopToken(600.0))
+    s = StripProblem(job, DEFAULT_STRIP_CONFIG, seed, StopToken(600.0))
     s.start()
     s.set_length(s.length * 0.85, 0.5 * s.length)
     return s

@@ -11,9 +11,10 @@ from helpers import FREE_ROTATION, Grain, Mirror, assert_valid, l_piece, square_
 from leathernest.geometry.orient import orientation_rows
 from leathernest.geometry.transform import placed_direction_deg
 from leathernest.model import Outline, Piece, Rotations
-from leathernest.search.parallel import nest_parallel
-from leathernest.search.stop import StopToken
-from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripSearch, nest_strip
+from leathernest.search.optimise import Optimiser
+from leathernest.search.parallel import nest_parallel, run_problem, solve
+from leathernest.search.stop import StopToken, no_listener
+from leathernest.search.strip import DEFAULT_STRIP_CONFIG, StripProblem
 
 EFFORT = 40_000  # collision evaluations: a few hundred moves on these jobs
 
@@ -34,7 +35,7 @@ def budget(effort: int = EFFORT) -> StopToken:
 
 
 def run(job, seed=0, workers=1, effort=EFFORT):
-    return nest_strip(job, budget(effort), seed=seed, workers=workers)
+    return solve(job, budget(effort), no_listener, seed, workers, DEFAULT_STRIP_CONFIG)
 
 
 def placements(sol):
@@ -44,10 +45,10 @@ def placements(sol):
 def test_layout_is_valid_and_shorter_than_the_constructive_start():
     job = small_job()
     stop = budget()
-    search = StripSearch(job, DEFAULT_STRIP_CONFIG, 0, stop)
+    search = StripProblem(job, DEFAULT_STRIP_CONFIG, 0, stop)
     search.start()
     start_length = search.best_length
-    search.explore(stop)
+    Optimiser(search).explore(stop)
     sol = search.solution(0, 0.0)
     assert_valid(job, sol)
     assert sol.engine == "strip"
@@ -75,8 +76,8 @@ def test_same_seed_and_effort_give_the_same_layout_and_the_work_is_counted():
 
 def test_best_length_only_decreases():
     stop = budget(60_000)
-    search = StripSearch(small_job(), DEFAULT_STRIP_CONFIG, 1, stop)
-    search.run()
+    search = StripProblem(small_job(), DEFAULT_STRIP_CONFIG, 1, stop)
+    Optimiser(search).run()
     h = [length for _t, length in search.history]
     assert len(h) >= 2
     assert all(b < a for a, b in itertools.pairwise(h))
@@ -127,10 +128,10 @@ def test_piece_taller_than_the_strip_is_reported_unplaced():
 
 def test_interrupt_stops_the_search_at_the_next_check():
     stop = StopToken(600.0)
-    search = StripSearch(small_job(), DEFAULT_STRIP_CONFIG, 0, stop, lambda _p: stop.interrupt())
-    search.run()
-    assert search.iterations == 0
-    assert_valid(search.job, search.solution(0, 0.0))
+    search = StripProblem(small_job(), DEFAULT_STRIP_CONFIG, 0, stop, lambda _p: stop.interrupt())
+    sol = run_problem(search, 0)
+    assert sol.config["work"]["iterations"] == 0
+    assert_valid(search.job, sol)
 
 
 @pytest.mark.parametrize("method", ["spawn", "fork"])
