@@ -85,13 +85,15 @@ class Leftover:
     """Where the uncut leather of one hide copy lies (module docstring for the definitions).
 
     ``parts`` are the remnant parts as polygons of leather (defects included), largest usable
-    area first; ``part_mm2`` their usable areas in the same order.
+    area first; ``part_mm2`` their usable areas in the same order; ``usable`` the leather pieces
+    may use at all.
     """
 
     free: BaseGeometry
     footprint: BaseGeometry
     parts: tuple[Polygon, ...]
     part_mm2: tuple[float, ...]
+    usable: BaseGeometry
 
     @property
     def free_mm2(self) -> float:
@@ -107,6 +109,11 @@ class Leftover:
     def remnant(self) -> BaseGeometry:
         """The largest remnant part (empty without one)."""
         return self.parts[0] if self.parts else Polygon()
+
+    @property
+    def usable_remnant(self) -> BaseGeometry:
+        """The usable leather of the remnant (its defects taken out); its area is the figure."""
+        return self.remnant.intersection(self.usable)
 
     @property
     def compactness(self) -> float:
@@ -145,17 +152,17 @@ def leftover(leather: BaseGeometry, usable: BaseGeometry, pieces: Sequence[Polyg
     closed = blobs.buffer(-r, quad_segs=FOOTPRINT_SEGS)
     footprint = shapely.union(closed, cut).intersection(leather)
     if not keep_remnant:
-        return Leftover(free, footprint, (), ())
+        return Leftover(free, footprint, (), (), usable)
     outside = leather.difference(footprint)
     rr = REMNANT_MIN_WIDTH_MM / 2.0
     opened = outside.buffer(-rr, quad_segs=REMNANT_SEGS).buffer(rr, quad_segs=REMNANT_SEGS)
     parts = np.asarray(_polygons(opened.intersection(outside)), dtype=object)
     if len(parts) == 0:
-        return Leftover(free, footprint, (), ())
+        return Leftover(free, footprint, (), (), usable)
     areas = shapely.area(shapely.intersection(parts, usable))
     order = sorted(range(len(parts)), key=lambda k: (-areas[k], parts[k].bounds))
     return Leftover(free, footprint, tuple(parts[k] for k in order),
-                    tuple(float(areas[k]) for k in order))
+                    tuple(float(areas[k]) for k in order), usable)
 
 
 def hide_leftover(hide: Hide, pieces: Sequence[Polygon], gap_mm: float) -> Leftover:

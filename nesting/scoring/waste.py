@@ -136,7 +136,7 @@ def layout_waste(job: Job, solution: Solution) -> list[HideWaste]:
                      if piece.min_grade is not None)
         out.append(HideWaste(hide.id, lay.hide_copy, usable.area, placed_mm2, first.area, second,
                              left.remnant_mm2, misuse, hide_price_per_m2(hide), first,
-                             left.remnant.intersection(usable)))
+                             left.usable_remnant))
     return out
 
 
