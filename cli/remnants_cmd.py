@@ -22,9 +22,11 @@ def command(job: str, solution: str, out_dir: str, min_area_mm2: float | None,
     """Write the leather left on each used hide copy of SOLUTION as hides for the next order.
 
     JOB is the job as it was nested (`nest` writes it as job.json beside solution.json). For each
-    used hide copy, DIR/<hide>_<copy>.json is a job file whose hides hold the remnant: the hide
-    minus the cut pieces grown by the knife gap, zones and defects kept, in the hide's own
-    coordinates; DIR/<hide>_<copy>.dxf is the same hide as DXF. The layout must be valid.
+    used hide copy, DIR/<hide>_<copy>.json is a job file whose hides hold the remnant, the solid
+    leather outside the layout's footprint (the cut pieces, their knife gap and the gaps between
+    them narrower than 150 mm) where a 50 mm disc fits, zones and defects kept, in the hide's own
+    coordinates: the largest part first, then the others by area. DIR/<hide>_<copy>.dxf is the
+    largest part as DXF, <hide>_<copy>.2.dxf the next, and so on. The layout must be valid.
 
     \b
     Example:
@@ -56,16 +58,18 @@ def command(job: str, solution: str, out_dir: str, min_area_mm2: float | None,
             stage, the_job, found)]}, {"job": the_job.name})
     paths = written["remnants"]
     rows = [{"hide_id": r.hide_id, "hide_copy": r.hide_copy, "parts": len(r.hides),
-             "area_mm2": r.area_mm2, "dropped_mm2": r.dropped_mm2,
-             "dropped_parts": r.dropped_parts} for r in found]
+             "area_mm2": r.area_mm2, "parts_mm2": list(r.parts_mm2), "free_mm2": r.free_mm2,
+             "dropped_mm2": r.dropped_mm2, "dropped_parts": r.dropped_parts} for r in found]
     if as_json:
         emit_json({"remnants": rows, "outputs": [str(p) for p in paths]})
         return
     for r in rows:
+        largest = (f" (largest {r['parts_mm2'][0] / 1e6:.3f} m²)" if r["parts"] > 1 else "")
         dropped = (f", {r['dropped_parts']} part(s) of {r['dropped_mm2'] / 1e6:.4f} m² below "
                    f"{limit:g} mm² left out" if r["dropped_parts"] else "")
         click.echo(f"{r['hide_id']} copy {r['hide_copy']}: remnant {r['area_mm2'] / 1e6:.3f} m² "
-                   f"in {r['parts']} part(s){dropped}")
+                   f"in {r['parts']} part(s){largest} of {r['free_mm2'] / 1e6:.3f} m² uncut"
+                   f"{dropped}")
     if paths:
         err(f"wrote {', '.join(str(p) for p in paths)}")
     else:

@@ -34,10 +34,15 @@ def grid(step_x: float, step_y: float, n: int = N, x0: float = 3.0, y0: float = 
     return HandLayout("hand", outs)
 
 
+# A work budget (collision evaluations), not the clock: the engine's layout is the same on any
+# machine and at any load; the time is only a safety cap.
+EFFORT = 150_000
+
+
 @pytest.fixture(scope="module")
 def engine():
     job = grid_job()
-    return job, nest(job, stop=StopToken(job.time_limit_s))
+    return job, nest(job, stop=StopToken(60.0, effort=EFFORT))
 
 
 def test_sloppy_valid_layout_scores_clearly_worse_than_the_engines(engine):
@@ -89,6 +94,20 @@ def test_waste_figures_add_up_to_the_usable_leather(engine):
                                                rel=1e-6)
         assert w.usable_mm2 == pytest.approx(w.consumed_mm2 + w.remnant_mm2)
         assert w.money == pytest.approx(w.consumed_mm2 / 1e6 * 50.0)
+
+
+def test_the_remnant_kept_is_the_solutions_remnant_figure(engine):
+    job, eng = engine
+    for layout in (grid(62, 42), grid(80, 60), grid(140, 120)):
+        score = score_layout(job, layout, eng)
+        (row,) = score.hand.metrics["per_hide"]
+        (waste,) = layout_waste(job, score.hand)
+        assert waste.remnant_mm2 == row["remnant_mm2"] > 0
+        assert score.comparison["hand"]["remnant_m2"] == pytest.approx(row["remnant_mm2"] / 1e6)
+        assert waste.remnant.area == pytest.approx(row["remnant_mm2"])
+    (row,) = eng.metrics["per_hide"]
+    (waste,) = layout_waste(job, eng)
+    assert waste.remnant_mm2 == row["remnant_mm2"]
 
 
 def test_breaking_a_rule_scores_zero_and_leaving_pieces_out_scores_less(engine):

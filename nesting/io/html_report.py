@@ -86,6 +86,13 @@ def _grade_bar(h: dict, scale: float) -> str:
             f'aria-label="{html.escape(text)}">{"".join(rects)}</svg>')
 
 
+def _remnant(h: dict) -> str:
+    """The largest remnant and its share of the uncut leather ("-" in files without them)."""
+    if h.get("remnant_mm2") is None:
+        return "-"
+    return f"{_m2(h['remnant_mm2'])} ({h['compactness']:.0%} of {_m2(h['free_mm2'])})"
+
+
 def _product_name(product: str | None, size: str | None) -> str:
     name = product if product is not None else "(no product)"
     return name if size is None else f"{name} {size}"
@@ -105,12 +112,15 @@ def _hide_table(solution: Solution) -> str:
         rows.append(f"<tr><td class='name'>{html.escape(h['hide_id'])} #{h['hide_copy']}</td>"
                     f"<td>{h['pieces']}</td><td>{_m2(h['usable_area_mm2'])}</td>"
                     f"<td>{_m2(h['placed_area_mm2'])}</td><td>{h['utilisation']:.2%}</td>"
-                    f"<td>{_m2(h['waste_mm2'])}</td><td class='name'>{_grade_bar(h, scale)}</td>"
+                    f"<td>{_m2(h['waste_mm2'])}</td><td>{_remnant(h)}</td>"
+                    f"<td class='name'>{_grade_bar(h, scale)}</td>"
                     f"<td>{cost}</td>{served_cell}</tr>")
     if not rows:
         return ""
     head = ("<tr><th class='name'>hide</th><th>pieces</th><th>usable</th><th>placed</th>"
-            "<th>utilisation</th><th>waste</th><th class='name'>placed by grade (grey: uncut)"
+            "<th>utilisation</th><th>waste</th><th title='the largest solid part of the uncut "
+            "leather, and its share of it (compactness)'>remnant (share of uncut)</th>"
+            "<th class='name'>placed by grade (grey: uncut)"
             "</th><th>cost</th>"
             + ("<th class='name'>products served</th>" if named else "") + "</tr>")
     return f"<h2>Hides</h2><table>{head}{''.join(rows)}</table>"

@@ -1,12 +1,12 @@
 """Remnant files: one leathernest job file and one hide DXF per remnant, for the next order.
 
-``DIR/<hide>_<copy>.json`` is a valid job whose ``hides`` are the remnant's parts (in the original
-hide's coordinates) and whose pieces are the first order's with demand 0, so it can be read as
-stock (``nest ORDER --hides DIR/<hide>_<copy>.json``) or, with demands set, nested as it is.
-``DIR/<hide>_<copy>.dxf`` holds the same hide for CAD and for ``--hides`` (layers ``HIDE``,
-``GRADE<n>``, ``BACKBONE`` as :func:`leathernest.generators.hides.write_hide_dxf` writes them); a
-remnant in several parts gets one DXF per part (``<hide>_<copy>.2.dxf``, ...). Files are written
-atomically.
+``DIR/<hide>_<copy>.json`` is a valid job whose ``hides`` are the remnant's parts, the largest
+first (in the original hide's coordinates), and whose pieces are the first order's with demand 0,
+so it can be read as stock (``nest ORDER --hides DIR/<hide>_<copy>.json``) or, with demands set,
+nested as it is. ``DIR/<hide>_<copy>.dxf`` holds the largest part for CAD and for ``--hides``
+(layers ``HIDE``, ``GRADE<n>``, ``BACKBONE`` as :func:`leathernest.generators.hides.write_hide_dxf`
+writes them); the other parts get one DXF each, by area (``<hide>_<copy>.2.dxf``, ...). Files are
+written atomically.
 """
 
 from __future__ import annotations

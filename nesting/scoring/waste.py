@@ -3,25 +3,26 @@
 Cutting rooms split the leather a layout does not turn into pieces into *first waste*, between
 interlocked patterns, and *second waste*, at the skin's edge (``leather_domain.md`` section 7,
 after [S39]). Utilisation of the hides used cannot tell a compact layout from a sloppy one on the
-same hide; these figures can. On a hide with usable region U (its leather minus holes and grade-0
-defects, as :func:`leathernest.report.metrics.usable_region`) and placed pieces P:
+same hide; these figures can. They partition the usable leather U of each hide copy (its leather
+minus holes and grade-0 defects) with the footprint N and the remnant of
+:mod:`leathernest.report.remnants`, the one definition the solution's figures, the report and
+``leathernest remnants`` use too:
 
-- the **nest** is the closing of P by a disc of diameter :data:`NEST_WIDTH_MM`, inside U: the
-  pieces and the leather they enclose, every gap between them narrower than that width;
-- **first waste** = nest - P;
-- **free leather** = U - nest. Its opening by a disc of diameter :data:`REMNANT_MIN_WIDTH_MM`
-  drops the slivers; the largest connected part left is the **remnant**, the offcut that goes
-  back on the shelf;
-- **second waste** = free leather - remnant: strips along the edge and around defects, and the
-  offcuts a scattered layout cuts off from the remnant;
-- **leather consumed** = U - remnant = P + first waste + second waste.
+- **remnant kept** = the usable leather of the largest remnant part: the solid offcut, outside the
+  layout's footprint, that goes back on the shelf (``remnant_mm2`` of the solution's figures);
+- **first waste** = N within U, minus the pieces: the knife's gap around every piece and every gap
+  between pieces narrower than :data:`NEST_WIDTH_MM`, the leather the layout encloses;
+- **second waste** = U - N - remnant: strips along the edge and around defects narrower than the
+  remnant's minimum width, and the offcuts a scattered layout cuts off from the remnant;
+- **leather consumed** = U - remnant = pieces + first waste + second waste.
 
 A compact layout keeps its gaps at the knife's need and leaves one large remnant; a sloppy one has
-wide gaps (first waste) and splits the remnant, so it consumes more leather for the same pieces.
-Also measured: best leather (the hide's unmarked area) spent on pieces whose minimum grade would
-have allowed a lower one. For a strip the used rectangle is the container and nothing is kept.
+wide gaps (first waste), and one that spreads its pieces over the skin encloses the leather between
+them or splits the remnant, so it consumes more leather for the same pieces. Also measured: best
+leather (the hide's unmarked area) spent on pieces whose minimum grade would have allowed a lower
+one. For a strip the used rectangle is the container and nothing is kept.
 
-Imports the model, the report's region helpers and shapely.
+Imports the model, the report's region helpers and remnant definition, and shapely.
 """
 
 from __future__ import annotations
@@ -35,20 +36,9 @@ from shapely.geometry.base import BaseGeometry
 from leathernest.geometry.shapes import hide_region, zone_region
 from leathernest.model import Hide, Job, Solution, Strip
 from leathernest.report.metrics import hide_cost, usable_region
+from leathernest.report.remnants import NEST_WIDTH_MM, Leftover, hide_leftover, leftover
 from leathernest.validate import placed_shape
 
-# The layout's footprint (the nest) takes in every gap between pieces narrower than this, mm: an
-# assumption of ours (L), about the longer side of a small-goods panel of the pattern library
-# (card holders 100 mm, pockets 105 mm, wallet panels 95 x 225 mm). Leather in such a gap is
-# enclosed by the layout; a wider gap is open leather that later cutting can still use as a block.
-# One width for all jobs, so that scores of different exercises mean the same thing.
-NEST_WIDTH_MM = 150.0
-# Free leather narrower than this (mm) is scrap, not part of the remnant kept: keepers and
-# stiffeners (15-20 mm) are all that fits, and an order cuts those from its own waste.
-REMNANT_MIN_WIDTH_MM = 50.0
-# Segments per quarter circle in the closing and opening buffers: the round joins only move the
-# figures by a fraction of a percent, and 4 keeps a 66-piece hide under 0.1 s.
-QUAD_SEGS = 4
 M2 = 1e6  # mm² per m²
 
 
@@ -106,31 +96,16 @@ def unmarked_region(hide: Hide) -> BaseGeometry:
     return region.difference(shapely.union_all([zone_region(z) for z in hide.zones]))
 
 
-def _largest(geom: BaseGeometry) -> BaseGeometry:
-    parts = [g for g in shapely.get_parts(geom) if not g.is_empty]
-    return max(parts, key=lambda g: g.area) if parts else Polygon()
+def _split(usable: BaseGeometry, polys: list[Polygon], left: Leftover
+           ) -> tuple[BaseGeometry, float]:
+    """(first waste, second-waste area) of pieces ``polys`` whose leftover is ``left``."""
+    enclosed = left.footprint.intersection(usable)
+    first = enclosed.difference(shapely.union_all(polys))
+    second = max(usable.area - enclosed.area - left.remnant_mm2, 0.0)
+    return first, second
 
 
-def container_waste(usable: BaseGeometry, polys: list[Polygon], width_mm: float,
-                    keep_remnant: bool = True) -> tuple[BaseGeometry, BaseGeometry, float]:
-    """(first waste, remnant, second-waste area) of pieces ``polys`` in region ``usable``."""
-    r = width_mm / 2.0
-    placed = shapely.union_all(polys)
-    nest = placed.buffer(r, quad_segs=QUAD_SEGS).buffer(-r, quad_segs=QUAD_SEGS)
-    nest = nest.intersection(usable).union(placed)
-    first = nest.difference(placed)
-    free = usable.difference(nest)
-    remnant = Polygon()
-    if keep_remnant and not free.is_empty:
-        rr = REMNANT_MIN_WIDTH_MM / 2.0
-        opened = free.buffer(-rr, quad_segs=QUAD_SEGS).buffer(rr, quad_segs=QUAD_SEGS)
-        remnant = _largest(opened.intersection(free))
-    second = max(free.area - remnant.area, 0.0)
-    return first, remnant, second
-
-
-def layout_waste(job: Job, solution: Solution,
-                 width_mm: float = NEST_WIDTH_MM) -> list[HideWaste]:
+def layout_waste(job: Job, solution: Solution) -> list[HideWaste]:
     """The waste figures of every hide copy the solution uses (one entry for a strip)."""
     pieces = {p.id: p for p in job.pieces}
     hides = {h.id: h for h in job.hides}
@@ -143,22 +118,25 @@ def layout_waste(job: Job, solution: Solution,
         placed_mm2 = sum(piece.area for piece, _p in items)
         if isinstance(job.stock, Strip):
             length = solution.strip_length or max(p.bounds[2] for p in polys)
-            usable = box(0.0, 0.0, length, job.stock.height)
-            first, remnant, second = container_waste(usable, polys, width_mm, keep_remnant=False)
-            out.append(HideWaste(None, 0, usable.area, placed_mm2, first.area, second,
-                                 0.0, 0.0, None, first, remnant))
+            used = box(0.0, 0.0, length, job.stock.height)
+            first, second = _split(used, polys, leftover(used, used, polys, job.gap_mm,
+                                                         keep_remnant=False))
+            out.append(HideWaste(None, 0, used.area, placed_mm2, first.area, second,
+                                 0.0, 0.0, None, first, Polygon()))
             continue
         hide = hides.get(lay.hide_id or "")
         if hide is None:
             continue
         usable = usable_region(hide)
-        first, remnant, second = container_waste(usable, polys, width_mm)
+        left = hide_leftover(hide, polys, job.gap_mm)
+        first, second = _split(usable, polys, left)
         best = unmarked_region(hide)
         misuse = sum(poly.intersection(best).area for (piece, _p), poly in zip(items, polys,
                                                                                strict=True)
                      if piece.min_grade is not None)
         out.append(HideWaste(hide.id, lay.hide_copy, usable.area, placed_mm2, first.area, second,
-                             remnant.area, misuse, hide_price_per_m2(hide), first, remnant))
+                             left.remnant_mm2, misuse, hide_price_per_m2(hide), first,
+                             left.usable_remnant))
     return out
 
 
@@ -181,3 +159,7 @@ def waste_totals(wastes: list[HideWaste]) -> dict:
         "money_consumed": None if not wastes or None in moneys else sum(moneys),  # type: ignore[arg-type]
         "per_hide": [w.as_dict() for w in wastes],
     }
+
+
+__all__ = ["NEST_WIDTH_MM", "HideWaste", "hide_price_per_m2", "layout_waste", "unmarked_region",
+           "waste_totals"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from helpers import hide_100, hide_job, rect, sol
 
 from leathernest.io.html_report import report_html
 from leathernest.io.svg import GRADE_FILL, HIDE_FILL, PIECE_FILLS, PIECE_OPACITY, layout_svg
-from leathernest.model import FREE_ROTATION, Mirror, Outline, Piece, Placement, Zone
+from leathernest.model import FREE_ROTATION, Hide, Mirror, Outline, Piece, Placement, Zone
 from leathernest.report.metrics import with_metrics
 from leathernest.search.stop import Progress
 
@@ -67,3 +68,19 @@ def test_readme_hide_picture_uses_the_report_colours():
     svg = (ROOT / "datasets" / "hides.svg").read_text()
     assert HIDE_FILL in svg
     assert all(GRADE_FILL[g] in svg for g in (0, 1, 2, 3))
+
+
+def test_report_states_each_hides_remnant_and_its_share_of_the_uncut_leather():
+    # two pieces across a 1000 x 200 strip of leather: the free leather falls in two parts,
+    # the larger (right, 598 x 200 less its rounded corners) two thirds of it
+    piece = Piece("a", Outline.of(rect(100, 95)), demand=2)
+    hide = Hide("strip", Outline.of(rect(1000, 200)))
+    job = hide_job([piece], [hide], gap_mm=2, margin_mm=3)
+    solution = with_metrics(job, sol(job, [
+        Placement("a", 0, "strip", 0.0, False, 300.0, 3.0),
+        Placement("a", 1, "strip", 0.0, False, 300.0, 100.0)]))
+    (row,) = solution.metrics["per_hide"]
+    assert row["compactness"] == pytest.approx(0.663, abs=1e-3)
+    page = report_html(job, solution)
+    assert "remnant (share of uncut)" in page
+    assert "<td>0.119 m² (66% of 0.180 m²)</td>" in page
