@@ -26,6 +26,7 @@ from leathernest.io.html_report import CSS
 from leathernest.io.svg import layout_svg
 from leathernest.model import Job, Solution
 from leathernest.scoring.score import Score, measurable_solution, score_layout
+from leathernest.train import i18n
 
 SESSION_FILES = ("job.json", "engine_solution.json")
 # A trainee's figure this much worse than the engine's counts as a mistake of the class.
@@ -33,30 +34,9 @@ FIRST_WASTE_RATIO = 1.5
 REMNANT_RATIO = 0.8
 BEST_MISUSE_RATIO = 1.2
 
-RULE_MISTAKES = {
-    "defect": "cut across a fault or within the margin of one (chalk-mark the faults first)",
-    "grade": "laid a piece on leather below its grade",
-    "grain": "laid a piece off the grain (grain line not along the backbone)",
-    "overlap": "pieces overlap",
-    "gap": "pieces closer than the knife's gap",
-    "margin": "a piece too close to the hide's edge or a hole",
-    "outside": "a piece over the hide's edge or in a hole",
-    "group": "the two hands of a pair (or a shade group) on different hides",
-    "rotation": "a piece turned in a way it may not be",
-    "mirror": "a piece mirrored that may not be (or a pair's hand wrong)",
-    "missing": "left pieces out",
-    "demand": "a piece placed more often than ordered",
-    "unknown": "an outline that is no piece of the order",
-    "area": "a piece's outline changed",
-}
-FIGURE_MISTAKES = {
-    "first_waste": f"first waste over {FIRST_WASTE_RATIO:g} x the engine's (gaps wider than "
-                   "the knife needs)",
-    "remnant": f"kept a remnant under {REMNANT_RATIO:.0%} of the engine's (pieces scattered "
-               "over the hide)",
-    "best_misuse": f"over {BEST_MISUSE_RATIO:g} x the engine's best leather on pieces that "
-                   "could take a lower grade (croupon first for the best pieces)",
-}
+# What each mistake is called, in the trade's words: one catalogue for this summary and the class
+# server's live view (:data:`leathernest.train.i18n.MISTAKES`, in six languages).
+MISTAKE_KEYS = tuple(i18n.MISTAKES)
 
 
 @dataclass
@@ -86,9 +66,10 @@ def submission_files(folder: Path) -> list[Path]:
                   (".json", ".dxf") and p.name not in SESSION_FILES)
 
 
-def _mistakes(score: Score) -> list[str]:
-    out = sorted({v.kind.value for v in score.violations})
-    h, e = score.comparison["hand"], score.comparison.get("engine")
+def figure_mistakes(comparison: dict) -> list[str]:
+    """The trade's figures a layout missed against the engine's (first waste, remnant, croupon)."""
+    h, e = comparison["hand"], comparison.get("engine")
+    out: list[str] = []
     if e is None or not h["pieces_placed"]:
         return out
     if h["first_waste_m2"] > FIRST_WASTE_RATIO * e["first_waste_m2"] + 1e-6:
@@ -98,6 +79,10 @@ def _mistakes(score: Score) -> list[str]:
     if h["best_misuse_m2"] > BEST_MISUSE_RATIO * e["best_misuse_m2"] + 1e-4:
         out.append("best_misuse")
     return out
+
+
+def _mistakes(score: Score) -> list[str]:
+    return sorted({v.kind.value for v in score.violations}) + figure_mistakes(score.comparison)
 
 
 def score_class(job: Job, engine: Solution, files: list[Path]) -> list[Entry]:
@@ -115,14 +100,13 @@ def score_class(job: Job, engine: Solution, files: list[Path]) -> list[Entry]:
                                                                if e.score else 0), e.trainee))
 
 
-def common_mistakes(entries: list[Entry]) -> list[tuple[str, int, list[str]]]:
-    """(what, how many trainees, who), the most common first."""
+def common_mistakes(entries: list[Entry], lang: str = "en") -> list[tuple[str, int, list[str]]]:
+    """(what, how many trainees, who), the most common first, in ``lang``."""
     who: dict[str, list[str]] = {}
     for e in entries:
         for m in e.mistakes:
             who.setdefault(m, []).append(e.trainee)
-    labels = RULE_MISTAKES | FIGURE_MISTAKES
-    rows = [(labels.get(k, k), len(v), v) for k, v in who.items()]
+    rows = [(i18n.mistake_text(lang, k), len(v), v) for k, v in who.items()]
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
