@@ -246,11 +246,16 @@ def score(eid: int, layout: dict, engine_json: str, lang: str) -> dict:
     return out
 
 
-def render(eid: int, violations: list[dict], lang: str) -> list[dict]:
-    """Stored violations in another language."""
+def localize(eid: int, result: dict, lang: str) -> dict:
+    """A stored score in another language (its violations and feedback said again)."""
     ex = exercise(eid)
     words = ex.words(lang)
-    return [ex.violation(v, lang, words) for v in violations]
+    out = dict(result, lang=lang)
+    out["violations"] = [ex.violation(v, lang, words) for v in result["violations"]]
+    out["feedback"] = [dict(f, text=i18n.feedback_text(lang, f, ex.names, ex.piece_info,
+                                                       ex.job.gap_mm, words))
+                       for f in result["feedback"]]
+    return out
 
 
 # -- the pool ----
@@ -275,6 +280,10 @@ class WorkPool:
         for _ in range(max(self.workers, 1)):
             for eid in eids:
                 self._executor.submit(exercise, eid)
+
+    def call(self, fn, *args):
+        """Run ``fn(*args)`` in the pool and wait for it (from a thread, not the event loop)."""
+        return self._executor.submit(fn, *args).result()
 
     async def run(self, fn, *args):
         """Run ``fn(*args)`` in the pool."""

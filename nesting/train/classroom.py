@@ -132,12 +132,37 @@ def class_rows(entries: list[Entry]) -> list[dict]:
 
 def class_csv(entries: list[Entry]) -> str:
     """The CSV text: one row per trainee, figures in m² and the hides' currency."""
+    return class_csv_rows(class_rows(entries))
+
+
+def class_csv_rows(rows: list[dict], columns: tuple[str, ...] = COLUMNS) -> str:
+    """Rows as CSV text (the columns given, in order; floats to 6 significant digits)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    for row in class_rows(entries):
+    for row in rows:
         writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
     return buf.getvalue()
+
+
+ATTEMPT_COLUMNS = ("trainee", "attempt", "submitted_at", *COLUMNS[2:])
+
+
+def attempt_rows(attempts: list[dict], names: dict[int, str]) -> list[dict]:
+    """One row per stored attempt of the class server (full attempts, with their scores)."""
+    rows = []
+    for a in attempts:
+        row: dict = {"trainee": names.get(a["trainee_id"], "?"), "attempt": a["id"],
+                     "submitted_at": a["submitted_at"], "valid": a["valid"],
+                     "points": a["points"], "rules_broken": a["rules_broken"],
+                     "pieces_placed": a["placed"], "pieces_demanded": a["total"],
+                     "mistakes": "; ".join(a["mistakes"]),
+                     "error": "" if a["score"] is not None else "not scored yet"}
+        if a["score"] is not None:
+            h = a["score"]["comparison"]["hand"]
+            row |= {k: h.get(k) for k in COLUMNS if k in h}
+        rows.append(row)
+    return rows
 
 
 def _esc(v: object) -> str:

@@ -448,6 +448,7 @@ class Store:
                 trainee_id=tid, exercise_id=eid, submitted_at=now(),
                 layout_json=json.dumps(layout, separators=(",", ":")), placed=placed,
                 total=total, valid=not violations, rules_broken=broken,
+                mistakes=",".join(sorted({v["kind"] for v in violations}))[:400],
                 violations_json=json.dumps(violations, separators=(",", ":")))
             ).inserted_primary_key[0]
 
