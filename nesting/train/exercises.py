@@ -175,9 +175,9 @@ def task_sheet(ex: Exercise) -> str:
               f"faults {job.margin_mm:g} mm.", "", "Start:", "", "```sh",
               "leathernest train job.json", "```", "",
               "For a class on tablets, the trainer runs", "", "```sh",
-              "leathernest train job.json --host 0.0.0.0 --out submissions",
-              "leathernest class submissions   # afterwards: everyone's score, common mistakes",
-              "```", ""]
+              "leathernest classroom --host 0.0.0.0", "```", "",
+              f"and adds level {ex.level}, seed {ex.seed} on the trainer's page; the trainees "
+              "join with the class code it shows.", ""]
     return "\n".join(lines)
 
 
