@@ -25,6 +25,7 @@ import functools
 import json
 import math
 import multiprocessing
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -167,8 +168,26 @@ _state: dict = {"url": None, "store": None, "exercises": OrderedDict()}
 _lock = threading.Lock()
 
 
-def init_worker(url: str) -> None:
-    """A worker's start: the database to read jobs from."""
+def orphan_watch(interval_s: float = 1.0) -> None:
+    """End this worker process when the server that started it is gone (killed, crashed).
+
+    A killed parent cannot stop its children; each child notices instead, within
+    ``interval_s``, that it was handed over to another parent.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def init_worker(url: str, watch: bool = True) -> None:
+    """A worker's start: the database to read jobs from (and, in a process, the watch)."""
+    if watch:
+        orphan_watch()
     _state["url"] = url
     _state["store"] = None
     _state["exercises"] = OrderedDict()
@@ -268,7 +287,7 @@ class WorkPool:
         self.workers = workers
         self._executor: Executor
         if workers <= 0:
-            init_worker(url)
+            init_worker(url, watch=False)
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
         else:
             self._executor = ProcessPoolExecutor(

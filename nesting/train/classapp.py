@@ -249,7 +249,7 @@ def create_app(room: Classroom) -> Starlette:
         words = i18n.grade_words(lang, sorted({z.grade for h in job.hides for z in h.zones}))
         practise = []
         if ex["level"] in LEVEL_TEXT:
-            practise = [t.format(gap=job.gap_mm, margin=job.margin_mm)
+            practise = [i18n.gettext(lang, t).format(gap=job.gap_mm, margin=job.margin_mm)
                         for t in LEVEL_TEXT[ex["level"]].practise]
         return job_payload(job, room.snap) | {
             "exercise": ex, "grade_words": words, "practise": practise, "lang": lang}

@@ -25,6 +25,7 @@ from leathernest.io.instance import job_from_data
 from leathernest.io.solution_json import solution_text
 from leathernest.nest import nest, warm_up
 from leathernest.search.stop import StopToken
+from leathernest.train.checking import orphan_watch
 from leathernest.train.store import Store
 
 log = logging.getLogger("nesting.train")
@@ -36,6 +37,7 @@ GRACE_S = 300.0
 
 def _search(job_json: str, time_s: float, conn) -> None:
     """In the engine's process: nest the job, send back the solution JSON or the error."""
+    orphan_watch()  # a killed server takes its search with it
     try:
         job = job_from_data(json.loads(job_json), "exercise", "exercise")
         warm_up()  # compile (or load) the kernels before the clock starts
