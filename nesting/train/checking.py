@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from leathernest.errors import InputError
 from leathernest.io.hand_layout import hand_layout_from_json
-from leathernest.io.instance import job_from_data
+from leathernest.io.job_json import read_job
 from leathernest.io.solution_json import solution_from_json
 from leathernest.limits import MAX_COORD_MM
 from leathernest.model import HideLayout, Job, Placement, Solution, Unplaced, UnplacedReason
@@ -50,6 +50,7 @@ BODY = "request body"
 # refused), so that no body can make a check arbitrarily long.
 EXTRA_PLACEMENTS = 20
 EXERCISES_KEPT = 16  # exercises a worker keeps prepared (a class rarely has more open)
+MAX_DEPTH = 24  # nesting of a body (a job: job > hides > zones > outline > point > number)
 
 
 # -- reading bodies ----
@@ -58,6 +59,14 @@ EXERCISES_KEPT = 16  # exercises a worker keeps prepared (a class rarely has mor
 def _bad(message: str, where: str) -> InputError:
     return InputError(message, path=BODY, location=where,
                       hint="send the layout as {\"placements\": [...]}")
+
+
+def _number(v: object) -> bool:
+    return type(v) in (int, float) and math.isfinite(v) and -MAX_COORD_MM <= v <= MAX_COORD_MM
+
+
+def _count(v: object) -> bool:
+    return type(v) is int and 0 <= v < 100_000
 
 
 def placements_from_body(body: object, job: Job) -> list[Placement]:
@@ -71,30 +80,55 @@ def placements_from_body(body: object, job: Job) -> list[Placement]:
                    "pieces", "$.placements")
     out = []
     for i, e in enumerate(entries):
-        where = f"$.placements[{i}]"
-        if not isinstance(e, dict):
-            raise _bad("a placement must be an object", where)
-        t = e.get("translation")
-        if not (isinstance(t, list) and len(t) == 2):
-            raise _bad("translation must be [x, y]", where)
-        nums = [t[0], t[1], e.get("rotation_deg", 0.0)]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in nums):
-            raise _bad("translation and rotation must be numbers", where)
-        if not all(math.isfinite(v) and abs(v) <= MAX_COORD_MM for v in nums):
-            raise _bad(f"numbers must be finite and within ±{MAX_COORD_MM:g}", where)
+        if type(e) is not dict:
+            raise _bad("a placement must be an object", f"$.placements[{i}]")
+        t, rot = e.get("translation"), e.get("rotation_deg", 0.0)
         pid, copy, hide = e.get("item_id"), e.get("copy", 0), e.get("bin_id")
-        hide_copy = e.get("hide_copy", 0)
-        if not isinstance(pid, str) or not isinstance(hide, str) or len(pid) > 200:
-            raise _bad("item_id and bin_id must be text", where)
-        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 100_000
-                   for v in (copy, hide_copy)):
-            raise _bad("copy and hide_copy must be whole numbers from 0", where)
-        mirrored = e.get("mirrored", False)
-        if not isinstance(mirrored, bool):
-            raise _bad("mirrored must be true or false", where)
-        out.append(Placement(pid, copy, hide, float(nums[2]), mirrored, float(t[0]),
-                             float(t[1]), hide_copy))
+        hide_copy, mirrored = e.get("hide_copy", 0), e.get("mirrored", False)
+        if type(t) is not list or len(t) != 2:
+            raise _bad("translation must be [x, y]", f"$.placements[{i}]")
+        if not (_number(t[0]) and _number(t[1]) and _number(rot)):
+            raise _bad(f"translation and rotation must be finite numbers within "
+                       f"±{MAX_COORD_MM:g}", f"$.placements[{i}]")
+        if type(pid) is not str or type(hide) is not str or len(pid) > 200:
+            raise _bad("item_id and bin_id must be text", f"$.placements[{i}]")
+        if not (_count(copy) and _count(hide_copy)):
+            raise _bad("copy and hide_copy must be whole numbers from 0", f"$.placements[{i}]")
+        if type(mirrored) is not bool:
+            raise _bad("mirrored must be true or false", f"$.placements[{i}]")
+        out.append(Placement(pid, copy, hide, float(rot), mirrored, float(t[0]), float(t[1]),
+                             hide_copy))
     return out
+
+
+def parse_body(raw: bytes) -> dict:
+    """A request body (bytes) as a JSON object, nested at most :data:`MAX_DEPTH` levels."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise _bad(f"nested over {MAX_DEPTH} levels", "$") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad(f"not JSON ({exc})", "$") from None
+    if json_depth(data) > MAX_DEPTH:
+        raise _bad(f"nested over {MAX_DEPTH} levels", "$")
+    if not isinstance(data, dict):
+        raise _bad("expected a JSON object", "$")
+    return data
+
+
+def json_depth(value: object) -> int:
+    """How deep a parsed body nests (iteratively: a deep body cannot exhaust the stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > MAX_DEPTH:
+            return d
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values() if isinstance(x, dict | list))
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v if isinstance(x, dict | list))
+    return deepest
 
 
 def moved_keys(body: dict) -> set[tuple[str, int]] | None:
@@ -184,10 +218,12 @@ def orphan_watch(interval_s: float = 1.0) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def init_worker(url: str, watch: bool = True) -> None:
+def init_worker(url: str, watch: bool = True, nice: int = 0) -> None:
     """A worker's start: the database to read jobs from (and, in a process, the watch)."""
     if watch:
         orphan_watch()
+    if nice:
+        os.nice(nice)
     _state["url"] = url
     _state["store"] = None
     _state["exercises"] = OrderedDict()
@@ -206,7 +242,7 @@ def exercise(eid: int) -> Exercise:
         if eid in kept:
             kept.move_to_end(eid)
             return kept[eid]
-    job = job_from_data(json.loads(_store().job_json(eid)), f"exercise {eid}", f"exercise-{eid}")
+    job = stored_job(_store().job_json(eid), eid)
     ex = Exercise(job)
     with _lock:
         kept[eid] = ex
@@ -215,12 +251,28 @@ def exercise(eid: int) -> Exercise:
     return ex
 
 
+def stored_job(text: str, eid: int) -> Job:
+    """An exercise's job as stored, read without the schema check.
+
+    It was checked against the schema and the limits when it was added; the check takes a second
+    for a 250-piece order, the reading alone 25 ms.
+    """
+    return read_job(json.loads(text), f"exercise {eid}", f"exercise-{eid}")
+
+
 # -- the work ----
 
 
-def move_check(eid: int, body: dict, lang: str) -> dict:
-    """Check the moved pieces (or the whole layout when the body names none)."""
+def move_check(eid: int, body: dict | bytes, lang: str | None = None) -> dict:
+    """Check the moved pieces (or the whole layout when the body names none).
+
+    ``body`` may be the request's bytes: parsing them here keeps that work off the server's one
+    thread. ``lang`` None: the body's ``lang``.
+    """
     t0 = time.perf_counter()
+    if isinstance(body, bytes):
+        body = parse_body(body)
+    lang = i18n.pick_lang(body.get("lang")) if lang is None else lang
     ex = exercise(eid)
     placements = placements_from_body(body, ex.job)
     moved = moved_keys(body)
@@ -229,7 +281,9 @@ def move_check(eid: int, body: dict, lang: str) -> dict:
     else:
         violations = check_moved(ex.prep, placements, moved)
     words = ex.words(lang)
-    return {"scope": "all" if moved is None else "moved",
+    broken = body.get("broken")
+    return {"scope": "all" if moved is None else "moved", "lang": lang,
+            "broken": broken if type(broken) is int and 0 <= broken < 10_000 else 0,
             "moved": None if moved is None else sorted(f"{p}#{c}" for p, c in moved),
             "violations": [ex.violation(v, lang, words) for v in violations],
             "placements": len(placements), "check_ms": (time.perf_counter() - t0) * 1e3}
@@ -280,35 +334,53 @@ def localize(eid: int, result: dict, lang: str) -> dict:
 # -- the pool ----
 
 
+# The slow work (a whole validation and a score on submit, about 2 s for 250 pieces) runs in
+# its own worker at a lower priority, so that it never queues ahead of a move's check.
+SLOW_NICE = 10
+
+
 class WorkPool:
-    """Worker processes for the work above (``workers`` 0: one thread in this process)."""
+    """Worker processes for the work above (``workers`` 0: threads in this process).
+
+    Two queues: checks of moves (:meth:`run`) on ``workers`` processes, and the slow work
+    (``slow=True``: submits, scores) on one more process with a lower priority.
+    """
 
     def __init__(self, url: str, workers: int) -> None:
         self.workers = workers
         self._executor: Executor
+        self._slow: Executor
         if workers <= 0:
             init_worker(url, watch=False)
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
+            self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="score")
         else:
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_worker, initargs=(url,))
+            spawn = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
+                                                 initializer=init_worker, initargs=(url,))
+            self._slow = ProcessPoolExecutor(max_workers=1, mp_context=spawn,
+                                             initializer=init_worker, initargs=(url, True,
+                                                                                SLOW_NICE))
 
     def warm(self, eids: list[int]) -> None:
-        """Prepare these exercises in every worker (a first check is then as fast as the rest)."""
+        """Prepare these exercises in the workers (a first check is then as fast as the rest)."""
         for _ in range(max(self.workers, 1)):
             for eid in eids:
                 self._executor.submit(exercise, eid)
+        for eid in eids:
+            self._slow.submit(exercise, eid)
 
     def call(self, fn, *args):
-        """Run ``fn(*args)`` in the pool and wait for it (from a thread, not the event loop)."""
-        return self._executor.submit(fn, *args).result()
+        """Run slow ``fn(*args)`` and wait for it (from a thread, not the event loop)."""
+        return self._slow.submit(fn, *args).result()
 
-    async def run(self, fn, *args):
-        """Run ``fn(*args)`` in the pool."""
+    async def run(self, fn, *args, slow: bool = False):
+        """Run ``fn(*args)`` in the pool (``slow``: in the slow worker)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+        return await loop.run_in_executor(self._slow if slow else self._executor,
+                                          functools.partial(fn, *args))
 
     def close(self) -> None:
         """Stop the workers (queued work is dropped)."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        for ex in (self._executor, self._slow):
+            ex.shutdown(wait=True, cancel_futures=True)

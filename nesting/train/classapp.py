@@ -9,7 +9,7 @@ Who may do what:
   in their class, only while an exercise is open (checks and submits; a closed exercise stays
   readable); the engine's layout only after their first submit, or when the trainer shows it;
 - every body is bounded (:data:`MAX_BODY_BYTES`, :data:`MAX_JOB_BYTES` for a trainer's job,
-  nesting at most :data:`MAX_DEPTH` deep) and every count too (the store's limits, placements
+  nesting at most ``checking.MAX_DEPTH`` deep) and every count too (the store's limits, placements
   per layout); nothing is loaded from the network.
 
 Errors are JSON ``{"error": "one line", "code": "..."}`` (the page shows ``code`` in the
@@ -23,9 +23,14 @@ database calls run in Starlette's thread pool.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import math
 import secrets
+import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +60,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 # A layout of a few hundred pieces is some 50 kB (the page sends transforms only).
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JOB_BYTES = 16 * 1024 * 1024  # a trainer's job with detailed hides
-MAX_DEPTH = 24  # nesting of a body (a job: job > hides > zones > outline > point > number)
 ENGINE_TIME_S = (1.0, 600.0)
+KEEP_S = 2.0  # a trainee's or an exercise's row is asked again after this long (s)
+# A trainee's working layout is written at most this often (s); the browser keeps it at every
+# move, so a server killed in between loses at most this much of a draft, never an attempt.
+DRAFT_EVERY_S = 5.0
+# A submit waits this long for its score; later, the page asks again (the attempt is kept).
+SCORE_WAIT_S = 5.0
 JOBS_KEPT = 16
 
 
@@ -78,24 +88,97 @@ class Classroom:
     runs: EngineRuns | None = None
     snap: bool = True
     _jobs: OrderedDict = field(default_factory=OrderedDict)
+    tasks: set = field(default_factory=set)  # scores still being made
+    # What every request asks again, kept briefly: (time, trainee) by token, (time, exercise) by
+    # id; dropped at once where they change (a join, a let-in, an exercise opened or closed).
+    _who: dict = field(default_factory=dict)
+    _exercises: dict = field(default_factory=dict)
+    # Drafts waiting to be written: (trainee, exercise) -> (body bytes, placed, total, broken).
+    _drafts: dict = field(default_factory=dict)
+    _drafted: dict = field(default_factory=dict)  # (trainee, exercise) -> when last written
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # the drafts' dicts
+
+    def who(self, token: str) -> dict | None:
+        """The trainee holding a token (kept :data:`KEEP_S`)."""
+        hit = self._who.get(token)
+        if hit is not None and time.monotonic() - hit[0] < KEEP_S:
+            return hit[1]
+        who = self.store.trainee_by_token(token)
+        if len(self._who) > 10_000:
+            self._who.clear()
+        if who is not None:
+            self._who[token] = (time.monotonic(), who)
+        return who
+
+    def forget(self, trainee_id: int) -> None:
+        """A trainee's tokens changed: ask the store again."""
+        for token in [t for t, (_, w) in self._who.items() if w["id"] == trainee_id]:
+            self._who.pop(token, None)
+
+    def exercise(self, eid: int) -> dict:
+        """An exercise's row (kept :data:`KEEP_S`)."""
+        hit = self._exercises.get(eid)
+        if hit is not None and time.monotonic() - hit[0] < KEEP_S:
+            return hit[1]
+        ex = self.store.exercise(eid)
+        self._exercises[eid] = (time.monotonic(), ex)
+        return ex
+
+    def draft(self, tid: int, eid: int, body: bytes, placed: int, total: int,
+              broken: int) -> None:
+        """Keep a trainee's working layout: written now, or within :data:`DRAFT_EVERY_S`."""
+        key = (tid, eid)
+        with self._lock:
+            self._drafts[key] = (body, placed, total, broken)
+            due = time.monotonic() - self._drafted.get(key, -math.inf) >= DRAFT_EVERY_S
+        if due:
+            self.flush_drafts([key])
+
+    def flush_drafts(self, keys: list | None = None) -> None:
+        """Write the drafts waiting (those given, or all that are due)."""
+        now = time.monotonic()
+        with self._lock:
+            if keys is None:
+                keys = [k for k in self._drafts
+                        if now - self._drafted.get(k, -math.inf) >= DRAFT_EVERY_S]
+            items = [(k, self._drafts.pop(k)) for k in keys if k in self._drafts]
+            for key, _item in items:
+                self._drafted[key] = now
+        for key, item in items:
+            body, placed, total, broken = item
+            layout = {"placements": json.loads(body)["placements"]}
+            self.store.save_draft(key[0], key[1], layout, placed, total, broken)
 
     def job(self, eid: int) -> Job:
         """An exercise's job (kept for the page's payload and downloads)."""
         if eid not in self._jobs:
             text = self.store.job_json(eid)
-            self._jobs[eid] = job_from_data(json.loads(text), f"exercise {eid}", f"ex{eid}")
+            self._jobs[eid] = checking.stored_job(text, eid)
             while len(self._jobs) > JOBS_KEPT:
                 self._jobs.popitem(last=False)
         self._jobs.move_to_end(eid)
         return self._jobs[eid]
 
+    def process(self, aid: int) -> dict:
+        """Validate a kept attempt (once) and score it (once the engine's layout is there).
+
+        Blocking (the slow worker does the work): call it from a thread. Returns the attempt.
+        """
+        a = self.store.attempt(aid)
+        eid = a["exercise_id"]
+        if not a["checked"]:
+            full = self.pool.call(checking.full_check, eid, a["layout"], "en")
+            self.store.set_checked(aid, attempt_violations(full, a["total"]))
+        engine = self.store.engine_json(eid)
+        if engine is not None and not a["scored"]:
+            result = self.pool.call(checking.score, eid, a["layout"], engine, "en")
+            self.store.set_score(aid, result["points"], result["mistakes"], result)
+        return self.store.attempt(aid)
+
     def engine_ready(self, eid: int) -> None:
         """The engine's layout is stored: score the attempts that waited for it."""
-        text = self.store.engine_json(eid)
         for aid in self.store.unscored(eid):
-            a = self.store.attempt(aid)
-            result = self.pool.call(checking.score, eid, a["layout"], text, "en")
-            self.store.set_score(aid, result["points"], result["mistakes"], result)
+            self.process(aid)
 
     def start(self, with_engine: bool = True) -> None:
         """Resume the searches and scores a previous run left, prepare the open exercises."""
@@ -105,14 +188,20 @@ class Classroom:
         open_ids = []
         for c in self.store.classes():
             for ex in self.store.exercises(c["id"]):
-                if ex["engine_state"] == "ready" and self.store.unscored(ex["id"]):
-                    self.engine_ready(ex["id"])
                 if ex["state"] == "open":
                     open_ids.append(ex["id"])
+                    self.job(ex["id"])
         self.pool.warm(open_ids)
+        pending = self.store.unscored()
+        if pending:  # attempts kept but not yet validated or scored when the server stopped
+            threading.Thread(target=lambda: [self.process(aid) for aid in pending],
+                             name="resume-attempts", daemon=True).start()
 
     def close(self) -> None:
-        """Stop the engine runs and the workers, release the database."""
+        """Write the drafts waiting, stop the engine runs and the workers, release the database."""
+        with self._lock:
+            waiting = list(self._drafts)
+        self.flush_drafts(waiting)
         if self.runs is not None:
             self.runs.close()
         self.pool.close()
@@ -122,23 +211,8 @@ class Classroom:
 # -- reading requests ----
 
 
-def _depth(value: object) -> int:
-    """How deep a parsed body nests (iteratively: a deep body cannot exhaust the stack here)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        v, d = stack.pop()
-        deepest = max(deepest, d)
-        if d > MAX_DEPTH:
-            return d
-        if isinstance(v, dict):
-            stack.extend((x, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, d + 1) for x in v)
-    return deepest
-
-
-async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict:
-    """The body as a JSON object, read up to ``limit`` bytes and :data:`MAX_DEPTH` levels."""
+async def read_raw(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body's bytes, read up to ``limit`` (413 beyond, before it is read whole)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"request body over {limit} bytes", "too_large")
@@ -147,17 +221,12 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict:
         body += chunk
         if len(body) > limit:
             raise ApiError(413, f"request body over {limit} bytes", "too_large")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except RecursionError:
-        raise ApiError(400, f"request body: nested over {MAX_DEPTH} levels", "bad_body") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ApiError(400, f"request body: not JSON ({exc})", "bad_body") from None
-    if _depth(data) > MAX_DEPTH:
-        raise ApiError(400, f"request body: nested over {MAX_DEPTH} levels", "bad_body")
-    if not isinstance(data, dict):
-        raise ApiError(400, "request body: expected a JSON object", "bad_body")
-    return data
+    return bytes(body)
+
+
+async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict:
+    """The body as a JSON object, read up to ``limit`` bytes and ``MAX_DEPTH`` levels deep."""
+    return checking.parse_body(await read_raw(request, limit))
 
 
 def lang_of(request: Request, body: dict | None = None) -> str:
@@ -191,14 +260,14 @@ def create_app(room: Classroom) -> Starlette:
 
     async def trainee(request: Request) -> dict:
         token = request.headers.get("x-trainee-token", "")
-        who = await db(store.trainee_by_token, token) if 0 < len(token) <= 100 else None
+        who = await db(room.who, token) if 0 < len(token) <= 100 else None
         if who is None:
             raise ApiError(401, "join the class first (your access has ended)", "no_token")
         return who
 
     async def exercise_of(request: Request, who: dict, need_open: bool) -> dict:
         eid = _int(request.path_params["eid"], "exercise")
-        ex = await db(store.exercise, eid)
+        ex = await db(room.exercise, eid)
         if ex["class_id"] != who["class_id"] or ex["state"] == "ready":
             raise ApiError(404, "no such exercise in your class", "not_found")
         if need_open and ex["state"] != "open":
@@ -223,6 +292,7 @@ def create_app(room: Classroom) -> Starlette:
         cls = await db(store.class_by_code, body.get("code"))
         token = body.get("token") if isinstance(body.get("token"), str) else None
         who, fresh = await db(store.join, cls["id"], body.get("name"), token)
+        room.forget(who["id"])
         return JSONResponse({"token": fresh, "trainee": who, "class": cls}, status_code=201)
 
     async def me(request: Request) -> Response:
@@ -257,15 +327,13 @@ def create_app(room: Classroom) -> Starlette:
     async def check(request: Request) -> Response:
         who = await trainee(request)
         ex = await exercise_of(request, who, need_open=True)
-        body = await read_json(request)
-        lang = lang_of(request, body)
-        result = await room.pool.run(checking.move_check, ex["id"], body, lang)
-        broken = body.get("broken")
-        broken = broken if isinstance(broken, int) and 0 <= broken < 10_000 else 0
-        job = await db(room.job, ex["id"])
-        total = sum(p.n_copies for p in job.pieces)
-        await db(store.save_draft, who["id"], ex["id"], {"placements": body["placements"]},
-                 result["placements"], total, broken)
+        raw = await read_raw(request)
+        # The body is parsed in the worker: the server's one thread only passes the bytes on.
+        result = await room.pool.run(checking.move_check, ex["id"], raw,
+                                     request.query_params.get("lang"))
+        total = sum(p.n_copies for p in room.job(ex["id"]).pieces)
+        await db(room.draft, who["id"], ex["id"], raw, result["placements"], total,
+                 result["broken"])
         return JSONResponse(result)
 
     async def draft(request: Request) -> Response:
@@ -278,24 +346,20 @@ def create_app(room: Classroom) -> Starlette:
         ex = await exercise_of(request, who, need_open=True)
         body = await read_json(request)
         lang = lang_of(request, body)
-        full = await room.pool.run(checking.full_check, ex["id"], body, lang)
         job = await db(room.job, ex["id"])
+        placements = checking.placements_from_body(body, job)  # a bad body is refused here
         total = sum(p.n_copies for p in job.pieces)
-        layout = {"placements": body["placements"]}
-        kept = [{k: v[k] for k in ("kind", "pieces", "hide", "amount", "message")}
-                for v in full["violations"]]
-        missing = total - full["placements"]
-        aid = await db(store.add_attempt, who["id"], ex["id"], layout, full["placements"],
-                       total, kept + ([{"kind": "missing", "pieces": [], "hide": None,
-                                        "amount": missing, "message": "in the tray"}]
-                                      if missing > 0 else []))
-        engine = await db(store.engine_json, ex["id"])
-        if engine is not None:
-            result = await room.pool.run(checking.score, ex["id"], layout, engine, lang)
-            await db(store.set_score, aid, result["points"], result["mistakes"], result)
+        # Kept at once; validated and scored in the slow worker (a move's check never waits for
+        # it), and answered with the score when that comes within SCORE_WAIT_S.
+        aid = await db(store.add_attempt, who["id"], ex["id"],
+                       {"placements": body["placements"]}, len(placements), total)
+        task = asyncio.create_task(db(room.process, aid))
+        room.tasks.add(task)
+        task.add_done_callback(room.tasks.discard)
+        await asyncio.wait([task], timeout=SCORE_WAIT_S)
         attempt = await db(store.attempt, aid)
         attempt["score"] = await _localized(ex["id"], attempt["score"], lang)
-        return JSONResponse(attempt, status_code=201 if engine is not None else 202)
+        return JSONResponse(attempt, status_code=201 if attempt["scored"] else 202)
 
     async def _localized(eid: int, score: dict | None, lang: str) -> dict | None:
         if score is None or score.get("lang") == lang:
@@ -373,12 +437,14 @@ def create_app(room: Classroom) -> Starlette:
     async def t_exercise(request: Request) -> Response:
         trainer(request)
         eid = _int(request.path_params["eid"], "exercise")
+        room._exercises.pop(eid, None)
         if request.method == "POST":
             body = await read_json(request)
             if "state" in body:
                 await db(store.set_state, eid, body["state"])
                 if body["state"] == "open":
                     room.pool.warm([eid])
+                    await db(room.job, eid)
             if "show_engine" in body:
                 await db(store.set_show_engine, eid, bool(body["show_engine"]))
         return JSONResponse(await db(store.exercise, eid))
@@ -413,7 +479,9 @@ def create_app(room: Classroom) -> Starlette:
 
     async def t_let_in(request: Request) -> Response:
         trainer(request)
-        await db(store.let_in_again, _int(request.path_params["tid"], "trainee"))
+        tid = _int(request.path_params["tid"], "trainee")
+        await db(store.let_in_again, tid)
+        room.forget(tid)
         return JSONResponse({"ok": True})
 
     async def t_csv(request: Request) -> Response:
@@ -472,9 +540,36 @@ def create_app(room: Classroom) -> Starlette:
         Route("/api/trainer/trainees/{tid}/let-in", t_let_in, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        async def flush_loop() -> None:
+            while True:
+                await asyncio.sleep(1.0)
+                try:
+                    await db(room.flush_drafts)
+                except Exception:  # a busy database: the drafts wait for the next round
+                    log.exception("writing drafts")
+
+        task = asyncio.create_task(flush_loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ApiError: api_error, InputError: input_error, HTTPException: http_error,
         Exception: internal_error})
+
+
+def attempt_violations(full: dict, total: int) -> list[dict]:
+    """A whole check's violations as an attempt keeps them, with the pieces left in the tray."""
+    kept = [{k: v[k] for k in ("kind", "pieces", "hide", "amount", "message")}
+            for v in full["violations"]]
+    missing = total - full["placements"]
+    if missing > 0:
+        kept.append({"kind": "missing", "pieces": [], "hide": None, "amount": missing,
+                     "message": "in the tray"})
+    return kept
 
 
 def _new_job(body: dict) -> tuple[Job, int | None, int | None, str]:

@@ -14,22 +14,22 @@ scores the attempts that were waiting for it).
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable
 
-from leathernest.io.instance import job_from_data
 from leathernest.io.solution_json import solution_text
 from leathernest.nest import nest, warm_up
 from leathernest.search.stop import StopToken
-from leathernest.train.checking import orphan_watch
+from leathernest.train.checking import orphan_watch, stored_job
 from leathernest.train.store import Store
 
 log = logging.getLogger("nesting.train")
 
+SEARCH_NICE = 10  # the search's priority below the server's and the checks'
 # Beyond its time limit a search may take this long (compiling the kernels on a cold machine,
 # validating, measuring) before it is ended as failed.
 GRACE_S = 300.0
@@ -38,8 +38,9 @@ GRACE_S = 300.0
 def _search(job_json: str, time_s: float, conn) -> None:
     """In the engine's process: nest the job, send back the solution JSON or the error."""
     orphan_watch()  # a killed server takes its search with it
+    os.nice(SEARCH_NICE)  # the trainees' checks come first
     try:
-        job = job_from_data(json.loads(job_json), "exercise", "exercise")
+        job = stored_job(job_json, 0)
         warm_up()  # compile (or load) the kernels before the clock starts
         solution = nest(job, stop=StopToken(time_s))
         conn.send(("ready", solution_text(job, solution)))

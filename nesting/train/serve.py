@@ -60,7 +60,7 @@ def serve(room: Classroom, host: str, port: int, say: Callable[[str], None],
     sock = bind(host, port)
     url = url_of(sock)
     config = uvicorn.Config(create_app(room), log_level="warning", access_log=False,
-                            lifespan="off", timeout_keep_alive=30)
+                            lifespan="on", timeout_keep_alive=30)
     server = uvicorn.Server(config)
     try:
         room.start()

@@ -435,22 +435,29 @@ class Store:
                              .where(exercises.c.class_id == class_id)).all()
         return [_row(r) for r in rows]
 
-    def add_attempt(self, tid: int, eid: int, layout: dict, placed: int, total: int,
-                    violations: list[dict]) -> int:
-        """Keep a submit (committed before the answer goes out); its id."""
+    def add_attempt(self, tid: int, eid: int, layout: dict, placed: int, total: int) -> int:
+        """Keep a submit at once (committed before the answer goes out); its id.
+
+        Its validation and score follow (:meth:`set_checked`, :meth:`set_score`).
+        """
         with self.engine.begin() as c:
             n = c.execute(sa.select(sa.func.count()).select_from(attempts).where(
                 attempts.c.trainee_id == tid, attempts.c.exercise_id == eid)).scalar()
             if n >= MAX_ATTEMPTS:
                 raise LimitError(f"{MAX_ATTEMPTS} attempts at this exercise already")
-            broken = sum(v["kind"] != "missing" for v in violations)
             return c.execute(sa.insert(attempts).values(
                 trainee_id=tid, exercise_id=eid, submitted_at=now(),
                 layout_json=json.dumps(layout, separators=(",", ":")), placed=placed,
-                total=total, valid=not violations, rules_broken=broken,
+                total=total)).inserted_primary_key[0]
+
+    def set_checked(self, aid: int, violations: list[dict]) -> None:
+        """An attempt's whole validation: the rules it breaks (``missing`` for the tray)."""
+        broken = sum(v["kind"] != "missing" for v in violations)
+        with self.engine.begin() as c:
+            c.execute(sa.update(attempts).where(attempts.c.id == aid).values(
+                valid=not violations, rules_broken=broken,
                 mistakes=",".join(sorted({v["kind"] for v in violations}))[:400],
-                violations_json=json.dumps(violations, separators=(",", ":")))
-            ).inserted_primary_key[0]
+                violations_json=json.dumps(violations, separators=(",", ":"))))
 
     def set_score(self, aid: int, points: float | None, mistakes: list[str],
                   score: dict) -> None:
@@ -482,12 +489,13 @@ class Store:
             rows = c.execute(q.order_by(attempts.c.id)).all()
         return [_attempt(r, False) for r in rows]
 
-    def unscored(self, eid: int) -> list[int]:
-        """Attempts at the exercise still waiting for the engine's layout."""
+    def unscored(self, eid: int | None = None) -> list[int]:
+        """Attempts (at the exercise) still to be validated or scored, oldest first."""
+        q = sa.select(attempts.c.id).where(attempts.c.score_json.is_(None))
+        if eid is not None:
+            q = q.where(attempts.c.exercise_id == eid)
         with self.engine.connect() as c:
-            rows = c.execute(sa.select(attempts.c.id).where(
-                attempts.c.exercise_id == eid, attempts.c.score_json.is_(None)))
-            return [r[0] for r in rows]
+            return [r[0] for r in c.execute(q.order_by(attempts.c.id))]
 
 
 def _attempt(r, full: bool) -> dict:
@@ -496,8 +504,9 @@ def _attempt(r, full: bool) -> dict:
     layout, violations, score = (out.pop("layout_json"), out.pop("violations_json"),
                                  out.pop("score_json"))
     out["scored"] = score is not None
+    out["checked"] = violations is not None
     if full:
         out["layout"] = json.loads(layout)
-        out["violations"] = json.loads(violations)
+        out["violations"] = None if violations is None else json.loads(violations)
         out["score"] = None if score is None else json.loads(score)
     return out

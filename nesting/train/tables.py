@@ -10,8 +10,9 @@ metadata, so a change here without a migration fails.
   it before a submit (``show_engine``);
 - ``trainees``: a name, unique per class by ``name_key`` (case- and space-folded), and the hash of
   the access token the trainee's browser holds (the token itself is never stored);
-- ``attempts``: every submit, time-stamped, never overwritten; ``score_json`` is filled once the
-  engine's layout is there to compare with;
+- ``attempts``: every submit, time-stamped, kept the moment it arrives and never overwritten;
+  ``valid``, ``rules_broken`` and ``violations_json`` are filled once the whole layout is
+  validated (NULL until then), ``score_json`` once it is scored against the engine's layout;
 - ``drafts``: the layout a trainee is working on (one row per trainee and exercise, replaced on
   every check): the trainer's live view, and a restore on another tablet;
 - ``settings``: the trainer's key.
@@ -90,9 +91,9 @@ attempts = Table(
     Column("layout_json", Text, nullable=False),
     Column("placed", Integer, nullable=False),
     Column("total", Integer, nullable=False),
-    Column("valid", Boolean, nullable=False),
-    Column("rules_broken", Integer, nullable=False),
-    Column("violations_json", Text, nullable=False),
+    Column("valid", Boolean),
+    Column("rules_broken", Integer),
+    Column("violations_json", Text),
     Column("points", Float),
     Column("mistakes", String(400)),
     Column("score_json", Text),

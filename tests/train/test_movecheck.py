@@ -16,7 +16,7 @@ from conftest import VALID
 from leathernest.io.solution_json import solution_from_json
 from leathernest.model import HideLayout, Placement, Solution, Unplaced, UnplacedReason
 from leathernest.train.exercises import make_exercise
-from leathernest.train.movecheck import GLOBAL_KINDS, PreparedJob, check_moved
+from leathernest.train.movecheck import DISC_TOL_MM, GLOBAL_KINDS, PreparedJob, check_moved
 from leathernest.validate import validate
 
 
@@ -31,8 +31,21 @@ def as_solution(job, placements):
                                              for (h, c), ps in groups.items()), tray)
 
 
+# Kinds whose amount is a depth: measured to DISC_TOL_MM (the decision is the validator's).
+DEPTH_KINDS = {"overlap", "outside", "defect", "grade"}
+
+
 def key(v):
-    return (v.kind.value, tuple(sorted(v.pieces)), v.hide, round(v.amount, 6))
+    return (v.kind.value, tuple(sorted(v.pieces)), v.hide, v.amount)
+
+
+def same(got, want):
+    """The same violations; amounts equal (depths to twice DISC_TOL_MM, as widths are)."""
+    assert [g[:3] for g in got] == [w[:3] for w in want]
+    for g, w in zip(got, want, strict=True):
+        allowed = 2 * DISC_TOL_MM + 1e-9 if g[0] in DEPTH_KINDS else 1e-9
+        assert abs(g[3] - w[3]) <= allowed, (g, w)
+    return True
 
 
 def expected(job, placements, moved):
@@ -80,7 +93,7 @@ def test_each_rule_a_move_can_break_is_answered_as_the_validator_answers(train_j
     placements = from_body(train_job, entries)
     want = expected(train_job, placements, {moved})
     assert {k[0] for k in want} == kinds  # the case really is the case it is named after
-    assert answered(PreparedJob(train_job), placements, {moved}) == want
+    assert same(answered(PreparedJob(train_job), placements, {moved}), want)
 
 
 def test_a_move_away_clears_the_pair_it_broke(train_job):
@@ -132,6 +145,6 @@ def test_random_layouts_agree_with_the_validator(train_job, level4):
             moved = {(layout[k].piece_id, layout[k].copy)}
             want = expected(job, layout, moved)
             kinds |= {w[0] for w in want}
-            assert answered(prep, layout, moved) == want, (seed, moved)
+            assert same(answered(prep, layout, moved), want), (seed, moved)
     # The random drops reached the rules a move can break: the comparison was not of empty lists.
     assert kinds >= {"overlap", "outside", "defect", "grade", "rotation", "mirror", "group"}, kinds

@@ -119,9 +119,11 @@ def test_every_attempt_is_kept_and_never_overwritten(store):
     c = store.create_class("c")
     e = store.add_exercise(c["id"], "ex", "{}", 5.0)
     t, _ = store.join(c["id"], "Ana")
-    good = store.add_attempt(t["id"], e["id"], {"placements": [1]}, 4, 4, [])
-    worse = store.add_attempt(t["id"], e["id"], {"placements": []}, 0, 4,
-                              [{"kind": "defect"}])
+    good = store.add_attempt(t["id"], e["id"], {"placements": [1]}, 4, 4)
+    worse = store.add_attempt(t["id"], e["id"], {"placements": []}, 0, 4)
+    assert store.attempt(worse)["checked"] is False  # kept before it is validated
+    store.set_checked(good, [])
+    store.set_checked(worse, [{"kind": "defect"}])
     store.set_score(good, 91.5, [], {"points": 91.5})
     rows = store.attempts(trainee_id=t["id"])
     assert [r["id"] for r in rows] == [good, worse]

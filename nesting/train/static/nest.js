@@ -925,7 +925,11 @@ async function submit() {
     const attempt = await r.json();
     S.submitted = JSON.stringify(toSolution([...S.placed.values()]));
     saveLocal();
-    if (!attempt.scored) { say(t("say.score_later")); waitForScore(attempt.id); return; }
+    if (!attempt.scored) {
+      say(t(attempt.checked ? "say.score_later" : "say.kept_checking"));
+      waitForScore(attempt.id);
+      return;
+    }
     await showAttempt(attempt);
   } catch (e) {
     say(t("say.submit_failed", {why: e.message}));
@@ -940,8 +944,8 @@ function settle() {
 }
 
 async function waitForScore(aid) {
-  for (let i = 0; i < 120; i++) {
-    await new Promise((r) => setTimeout(r, 5000));
+  for (let i = 0; i < 140; i++) {  // every second at first, then every 5 s, for 10 minutes
+    await new Promise((r) => setTimeout(r, i < 20 ? 1000 : 5000));
     try {
       const a = await (await api("GET", `/api/attempts/${aid}?lang=${I18N.lang}`)).json();
       if (a.scored) { await showAttempt(a); return; }
@@ -1257,6 +1261,7 @@ window.nest = {
   load(list) { const before = snapshot(); S.placed = new Map(fromSolution(list).map((p) => [keyOf(p.pid, p.copy), p])); commit(before); },
   move(key, x, y) { const p = S.placed.get(key); p.x = x; p.y = y; S.selected = key; changed(); },
   centre(key, cx, cy) { const p = S.placed.get(key); centreAt(p, cx, cy); S.selected = key; changed(); },
+  remove(keys) { for (const k of keys) S.placed.delete(k); changed(); },
   toScreen(x, y) {
     const m = document.getElementById("world").getScreenCTM();
     return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
