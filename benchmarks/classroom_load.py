@@ -50,6 +50,7 @@ HOST = "127.0.0.1"
 MAX_TRAINEES = 100
 MAX_SECONDS = 600.0
 MOVE_MM = 8.0
+SCORE_WAIT_MAX_S = 300.0
 
 
 def pct(values: list[float], q: float) -> float:
@@ -204,7 +205,15 @@ def main(argv: list[str] | None = None) -> int:
             p.join(args.seconds + 300)
         load1 = os.getloadavg()
         trainer = Client(port, trainer=True)  # the first one idled past the keep-alive time
-        _, live = trainer.call("GET", f"/api/trainer/classes/{cls['id']}/live")
+        done_at = time.monotonic()
+        scored_after = None
+        while time.monotonic() - done_at < SCORE_WAIT_MAX_S:  # every submit's score, made after
+            _, live = trainer.call("GET", f"/api/trainer/classes/{cls['id']}/live")
+            last = [t["attempts"].get(str(eid), {}).get("last") for t in live["trainees"]]
+            if all(a is not None and a["points"] is not None for a in last):
+                scored_after = time.monotonic() - done_at
+                break
+            time.sleep(1.0)
         lat = [x for p in people for x in p.latency_ms]
         srv = [x for p in people for x in p.server_ms]
         subs = [x for p in people for x in p.submit_ms]
@@ -220,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             "submit_ms": {"p50": pct(subs, 50), "max": max(subs, default=float("nan"))},
             "errors": len(errors), "error_samples": errors[:5],
             "submits": len(subs), "attempts_stored": live["attempts"], "drafts_stored": drafts,
+            "all_scored_after_s": scored_after,
             "load_before": load0, "load_after": load1, "cpus": os.cpu_count(),
         }
         c = figures["check_ms"]
@@ -229,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{figures['server_check_ms']['p95']:.1f} ms)")
         print(f"errors {len(errors)}; submits {len(subs)} (p50 {figures['submit_ms']['p50']:.0f} "
               f"ms, max {figures['submit_ms']['max']:.0f} ms); attempts stored "
-              f"{live['attempts']}; drafts stored {drafts}; load average {load0[0]:.2f} -> "
+              f"{live['attempts']}, all scored {scored_after and round(scored_after)} s after the "
+              f"last answer; drafts stored {drafts}; load average {load0[0]:.2f} -> "
               f"{load1[0]:.2f} on {os.cpu_count()} cores")
         for e in errors[:5]:
             print(f"  error: {e}")

@@ -120,10 +120,15 @@ def page_times(url: str, code: str, layout: dict, n: int, shots: Path | None) ->
             page.evaluate("(keys) => nest.remove(keys)",
                           ["card_holder.divider#5", "bifold_wallet.stiffener#3",
                            "card_holder.back#5", "bifold_wallet.card_pocket#20"])
-            # A stiffener laid across the scar on the left (a fault a trainee must chalk-mark).
+            # A stiffener laid across the largest fault of the first hide (a fault a trainee
+            # must chalk-mark first).
             stiff = "bifold_wallet.stiffener#2"
             back = page.evaluate(f"nest.state.placed.get('{stiff}')")
-            page.evaluate("(a) => nest.centre(...a)", [stiff, 165.0, 713.0])
+            fault = page.evaluate(
+                "(() => { const z = nest.state.tabs[0].hide.zones.filter((z) => z.grade === 0)"
+                ".sort((a, b) => Math.abs(ringArea(b.outer)) - Math.abs(ringArea(a.outer)))[0];"
+                " return ringCentroid(z.outer); })()")
+            page.evaluate("(a) => nest.centre(...a)", [stiff, *fault])
             page.wait_for_function("!nest.busy()")
             page.screenshot(path=str(shots / "trainer.png"))
             page.evaluate("(a) => nest.move(...a)", [stiff, back["x"], back["y"]])

@@ -1,10 +1,10 @@
 """A trainer's summary of a class: every trainee's score, and the mistakes the class shares.
 
-Reads a folder of submissions (the solution files ``leathernest train --out`` saves, one per
-trainee, or any hand layouts ``leathernest score`` reads), scores each against one engine layout
-of the job with :func:`leathernest.scoring.score.score_layout`, and writes a CSV (one row per
-trainee) and an HTML page (the table, the common mistakes, each trainee's layout). A file that
-cannot be read is listed with the reason, not dropped.
+Reads a folder of submissions (any hand layouts ``leathernest score`` reads), or the attempts
+a class server keeps (:func:`score_attempts`: each trainee's latest), scores each against one
+engine layout of the job with :func:`leathernest.scoring.score.score_layout`, and writes a CSV
+(one row per trainee) and an HTML page (the table, the common mistakes, each trainee's
+layout). A file that cannot be read is listed with the reason, not dropped.
 
 Common mistakes are of two kinds: rules broken (from the validator's violation kinds) and the
 trade's teaching figures against the engine's layout (first waste, remnant kept, best leather).
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
-from leathernest.io.hand_layout import read_hand_layout
+from leathernest.io.hand_layout import hand_layout_from_json, read_hand_layout
 from leathernest.io.html_report import CSS
 from leathernest.io.svg import layout_svg
 from leathernest.model import Job, Solution
@@ -92,6 +92,26 @@ def score_class(job: Job, engine: Solution, files: list[Path]) -> list[Entry]:
         entry = Entry(_trainee(path), path)
         try:
             entry.score = score_layout(job, read_hand_layout(path), engine)
+            entry.mistakes = _mistakes(entry.score)
+        except InputError as exc:
+            entry.error = exc.one_line()
+        entries.append(entry)
+    return sorted(entries, key=lambda e: (e.score is None, -(e.score.comparison["points"]
+                                                               if e.score else 0), e.trainee))
+
+
+def score_attempts(job: Job, engine: Solution, attempts: list[dict],
+                   names: dict[int, str]) -> list[Entry]:
+    """Each trainee's latest attempt (as the class server keeps them) scored like a file."""
+    latest: dict[int, dict] = {}
+    for a in attempts:
+        latest[a["trainee_id"]] = a
+    entries = []
+    for tid, a in latest.items():
+        entry = Entry(names.get(tid, "?"), Path(f"attempt-{a['id']}"))
+        try:
+            entry.score = score_layout(job, hand_layout_from_json(a["layout"], entry.path.name),
+                                       engine)
             entry.mistakes = _mistakes(entry.score)
         except InputError as exc:
             entry.error = exc.one_line()

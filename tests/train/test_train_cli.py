@@ -98,3 +98,9 @@ def test_a_trainees_name_never_becomes_a_file(tmp_path, train_job_file, train_jo
         rows = db.execute("select t.name from attempts a join trainees t on t.id = a.trainee_id"
                           " order by a.id").fetchall()
     assert [r[0] for r in rows] == ["job", "engine_solution", "../job", "classroom"]
+    # `class DIR` summarises the same attempts (each trainee's latest), from the database.
+    r = run("class", out)
+    assert r.exit_code == 0, r.output
+    import csv
+    trainees = {row["trainee"] for row in csv.DictReader((out / "class.csv").open())}
+    assert trainees == {"job", "engine_solution", "../job", "classroom"}

@@ -12,7 +12,8 @@ const FINE_DEG = 1;
 const HISTORY = 500;
 const TOUCH_PX = 44;       // the smallest thing a finger should have to hit
 const LONG_PRESS_MS = 450; // a finger held this long on a tray piece picks it up
-const SAME_TURN_DEG = 5;   // coarse turns closer than this are one step (they look the same)
+const SAME_TURN_DEG = 5;
+const MAX_MOVED = 40;      // more moved pieces than this (the server takes 50): check them all   // coarse turns closer than this are one step (they look the same)
 // Worst first: what ruins a piece before what wastes leather.
 const RULE_ORDER = ["defect", "outside", "overlap", "grade", "grain", "rotation", "mirror", "gap",
                     "margin", "group", "demand", "unknown", "area", "polygon"];
@@ -269,6 +270,13 @@ function labelPoint(pl, scale) {
   return [(box[0] + box[2]) / 2, box[3] + 10 / scale];
 }
 
+// A label's anchor moved so that its text (about 0.55 em a character) stays inside the view.
+function inView([x, y], text, size) {
+  const half = 0.55 * size * text.length / 2, [vx, , vw] = S.view;
+  if (vw < 2 * half) return [vx + vw / 2, y];
+  return [Math.min(Math.max(x, vx + half), vx + vw - half), y];
+}
+
 function render() {
   if (!S.job) return;
   const svg = document.getElementById("view");
@@ -288,9 +296,9 @@ function render() {
     const g = drawPiece(world, pl, S.pieces.get(pl.pid), cls, scale, grab);
     if (rules.length) {  // the worst rule, in words, on the piece
       g.setAttribute("data-violation", rules[0].kind);
-      const text = `${rules[0].rule}: ${rules[0].text}`;
-      textAt(labels, labelPoint(pl, scale), text.length > 70 ? text.slice(0, 67) + "..." : text,
-             13 / scale, "rule-label");
+      const full = `${rules[0].rule}: ${rules[0].text}`;
+      const text = full.length > 70 ? full.slice(0, 67) + "..." : full;
+      textAt(labels, inView(labelPoint(pl, scale), text, 13 / scale), text, 13 / scale, "rule-label");
     }
   }
   if (S.drag && S.drag.pl && S.drag.onBoard) {
@@ -504,6 +512,8 @@ async function runCheck(all = false) {
   const moved = [...S.moved];
   S.moved = new Set();
   S.sent = new Map([...S.placed].map(([k, p]) => [k, sig(p)]));
+  // Many pieces at once (a layout opened, a long undo): the whole layout is checked.
+  if (moved.length > MAX_MOVED) all = true;
   const body = {...layoutBody(), lang: I18N.lang, broken: S.violations.length};
   if (!all) body.moved = moved;
   const t0 = performance.now();
