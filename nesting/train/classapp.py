@@ -339,6 +339,7 @@ def create_app(room: Classroom) -> Starlette:
     async def draft(request: Request) -> Response:
         who = await trainee(request)
         ex = await exercise_of(request, who, need_open=False)
+        await db(room.flush_drafts, [(who["id"], ex["id"])])  # the newest, not 5 s behind
         return JSONResponse({"draft": await db(store.draft, who["id"], ex["id"])})
 
     async def submit(request: Request) -> Response:
@@ -398,10 +399,13 @@ def create_app(room: Classroom) -> Starlette:
     async def download(request: Request) -> Response:
         who = await trainee(request)
         ex = await exercise_of(request, who, need_open=False)
+        kind = request.path_params["kind"]
+        if kind not in ("dxf", "solution"):
+            raise ApiError(404, "no such download (dxf or solution)", "not_found")
         body = await read_json(request)
         job = await db(room.job, ex["id"])
         placements = checking.placements_from_body(body, job)
-        if request.path_params["kind"] == "dxf":
+        if kind == "dxf":
             name, data, media = await run_in_threadpool(dxf_file, job, placements)
         else:
             name, data = await run_in_threadpool(solution_file, job, placements, who["name"])

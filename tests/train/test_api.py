@@ -378,6 +378,16 @@ def test_downloads_a_solution_file_and_cutter_dxf(client, cls, train_job, room, 
                       headers=cls["Ana"])
     assert bad.status_code == 400
     assert "breaks 1 rule" in bad.json()["error"]
+    assert client.post(f"{url}/svg", json=body(VALID), headers=cls["Ana"]).status_code == 404
+
+
+def test_a_draft_is_kept_for_another_tablet(client, cls):
+    url = f"/api/exercises/{cls['eid']}"
+    for layout in (VALID[:1], VALID[:3]):  # the second within the 5 s a draft waits
+        client.post(f"{url}/check", json=body(layout, moved=["front#0"]), headers=cls["Ana"])
+    draft = client.get(f"{url}/draft", headers=cls["Ana"]).json()["draft"]
+    assert len(draft["layout"]["placements"]) == 3
+    assert client.get(f"{url}/draft", headers=cls["Ben"]).json()["draft"] is None
 
 
 def test_dxf_of_two_hides_is_a_zip(client, cls, room):
