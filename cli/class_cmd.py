@@ -28,7 +28,7 @@ from leathernest.cli.common import compile_note, err, fail_input, handle_errors
 @handle_errors
 def command(submissions: str, job_path: str | None, engine_solution: str | None,
             time_s: float | None, out_dir: str | None, exercise_id: int | None) -> None:
-    r"""Score every trainee's layout in SUBMISSIONS and list the mistakes the class shares.
+    """Score every trainee's layout in SUBMISSIONS and list the mistakes the class shares.
 
     SUBMISSIONS is a folder of hand layouts (any `leathernest score` reads, with job.json and
     optionally engine_solution.json), or the folder `leathernest train --out` keeps its
@@ -41,7 +41,7 @@ def command(submissions: str, job_path: str | None, engine_solution: str | None,
     Example:
       leathernest train job.json --host 0.0.0.0 --out submissions
       leathernest class submissions
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import load_job
     from leathernest.nest import nest
     from leathernest.search.stop import StopToken

@@ -31,7 +31,7 @@ def workers_option(f):
 @handle_errors
 def command(db: str, host: str, port: int, trainer_key: str | None, workers: int | None,
             no_browser: bool) -> None:
-    r"""Serve a class: the trainer's live view and the trainees' nesting page.
+    """Serve a class: the trainer's live view and the trainees' nesting page.
 
     The trainer opens the printed trainer's page (it carries the key), creates a class, adds
     exercises (levels 1-4 of `leathernest exercise`, or any job with hides; the engine's layout of
@@ -47,7 +47,7 @@ def command(db: str, host: str, port: int, trainer_key: str | None, workers: int
     Examples:
       leathernest classroom --host 0.0.0.0
       leathernest classroom --db postgresql+psycopg://trainer@school-server/leathernest
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.cli.common import usable_cores
     from leathernest.train.checking import WorkPool
     from leathernest.train.classapp import Classroom

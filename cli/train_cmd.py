@@ -38,7 +38,7 @@ DB_FILE = "classroom.sqlite"
 def command(job: str, host: str, port: int, no_browser: bool, time_s: float | None,
             seed: int | None, engine_solution: str | None, out_dir: str | None,
             no_snap: bool, workers: int | None) -> None:
-    r"""Serve a page where a trainee nests JOB by hand, every rule checked live.
+    """Serve a page where a trainee nests JOB by hand, every rule checked live.
 
     The page draws the hide to scale (grade zones, faults, backbone) with the order's pieces in
     a tray: drag them on, rotate (R, Shift+R; [ and ] for fine turns where allowed), mirror (M,
@@ -58,7 +58,7 @@ def command(job: str, host: str, port: int, no_browser: bool, time_s: float | No
       leathernest train datasets/examples/demo_wallets.json
       leathernest exercise --level 2 --seed 7 --out ex2
       leathernest train ex2/job.json --out ex2
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import load_job
     from leathernest.io.job_json import job_to_json
     from leathernest.io.solution_json import solution_text
