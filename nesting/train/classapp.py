@@ -305,8 +305,9 @@ def create_app(room: Classroom) -> Starlette:
                 continue
             tries = [a for a in mine if a["exercise_id"] == ex["id"]]
             points = [a["points"] for a in tries if a["points"] is not None]
-            out.append({k: ex[k] for k in ("id", "title", "state", "level", "engine_state")}
-                       | {"attempts": len(tries), "best": max(points, default=None)})
+            out.append({k: ex[k] for k in ("id", "state", "level", "engine_state")}
+                       | {"title": title_in(ex, lang_of(request)), "attempts": len(tries),
+                          "best": max(points, default=None)})
         return JSONResponse({"trainee": who, "class": cls, "exercises": out})
 
     async def exercise_job(request: Request) -> Response:
@@ -322,7 +323,8 @@ def create_app(room: Classroom) -> Starlette:
             practise = [i18n.gettext(lang, t).format(gap=job.gap_mm, margin=job.margin_mm)
                         for t in LEVEL_TEXT[ex["level"]].practise]
         return job_payload(job, room.snap) | {
-            "exercise": ex, "grade_words": words, "practise": practise, "lang": lang}
+            "exercise": ex | {"title": title_in(ex, lang)}, "grade_words": words,
+            "practise": practise, "lang": lang}
 
     async def check(request: Request) -> Response:
         who = await trainee(request)
@@ -565,6 +567,19 @@ def create_app(room: Classroom) -> Starlette:
         Exception: internal_error})
 
 
+def level_title(level: int, seed: int, lang: str = "en") -> str:
+    """The title an exercise of a level gets: "3. Croupon first, with the grain (seed 12)"."""
+    return f"{level}. {i18n.gettext(lang, LEVEL_TEXT[level].title)} (seed {seed})"
+
+
+def title_in(ex: dict, lang: str) -> str:
+    """An exercise's title in ``lang`` where it is a level's own title (a trainer's stays)."""
+    if ex["level"] in LEVEL_TEXT and ex["title"] == level_title(ex["level"], ex["seed"]):
+        name = i18n.gettext(lang, LEVEL_TEXT[ex["level"]].title)
+        return f"{ex['level']}. {name} ({ex['seed']})"
+    return ex["title"]
+
+
 def attempt_violations(full: dict, total: int) -> list[dict]:
     """A whole check's violations as an attempt keeps them, with the pieces left in the tray."""
     kept = [{k: v[k] for k in ("kind", "pieces", "hide", "amount", "message")}
@@ -587,7 +602,7 @@ def _new_job(body: dict) -> tuple[Job, int | None, int | None, str]:
         if not isinstance(level, int) or not isinstance(seed, int) or not 0 <= seed < 2**31:
             raise ApiError(400, "give a level (1-4) and a seed, or a job", "bad_body")
         job = make_exercise(level, seed).job
-        title = body.get("title") or f"{level}. {LEVEL_TEXT[level].title} (seed {seed})"
+        title = body.get("title") or level_title(level, seed)
     if job.is_strip:
         raise ApiError(400, "a strip job cannot be nested by hand here: use hides", "bad_body")
     return job, level, seed, title

@@ -401,3 +401,15 @@ def test_dxf_of_two_hides_is_a_zip(client, cls, room):
     assert r.status_code == 200, r.text
     names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
     assert len(names) == 2
+
+
+def test_a_levels_title_and_task_are_in_the_trainees_language(client, cls):
+    ex = client.post(f"/api/trainer/classes/{cls['id']}/exercises", json={"level": 2, "seed": 5},
+                     headers=K).json()
+    assert ex["title"] == "2. Mind the faults (seed 5)"
+    client.post(f"/api/trainer/exercises/{ex['id']}", json={"state": "open"}, headers=K)
+    mine = client.get("/api/me?lang=es", headers=cls["Ana"]).json()["exercises"]
+    assert [x["title"] for x in mine] == ["trainer-test", "2. Cuidado con los defectos (5)"]
+    job = client.get(f"/api/exercises/{ex['id']}?lang=pl", headers=cls["Ana"]).json()
+    assert job["exercise"]["title"] == "2. Uważaj na wady (5)"
+    assert job["practise"][0].startswith("Obejrzyj skórę i najpierw zaznacz wady kredą")

@@ -1104,7 +1104,7 @@ let listTimer = null;
 async function exercises(enterSingle = false) {
   clearTimeout(listTimer);
   try {
-    S.me = await (await api("GET", "/api/me")).json();
+    S.me = await (await api("GET", `/api/me?lang=${I18N.lang}`)).json();
   } catch (e) {
     if (e.status === 401) { S.token = null; localStorage.removeItem("leathernest.token"); }
     show("join-screen");
