@@ -151,3 +151,36 @@ def test_a_class_code_is_found_whatever_the_case(store):
     assert store.class_by_code(" ".join(c["code"]))["id"] == c["id"]
     with pytest.raises(st.NotFoundError):
         store.class_by_code("NOCODE")
+
+
+def test_every_query_of_a_lesson_runs_on_both_databases(store):
+    """Drafts, engine layouts, states, let-in and the live view, on SQLite and PostgreSQL."""
+    from leathernest.train.classapp import live_view
+
+    c = store.create_class("Ubrique")
+    e = store.add_exercise(c["id"], "ex", "{}", 5.0, level=1, seed=3)
+    assert store.engine_pending() == [e["id"]]
+    store.set_engine(e["id"], "running")
+    store.set_engine(e["id"], "ready", solution_json='{"placements": []}')
+    assert store.engine_pending() == []
+    assert store.engine_json(e["id"]) == '{"placements": []}'
+    assert store.set_state(e["id"], "open")["opened_at"] is not None
+    assert store.set_show_engine(e["id"], True)["show_engine"] is True
+    with pytest.raises(st.StoreError):
+        store.set_state(e["id"], "gone")
+    ana, _ = store.join(c["id"], "Ana")
+    store.save_draft(ana["id"], e["id"], {"placements": [1]}, 1, 4, 0)
+    store.save_draft(ana["id"], e["id"], {"placements": [1, 2]}, 2, 4, 1)  # replaced
+    assert store.draft(ana["id"], e["id"])["layout"] == {"placements": [1, 2]}
+    (d,) = store.drafts(c["id"])
+    assert (d["placed"], d["broken"]) == (2, 1)
+    aid = store.add_attempt(ana["id"], e["id"], {"placements": [1, 2]}, 2, 4)
+    store.set_checked(aid, [{"kind": "defect"}, {"kind": "missing"}])
+    assert [a["id"] for a in store.attempts(class_id=c["id"])] == [aid]
+    store.let_in_again(ana["id"])
+    view = live_view(store, c["id"], "ro")
+    (row,) = view["trainees"]
+    assert row["working_on"]["placed"] == 2
+    assert row["attempts"][e["id"]]["last"]["rules_broken"] == 1
+    assert [m["key"] for m in view["mistakes"][e["id"]]] == ["defect", "missing"]
+    assert view["mistakes"][e["id"]][0]["text"].startswith("defecte neocolite")
