@@ -202,13 +202,13 @@ _state: dict = {"url": None, "store": None, "exercises": OrderedDict()}
 _lock = threading.Lock()
 
 
-def orphan_watch(interval_s: float = 1.0) -> None:
-    """End this worker process when the server that started it is gone (killed, crashed).
+def orphan_watch(parent: int, interval_s: float = 1.0) -> None:
+    """End this worker process when the server ``parent`` (its pid) is gone (killed, crashed).
 
     A killed parent cannot stop its children; each child notices instead, within
-    ``interval_s``, that it was handed over to another parent.
+    ``interval_s``, that it was handed over to another parent. The parent's pid is given, not
+    read here: a child that starts after its parent was killed would read its new parent's.
     """
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -218,10 +218,10 @@ def orphan_watch(interval_s: float = 1.0) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def init_worker(url: str, watch: bool = True, nice: int = 0) -> None:
-    """A worker's start: the database to read jobs from (and, in a process, the watch)."""
-    if watch:
-        orphan_watch()
+def init_worker(url: str, parent: int | None = None, nice: int = 0) -> None:
+    """A worker's start: the database to read jobs from (in a process: the watch on ``parent``)."""
+    if parent is not None:
+        orphan_watch(parent)
     if nice:
         os.nice(nice)
     _state["url"] = url
@@ -351,16 +351,17 @@ class WorkPool:
         self._executor: Executor
         self._slow: Executor
         if workers <= 0:
-            init_worker(url, watch=False)
+            init_worker(url)
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
             self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="score")
         else:
             spawn = multiprocessing.get_context("spawn")
+            me = os.getpid()
             self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
-                                                 initializer=init_worker, initargs=(url,))
+                                                 initializer=init_worker, initargs=(url, me))
             self._slow = ProcessPoolExecutor(max_workers=1, mp_context=spawn,
-                                             initializer=init_worker, initargs=(url, True,
-                                                                                SLOW_NICE))
+                                             initializer=init_worker,
+                                             initargs=(url, me, SLOW_NICE))
 
     def warm(self, eids: list[int]) -> None:
         """Prepare these exercises in the workers (a first check is then as fast as the rest)."""

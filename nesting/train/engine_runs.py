@@ -35,9 +35,9 @@ SEARCH_NICE = 10  # the search's priority below the server's and the checks'
 GRACE_S = 300.0
 
 
-def _search(job_json: str, time_s: float, conn) -> None:
+def _search(job_json: str, time_s: float, conn, parent: int) -> None:
     """In the engine's process: nest the job, send back the solution JSON or the error."""
-    orphan_watch()  # a killed server takes its search with it
+    orphan_watch(parent)  # a killed server takes its search with it
     os.nice(SEARCH_NICE)  # the trainees' checks come first
     try:
         job = stored_job(job_json, 0)
@@ -90,7 +90,7 @@ class EngineRuns:
         ctx = multiprocessing.get_context("spawn")
         mine, theirs = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_search, args=(self.store.job_json(eid),
-                                                 ex["engine_time_s"], theirs),
+                                                 ex["engine_time_s"], theirs, os.getpid()),
                            name=f"engine-{eid}", daemon=True)
         self._proc = proc
         proc.start()
