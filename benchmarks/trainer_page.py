@@ -8,11 +8,13 @@ Usage::
 Starts ``leathernest train datasets/examples/demo_wallets.json`` on a free port (with the given
 engine layout, else the engine's layout made first with ``--time`` seconds), then
 
-1. posts the engine's full layout (66 pieces) to ``/api/check`` ``--n`` times over HTTP and prints
-   the round trip's median and 90th percentile and the validator's own time (``check_ms``);
-2. in headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright), lays that layout
-   out on the page, moves one piece onto a defect and back ``--n`` times and prints the page's
-   check round trip as it shows it (from the move to the answer drawn);
+1. joins the class ``train`` serves and posts the engine's full layout (66 pieces) to
+   ``/api/exercises/1/check`` ``--n`` times over HTTP, once as a whole check and once as the
+   check of one moved piece (what the page sends after a move), and prints the round trip's
+   median and 90th percentile and the server's own time (``check_ms``);
+2. in headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright), joins, lays that
+   layout out on the page, moves one piece onto a defect and back ``--n`` times and prints the
+   page's check round trip as it shows it (from the move to the answer drawn);
 3. with ``--shots DIR``, saves ``trainer.png`` (the page, a piece on a defect) and
    ``trainer-score.png`` (the score against the engine) into DIR.
 
@@ -48,20 +50,20 @@ def engine_layout(path: str | None, time_s: float, tmp: Path) -> Path:
     return out / "solution.json"
 
 
-def start(engine: Path) -> tuple[subprocess.Popen, str]:
+def start(engine: Path) -> tuple[subprocess.Popen, str, str]:
     proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "train", str(DEMO),
                              "--port", "0", "--no-browser", "--engine-solution", str(engine)],
                             stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
-        m = re.search(r"(http://\S+/)", line)
+        m = re.search(r"(http://\S+/)\?code=(\w+)", line)
         if m:
-            return proc, m.group(1)
+            return proc, m.group(1), m.group(2)
     raise SystemExit("the trainer did not start")
 
 
-def post(url: str, body: dict) -> dict:
-    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type":
-                                                                   "application/json"})
+def post(url: str, body: dict, token: str = "") -> dict:
+    req = urllib.request.Request(url, json.dumps(body).encode(), {
+        "Content-Type": "application/json", "X-Trainee-Token": token})
     with urllib.request.urlopen(req) as r:
         return json.loads(r.read())
 
@@ -71,55 +73,67 @@ def quantiles(ms: list[float]) -> str:
     return f"median {statistics.median(ms):.0f} ms, p90 {q[8]:.0f} ms (n={len(ms)})"
 
 
-def http_times(url: str, layout: dict, n: int) -> None:
-    body = {"placements": layout["placements"], "unplaced": []}
-    post(url + "api/check", body)  # warm
-    round_trip, server = [], []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = post(url + "api/check", body)
-        round_trip.append((time.perf_counter() - t0) * 1e3)
-        server.append(out["check_ms"])
-    assert out["valid"], out["violations"][:3]
-    print(f"POST /api/check, 66 pieces, over HTTP: {quantiles(round_trip)}; "
-          f"validator alone: median {statistics.median(server):.0f} ms")
+def http_times(url: str, code: str, layout: dict, n: int) -> None:
+    token = post(url + "api/join", {"code": code, "name": "timing"})["token"]
+    placements = layout["placements"]
+    first = f"{placements[0]['item_id']}#{placements[0]['copy']}"
+    for what, body in (("whole layout", {"placements": placements}),
+                       ("one moved piece", {"placements": placements, "moved": [first]})):
+        post(url + "api/exercises/1/check", body, token)  # warm
+        round_trip, server = [], []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            out = post(url + "api/exercises/1/check", body, token)
+            round_trip.append((time.perf_counter() - t0) * 1e3)
+            server.append(out["check_ms"])
+        assert not out["violations"], out["violations"][:3]
+        print(f"POST /api/exercises/1/check, 66 pieces, {what}, over HTTP: "
+              f"{quantiles(round_trip)}; the server's check alone: median "
+              f"{statistics.median(server):.1f} ms")
 
 
-def page_times(url: str, layout: dict, n: int, shots: Path | None) -> None:
+def page_times(url: str, code: str, layout: dict, n: int, shots: Path | None) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(url)
+        page.goto(f"{url}?code={code}")
+        page.fill("#join-name", "Ana")
+        page.click("#btn-join")
         page.wait_for_selector("#world")
-        page.evaluate("(list) => trainer.load(list)", layout["placements"])
-        page.wait_for_function("!trainer.busy() && trainer.state.check.placements === 66")
+        page.evaluate("(list) => nest.load(list)", layout["placements"])
+        page.wait_for_function("!nest.busy() && nest.state.placed.size === 66")
         key = "card_holder.front#2"
-        pl = page.evaluate(f"trainer.state.placed.get('{key}')")
+        pl = page.evaluate(f"nest.state.placed.get('{key}')")
         x, y = pl["x"], pl["y"]
         defect = (x + 212, y - 8)  # onto the small defect near (697, 343)
         shown = []
         for k in range(n):
-            page.evaluate("(a) => trainer.move(...a)", [key, *(defect if k % 2 == 0 else (x, y))])
-            page.wait_for_function("!trainer.busy()")
-            shown.append(page.evaluate("trainer.state.checkMs"))
+            page.evaluate("(a) => nest.move(...a)", [key, *(defect if k % 2 == 0 else (x, y))])
+            page.wait_for_function("!nest.busy()")
+            shown.append(page.evaluate("nest.state.checkMs"))
         print(f"the page's check after a move (sent, validated, drawn), 66 pieces: "
               f"{quantiles(shown)}")
         if shots is not None:
             shots.mkdir(parents=True, exist_ok=True)
-            page.evaluate("(keys) => trainer.remove(keys)",
+            page.evaluate("(keys) => nest.remove(keys)",
                           ["card_holder.divider#5", "bifold_wallet.stiffener#3",
                            "card_holder.back#5", "bifold_wallet.card_pocket#20"])
-            # A stiffener laid across the scar on the left (a fault a trainee must chalk-mark).
+            # A stiffener laid across the largest fault of the first hide (a fault a trainee
+            # must chalk-mark first).
             stiff = "bifold_wallet.stiffener#2"
-            back = page.evaluate(f"trainer.state.placed.get('{stiff}')")
-            page.evaluate("(a) => trainer.centre(...a)", [stiff, 165.0, 713.0])
-            page.wait_for_function("!trainer.busy()")
-            page.fill("#trainee", "Ana")
+            back = page.evaluate(f"nest.state.placed.get('{stiff}')")
+            fault = page.evaluate(
+                "(() => { const z = nest.state.tabs[0].hide.zones.filter((z) => z.grade === 0)"
+                ".sort((a, b) => Math.abs(ringArea(b.outer)) - Math.abs(ringArea(a.outer)))[0];"
+                " return ringCentroid(z.outer); })()")
+            page.evaluate("(a) => nest.centre(...a)", [stiff, *fault])
+            page.wait_for_function("!nest.busy()")
             page.screenshot(path=str(shots / "trainer.png"))
-            page.evaluate("(a) => trainer.move(...a)", [stiff, back["x"], back["y"]])
-            page.wait_for_function("!trainer.busy()")
+            page.evaluate("(a) => nest.move(...a)", [stiff, back["x"], back["y"]])
+            page.wait_for_function("!nest.busy()")
+            page.on("dialog", lambda d: d.accept())  # four pieces are in the tray: fine
             page.click("#btn-submit")
             page.wait_for_selector("#points", timeout=120_000)
             page.screenshot(path=str(shots / "trainer-score.png"))
@@ -137,10 +151,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         engine = engine_layout(a.engine_solution, a.time, Path(tmp))
         layout = json.loads(engine.read_text())
-        proc, url = start(engine)
+        proc, url, code = start(engine)
         try:
-            http_times(url, layout, a.n)
-            page_times(url, layout, a.n, a.shots)
+            http_times(url, code, layout, a.n)
+            page_times(url, code, layout, a.n, a.shots)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import click
@@ -21,13 +22,17 @@ from leathernest.cli.common import compile_note, err, fail_input, handle_errors
               help="Time for the engine when it must run, seconds (default: the job's).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for class.csv and class.html (default: SUBMISSIONS).")
+@click.option("--exercise", "exercise_id", type=click.IntRange(min=1), default=None,
+              help="With a class server's database in SUBMISSIONS (classroom.sqlite, as `train "
+                   "--out` keeps it): the exercise to summarise (default: the last one).")
 @handle_errors
 def command(submissions: str, job_path: str | None, engine_solution: str | None,
-            time_s: float | None, out_dir: str | None) -> None:
-    r"""Score every trainee's layout in SUBMISSIONS and list the mistakes the class shares.
+            time_s: float | None, out_dir: str | None, exercise_id: int | None) -> None:
+    """Score every trainee's layout in SUBMISSIONS and list the mistakes the class shares.
 
-    SUBMISSIONS is the folder `leathernest train --out` fills (one <trainee>.json each, with
-    job.json and engine_solution.json); any hand layouts `leathernest score` reads will do.
+    SUBMISSIONS is a folder of hand layouts (any `leathernest score` reads, with job.json and
+    optionally engine_solution.json), or the folder `leathernest train --out` keeps its
+    database in (classroom.sqlite: each trainee's latest attempt is summarised).
     Writes class.csv (one row per trainee: points, validity, leather consumed, first and second
     waste, remnant kept, best leather misused, money, rules broken) and class.html (the scores,
     the common mistakes, each layout beside the engine's).
@@ -36,7 +41,7 @@ def command(submissions: str, job_path: str | None, engine_solution: str | None,
     Example:
       leathernest train job.json --host 0.0.0.0 --out submissions
       leathernest class submissions
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.io.instance import load_job
     from leathernest.nest import nest
     from leathernest.search.stop import StopToken
@@ -44,6 +49,10 @@ def command(submissions: str, job_path: str | None, engine_solution: str | None,
     from leathernest.train.session import given_engine
 
     folder = Path(submissions)
+    if (folder / "classroom.sqlite").exists() and not job_path:
+        job, engine, entries = _from_database(folder / "classroom.sqlite", exercise_id)
+        _report(write_class(Path(out_dir) if out_dir else folder, job, engine, entries), entries)
+        return
     job_file = Path(job_path) if job_path else folder / "job.json"
     if not job_path and not job_file.exists():
         fail_input(f"{folder}: no job.json - pass --job JOB")
@@ -61,7 +70,42 @@ def command(submissions: str, job_path: str | None, engine_solution: str | None,
         compile_note(False, job)
         engine = nest(job, stop=StopToken(job.time_limit_s))
     entries = score_class(job, engine, files)
-    paths = write_class(Path(out_dir) if out_dir else folder, job, engine, entries)
+    _report(write_class(Path(out_dir) if out_dir else folder, job, engine, entries), entries)
+
+
+def _from_database(db: Path, exercise_id: int | None):
+    """The job, the engine's layout and each trainee's latest attempt from a class database."""
+    from leathernest.io.solution_json import solution_from_json
+    from leathernest.train.checking import stored_job
+    from leathernest.train.classroom import score_attempts
+    from leathernest.train.store import open_store
+
+    store = open_store(str(db))
+    try:
+        exercises = [ex for c in store.classes() for ex in store.exercises(c["id"])]
+        if not exercises:
+            fail_input(f"{db}: no exercise in this database - nothing to summarise")
+        ex = exercises[-1] if exercise_id is None else next(
+            (x for x in exercises if x["id"] == exercise_id), None)
+        if ex is None:
+            fail_input(f"{db}: no exercise {exercise_id} - there are "
+                       f"{', '.join(str(x['id']) for x in exercises)}")
+        job = stored_job(store.job_json(ex["id"]), ex["id"])
+        text = store.engine_json(ex["id"])
+        if text is None:
+            fail_input(f"{db}: the engine's layout of exercise {ex['id']} is not made yet - "
+                       "start the server again to make it")
+        engine = solution_from_json(json.loads(text), "the engine's layout", job)
+        names = {t["id"]: t["name"] for t in store.trainees(ex["class_id"])}
+        attempts = [store.attempt(a["id"]) for a in store.attempts(exercise_id=ex["id"])]
+        if not attempts:
+            fail_input(f"{db}: no attempt at exercise {ex['id']} - nothing to summarise")
+        return job, engine, score_attempts(job, engine, attempts, names)
+    finally:
+        store.close()
+
+
+def _report(paths: list[Path], entries) -> None:
     for e in entries:
         if e.score is None:
             click.echo(f"{e.trainee:24} unreadable: {e.error}")

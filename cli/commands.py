@@ -11,6 +11,7 @@ def all_commands() -> list[click.Command]:
         bench_cmd,
         check_cmd,
         class_cmd,
+        classroom_cmd,
         datasets_cmd,
         demo_cmd,
         exercise_cmd,
@@ -22,5 +23,5 @@ def all_commands() -> list[click.Command]:
     )
 
     return [nest_cmd.command, check_cmd.command, demo_cmd.command, import_cmd.command,
-            datasets_cmd.command, score_cmd.command, train_cmd.command, exercise_cmd.command,
-            class_cmd.command, bench_cmd.command, remnants_cmd.command]
+            datasets_cmd.command, score_cmd.command, train_cmd.command, classroom_cmd.command,
+            exercise_cmd.command, class_cmd.command, bench_cmd.command, remnants_cmd.command]

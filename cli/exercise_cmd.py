@@ -17,7 +17,7 @@ from leathernest.cli.common import SEED, handle_errors, writing
               help="Folder for job.json and EXERCISE.md (created when missing).")
 @handle_errors
 def command(level: int, seed: int, out_dir: str) -> None:
-    r"""Write a graded exercise: an order from the pattern library on generated hides.
+    """Write a graded exercise: an order from the pattern library on generated hides.
 
     job.json is ready for `leathernest train`; EXERCISE.md is the trainee's task sheet (what the
     level practises, the order, the hides, how to start).
@@ -26,7 +26,7 @@ def command(level: int, seed: int, out_dir: str) -> None:
     Examples:
       leathernest exercise --level 1 --seed 3 --out ex1
       leathernest train ex1/job.json
-    """
+    """  # noqa: D301 - click's no-rewrap marker must be a real backspace, so not r"""
     from leathernest.train.exercises import make_exercise, write_exercise
 
     ex = make_exercise(level, seed)

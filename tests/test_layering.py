@@ -112,8 +112,6 @@ LAZY = {
         "cycle: dxf_layout builds hand_layout's HandLayout",
     ("leathernest.io.photo", "leathernest.capture.capture"):
         "capture pulls scikit-image and scipy",
-    ("leathernest.train.serve", "leathernest.train.app"):
-        "the app pulls Starlette, which only serving needs",
 }
 
 # Rooms outside nesting/: the library may import datasets (bundled data), never the CLI.

@@ -1,10 +1,10 @@
 """A trainer's summary of a class: every trainee's score, and the mistakes the class shares.
 
-Reads a folder of submissions (the solution files ``leathernest train --out`` saves, one per
-trainee, or any hand layouts ``leathernest score`` reads), scores each against one engine layout
-of the job with :func:`leathernest.scoring.score.score_layout`, and writes a CSV (one row per
-trainee) and an HTML page (the table, the common mistakes, each trainee's layout). A file that
-cannot be read is listed with the reason, not dropped.
+Reads a folder of submissions (any hand layouts ``leathernest score`` reads), or the attempts
+a class server keeps (:func:`score_attempts`: each trainee's latest), scores each against one
+engine layout of the job with :func:`leathernest.scoring.score.score_layout`, and writes a CSV
+(one row per trainee) and an HTML page (the table, the common mistakes, each trainee's
+layout). A file that cannot be read is listed with the reason, not dropped.
 
 Common mistakes are of two kinds: rules broken (from the validator's violation kinds) and the
 trade's teaching figures against the engine's layout (first waste, remnant kept, best leather).
@@ -21,11 +21,12 @@ from pathlib import Path
 
 from leathernest.errors import InputError
 from leathernest.io.atomic import write_atomic
-from leathernest.io.hand_layout import read_hand_layout
+from leathernest.io.hand_layout import hand_layout_from_json, read_hand_layout
 from leathernest.io.html_report import CSS
 from leathernest.io.svg import layout_svg
 from leathernest.model import Job, Solution
 from leathernest.scoring.score import Score, measurable_solution, score_layout
+from leathernest.train import i18n
 
 SESSION_FILES = ("job.json", "engine_solution.json")
 # A trainee's figure this much worse than the engine's counts as a mistake of the class.
@@ -33,30 +34,9 @@ FIRST_WASTE_RATIO = 1.5
 REMNANT_RATIO = 0.8
 BEST_MISUSE_RATIO = 1.2
 
-RULE_MISTAKES = {
-    "defect": "cut across a fault or within the margin of one (chalk-mark the faults first)",
-    "grade": "laid a piece on leather below its grade",
-    "grain": "laid a piece off the grain (grain line not along the backbone)",
-    "overlap": "pieces overlap",
-    "gap": "pieces closer than the knife's gap",
-    "margin": "a piece too close to the hide's edge or a hole",
-    "outside": "a piece over the hide's edge or in a hole",
-    "group": "the two hands of a pair (or a shade group) on different hides",
-    "rotation": "a piece turned in a way it may not be",
-    "mirror": "a piece mirrored that may not be (or a pair's hand wrong)",
-    "missing": "left pieces out",
-    "demand": "a piece placed more often than ordered",
-    "unknown": "an outline that is no piece of the order",
-    "area": "a piece's outline changed",
-}
-FIGURE_MISTAKES = {
-    "first_waste": f"first waste over {FIRST_WASTE_RATIO:g} x the engine's (gaps wider than "
-                   "the knife needs)",
-    "remnant": f"kept a remnant under {REMNANT_RATIO:.0%} of the engine's (pieces scattered "
-               "over the hide)",
-    "best_misuse": f"over {BEST_MISUSE_RATIO:g} x the engine's best leather on pieces that "
-                   "could take a lower grade (croupon first for the best pieces)",
-}
+# What each mistake is called, in the trade's words: one catalogue for this summary and the class
+# server's live view (:data:`leathernest.train.i18n.MISTAKES`, in six languages).
+MISTAKE_KEYS = tuple(i18n.MISTAKES)
 
 
 @dataclass
@@ -86,9 +66,10 @@ def submission_files(folder: Path) -> list[Path]:
                   (".json", ".dxf") and p.name not in SESSION_FILES)
 
 
-def _mistakes(score: Score) -> list[str]:
-    out = sorted({v.kind.value for v in score.violations})
-    h, e = score.comparison["hand"], score.comparison.get("engine")
+def figure_mistakes(comparison: dict) -> list[str]:
+    """The trade's figures a layout missed against the engine's (first waste, remnant, croupon)."""
+    h, e = comparison["hand"], comparison.get("engine")
+    out: list[str] = []
     if e is None or not h["pieces_placed"]:
         return out
     if h["first_waste_m2"] > FIRST_WASTE_RATIO * e["first_waste_m2"] + 1e-6:
@@ -98,6 +79,10 @@ def _mistakes(score: Score) -> list[str]:
     if h["best_misuse_m2"] > BEST_MISUSE_RATIO * e["best_misuse_m2"] + 1e-4:
         out.append("best_misuse")
     return out
+
+
+def _mistakes(score: Score) -> list[str]:
+    return sorted({v.kind.value for v in score.violations}) + figure_mistakes(score.comparison)
 
 
 def score_class(job: Job, engine: Solution, files: list[Path]) -> list[Entry]:
@@ -115,14 +100,33 @@ def score_class(job: Job, engine: Solution, files: list[Path]) -> list[Entry]:
                                                                if e.score else 0), e.trainee))
 
 
-def common_mistakes(entries: list[Entry]) -> list[tuple[str, int, list[str]]]:
-    """(what, how many trainees, who), the most common first."""
+def score_attempts(job: Job, engine: Solution, attempts: list[dict],
+                   names: dict[int, str]) -> list[Entry]:
+    """Each trainee's latest attempt (as the class server keeps them) scored like a file."""
+    latest: dict[int, dict] = {}
+    for a in attempts:
+        latest[a["trainee_id"]] = a
+    entries = []
+    for tid, a in latest.items():
+        entry = Entry(names.get(tid, "?"), Path(f"attempt-{a['id']}"))
+        try:
+            entry.score = score_layout(job, hand_layout_from_json(a["layout"], entry.path.name),
+                                       engine)
+            entry.mistakes = _mistakes(entry.score)
+        except InputError as exc:
+            entry.error = exc.one_line()
+        entries.append(entry)
+    return sorted(entries, key=lambda e: (e.score is None, -(e.score.comparison["points"]
+                                                               if e.score else 0), e.trainee))
+
+
+def common_mistakes(entries: list[Entry], lang: str = "en") -> list[tuple[str, int, list[str]]]:
+    """(what, how many trainees, who), the most common first, in ``lang``."""
     who: dict[str, list[str]] = {}
     for e in entries:
         for m in e.mistakes:
             who.setdefault(m, []).append(e.trainee)
-    labels = RULE_MISTAKES | FIGURE_MISTAKES
-    rows = [(labels.get(k, k), len(v), v) for k, v in who.items()]
+    rows = [(i18n.mistake_text(lang, k), len(v), v) for k, v in who.items()]
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
@@ -148,12 +152,37 @@ def class_rows(entries: list[Entry]) -> list[dict]:
 
 def class_csv(entries: list[Entry]) -> str:
     """The CSV text: one row per trainee, figures in m² and the hides' currency."""
+    return class_csv_rows(class_rows(entries))
+
+
+def class_csv_rows(rows: list[dict], columns: tuple[str, ...] = COLUMNS) -> str:
+    """Rows as CSV text (the columns given, in order; floats to 6 significant digits)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    for row in class_rows(entries):
+    for row in rows:
         writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
     return buf.getvalue()
+
+
+ATTEMPT_COLUMNS = ("trainee", "attempt", "submitted_at", *COLUMNS[2:])
+
+
+def attempt_rows(attempts: list[dict], names: dict[int, str]) -> list[dict]:
+    """One row per stored attempt of the class server (full attempts, with their scores)."""
+    rows = []
+    for a in attempts:
+        row: dict = {"trainee": names.get(a["trainee_id"], "?"), "attempt": a["id"],
+                     "submitted_at": a["submitted_at"], "valid": a["valid"],
+                     "points": a["points"], "rules_broken": a["rules_broken"],
+                     "pieces_placed": a["placed"], "pieces_demanded": a["total"],
+                     "mistakes": "; ".join(a["mistakes"]),
+                     "error": "" if a["score"] is not None else "not scored yet"}
+        if a["score"] is not None:
+            h = a["score"]["comparison"]["hand"]
+            row |= {k: h.get(k) for k in COLUMNS if k in h}
+        rows.append(row)
+    return rows
 
 
 def _esc(v: object) -> str:

@@ -30,6 +30,7 @@ from leathernest.generators import hides as hidegen
 from leathernest.generators.defects import NO_DEFECTS
 from leathernest.io.atomic import write_atomic
 from leathernest.model import Job, Mirror, Objective, Piece, Rotations
+from leathernest.train.i18n import N_
 
 GAP_MM = 2.0  # knife clearance, as in the bundled examples (leather_domain.md section 3: 1-3 mm)
 MARGIN_MM = 3.0
@@ -48,29 +49,30 @@ class Level:
 
 
 LEVEL_TEXT = {
-    1: Level("First layout", (
-        "Lay every piece on the hide; turn pieces a quarter turn where that interlocks them.",
-        "Keep the gaps between pieces at the knife's need ({gap:g} mm), no wider: wide gaps are "
-        "first waste.",
-        "Work from one end and keep the rest of the hide in one piece: that is the remnant kept.",
+    1: Level(N_("First layout"), (
+        N_("Lay every piece on the hide; turn pieces a quarter turn where that interlocks them."),
+        N_("Keep the gaps between pieces at the knife's need ({gap:g} mm), no wider: wide gaps are "
+        "first waste."),
+        N_("Work from one end and keep the rest of the hide in one piece: that is the remnant "
+           "kept."),
     ), 10.0),
-    2: Level("Mind the faults", (
-        "Inspect the hide and chalk-mark its faults first: holes and scars (dark red) are never "
-        "cut, and every piece keeps {margin:g} mm from them and from the hide's edge.",
-        "Each piece has a grade: the best-grade pieces only on the unmarked leather, the others "
-        "on their grade or better.",
-        "Interlock the pieces and keep the gaps at {gap:g} mm.",
+    2: Level(N_("Mind the faults"), (
+        N_("Inspect the hide and chalk-mark its faults first: holes and scars (dark red) are never "
+        "cut, and every piece keeps {margin:g} mm from them and from the hide's edge."),
+        N_("Each piece has a grade: the best-grade pieces only on the unmarked leather, the others "
+        "on their grade or better."),
+        N_("Interlock the pieces and keep the gaps at {gap:g} mm."),
     ), 20.0),
-    3: Level("Croupon first, with the grain", (
-        "Start in the croupon (the unmarked leather along the backbone) with the pieces that need "
-        "the best grade; lower grades go to the shoulder and belly.",
-        "Lay every grain line (the arrow) along the backbone, within its tolerance.",
-        "Keep off the faults and keep the gaps at {gap:g} mm.",
+    3: Level(N_("Croupon first, with the grain"), (
+        N_("Start in the croupon (the unmarked leather along the backbone) with the pieces that "
+           "need the best grade; lower grades go to the shoulder and belly."),
+        N_("Lay every grain line (the arrow) along the backbone, within its tolerance."),
+        N_("Keep off the faults and keep the gaps at {gap:g} mm."),
     ), 30.0),
-    4: Level("Full wallet order", (
-        "Pockets are cut in left/right pairs: both hands of a pair from the same hide.",
-        "Grain along the backbone, best grade in the croupon, faults avoided.",
-        "Use as few hides as you can, and keep what is left of each in one piece.",
+    4: Level(N_("Full wallet order"), (
+        N_("Pockets are cut in left/right pairs: both hands of a pair from the same hide."),
+        N_("Grain along the backbone, best grade in the croupon, faults avoided."),
+        N_("Use as few hides as you can, and keep what is left of each in one piece."),
     ), 60.0),
 }
 
@@ -175,9 +177,9 @@ def task_sheet(ex: Exercise) -> str:
               f"faults {job.margin_mm:g} mm.", "", "Start:", "", "```sh",
               "leathernest train job.json", "```", "",
               "For a class on tablets, the trainer runs", "", "```sh",
-              "leathernest train job.json --host 0.0.0.0 --out submissions",
-              "leathernest class submissions   # afterwards: everyone's score, common mistakes",
-              "```", ""]
+              "leathernest classroom --host 0.0.0.0", "```", "",
+              f"and adds level {ex.level}, seed {ex.seed} on the trainer's page; the trainees "
+              "join with the class code it shows.", ""]
     return "\n".join(lines)
 
 

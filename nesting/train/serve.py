@@ -1,8 +1,10 @@
-"""Run the trainer: bind the port, start the engine, serve with uvicorn until Ctrl-C.
+"""Run the class server: bind the port, start the workers and engine runs, serve until Ctrl-C.
 
 The socket is bound here, before uvicorn starts, so that a port in use is a clear
 :class:`~leathernest.errors.InputError` (exit 2) and ``--port 0`` can pick a free port whose
-address is known before the first request.
+address is known before the first request. 127.0.0.1 unless told otherwise: the class's
+tablets reach the server only when the trainer passes ``--host 0.0.0.0`` (or this machine's
+address on the workshop network).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import webbrowser
 from collections.abc import Callable
 
 from leathernest.errors import InputError
-from leathernest.train.session import Trainer
+from leathernest.train.classapp import Classroom, create_app
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -34,7 +36,7 @@ def bind(host: str, port: int) -> socket.socket:
         what = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
         raise InputError(f"port {port} on {host} {what}",
                          hint="pass another --port, or --port 0 for any free one") from None
-    sock.listen(128)
+    sock.listen(512)
     sock.setblocking(False)
     return sock
 
@@ -47,30 +49,33 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(trainer: Trainer, host: str, port: int, open_browser: bool,
-          say: Callable[[str], None]) -> None:
-    """Serve the session until Ctrl-C (a normal end: returns); the engine stops with the server."""
-    import uvicorn
+def serve(room: Classroom, host: str, port: int, say: Callable[[str], None],
+          open_path: str | None = None, code: str | None = None) -> None:
+    """Serve the class until Ctrl-C or SIGTERM (a normal end: returns), then stop everything.
 
-    # Lazy, with uvicorn: the app pulls Starlette, which only serving needs.
-    from leathernest.train.app import create_app
+    ``open_path`` (e.g. ``"?code=ABC123"``) is opened in a browser once serving.
+    """
+    import uvicorn
 
     sock = bind(host, port)
     url = url_of(sock)
-    config = uvicorn.Config(create_app(trainer), log_level="warning", access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(create_app(room), log_level="warning", access_log=False,
+                            lifespan="on", timeout_keep_alive=30)
     server = uvicorn.Server(config)
-    trainer.engine.start()
-    trainer.write_session_files()
-    say(f"leathernest trainer: {url} (Ctrl-C to stop)")
-    if host in ("0.0.0.0", "::"):
-        say("  the page is open to every machine on this network (tablets); there is no login")
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, [url]).start()
     try:
+        room.start()
+        join = f"{url}?code={code}" if code else url
+        say(f"leathernest classroom: trainees open {join}")
+        say(f"  trainer's page: {url}trainer#key={room.key}  (key {room.key})")
+        if host in ("0.0.0.0", "::"):
+            say("  open to the workshop network: tablets use this machine's address instead of "
+                "127.0.0.1")
+        say("  Ctrl-C to stop; every attempt is already in the database")
+        if open_path is not None:
+            threading.Timer(0.5, webbrowser.open, [url + open_path]).start()
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
         pass
     finally:
-        trainer.engine.cancel()
+        room.close()
         sock.close()

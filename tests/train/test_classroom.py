@@ -46,7 +46,7 @@ def test_class_writes_a_row_per_trainee_and_the_common_mistakes(folder):
     assert "grade" in cleo["mistakes"]
     assert dan["error"].startswith(str(folder / "Dan.json"))
     page = (folder / "class.html").read_text()
-    assert "cut across a fault or within the margin of one" in page
+    assert "faults not avoided: cut across a fault or too near one" in page
     assert "1 of 4" in page
     assert page.count("<svg") == 4  # the engine's layout and the three readable ones
     assert "Ana" in r.stdout

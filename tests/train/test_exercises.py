@@ -10,7 +10,7 @@ from leathernest.io.instance import load_job
 from leathernest.model import Mirror
 from leathernest.report.metrics import usable_region
 from leathernest.train.exercises import make_exercise
-from leathernest.train.session import EngineRun, Trainer
+from leathernest.train.session import job_payload
 
 
 def run(*args):
@@ -28,7 +28,7 @@ def test_the_same_level_and_seed_give_the_same_files(tmp_path, level):
         assert (a / name).read_bytes() == (b / name).read_bytes()
     assert (a / "job.json").read_bytes() != (c / "job.json").read_bytes()
     job = load_job(a / "job.json")
-    Trainer(job, EngineRun(job, 1.0))  # ready for `leathernest train`
+    job_payload(job)  # ready for `leathernest train`
     sheet = (a / "EXERCISE.md").read_text()
     assert sheet.startswith(f"# Exercise {level}:")
     assert "leathernest train job.json" in sheet

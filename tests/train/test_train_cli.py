@@ -49,3 +49,58 @@ def test_strip_jobs_bad_jobs_and_bad_engine_files_exit_2(tmp_path, train_job_fil
     r = run("train", train_job_file, "--no-browser", "--engine-solution", bad)
     assert r.exit_code == 2
     assert "engine.json" in r.output  # not a solution file: read strictly, the file named
+
+
+def test_a_trainees_name_never_becomes_a_file(tmp_path, train_job_file, train_job,
+                                              engine_solution):
+    """``train --out DIR``: names such as job or engine_solution are data, not file names."""
+    import re
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import urllib.request
+
+    from leathernest.io.solution_json import write_solution
+
+    eng = write_solution(tmp_path / "engine.json", train_job, engine_solution)
+    out = tmp_path / "session"
+    proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "train", str(train_job_file),
+                             "--port", "0", "--no-browser", "--engine-solution", str(eng),
+                             "--out", str(out), "--workers", "0"], stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        url = code = None
+        for line in proc.stderr:
+            m = re.search(r"trainees open (http://127\.0\.0\.1:\d+/)\?code=(\w+)", line)
+            if m:
+                url, code = m.groups()
+                break
+        assert url, "train did not start"
+
+        def post(path, data, token=None):
+            req = urllib.request.Request(url + path, json.dumps(data).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Trainee-Token": token or ""})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read())
+
+        for name in ("job", "engine_solution", "../job", "classroom"):
+            token = post("api/join", {"code": code, "name": name})["token"]
+            post("api/exercises/1/attempts", {"placements": []}, token)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        proc.stderr.close()
+    assert {p.name for p in out.iterdir()} <= {"classroom.sqlite", "classroom.sqlite-wal",
+                                               "classroom.sqlite-shm"}
+    with sqlite3.connect(out / "classroom.sqlite") as db:
+        rows = db.execute("select t.name from attempts a join trainees t on t.id = a.trainee_id"
+                          " order by a.id").fetchall()
+    assert [r[0] for r in rows] == ["job", "engine_solution", "../job", "classroom"]
+    # `class DIR` summarises the same attempts (each trainee's latest), from the database.
+    r = run("class", out)
+    assert r.exit_code == 0, r.output
+    import csv
+    trainees = {row["trainee"] for row in csv.DictReader((out / "class.csv").open())}
+    assert trainees == {"job", "engine_solution", "../job", "classroom"}

@@ -1,0 +1,1 @@
+"""The migration steps, oldest first (each names the revision it follows)."""
