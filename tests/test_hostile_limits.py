@@ -251,8 +251,8 @@ def test_sigkill_of_nest_leaves_no_worker_alive(tmp_path):
 def test_a_worker_whose_parent_is_gone_ends_itself():
     # The watchdog half (the platforms without a parent-death signal): a process told that its
     # parent is someone else ends at once.
-    code = ("import os\nfrom leathernest.search.parallel import die_with_parent\n"
-            "die_with_parent(os.getppid() + 1)\nimport time\ntime.sleep(30)\n")
+    code = ("import os\nfrom leathernest.processes import end_with_parent\n"
+            "end_with_parent(os.getppid() + 1)\nimport time\ntime.sleep(30)\n")
     t0 = time.monotonic()
     r = subprocess.run([sys.executable, "-c", code], timeout=BOUND_S, capture_output=True)
     assert r.returncode == 1

@@ -61,6 +61,7 @@ TOP_MODULES = {
     "leathernest.errors": "base",
     "leathernest.limits": "base",
     "leathernest.model": "base",
+    "leathernest.processes": "base",
     "leathernest.validate": "validate",
     "leathernest.nest": "nest",
 }

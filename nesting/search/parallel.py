@@ -29,14 +29,12 @@ Imports multiprocessing and the problem layers; no numba.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import math
 import multiprocessing as mp
 import os
 import queue
 import signal
-import sys
 import threading
 import time
 from multiprocessing.context import BaseContext
@@ -45,6 +43,7 @@ from multiprocessing.synchronize import Event
 
 from leathernest.config import HidesConfig, StripConfig
 from leathernest.model import Job, Solution
+from leathernest.processes import end_with_parent
 from leathernest.search.hides import HideProblem
 from leathernest.search.optimise import Optimiser, Problem, Sync, no_sync
 from leathernest.search.stop import Listener, Progress, StopToken
@@ -160,24 +159,17 @@ class _Exchange:
             search.adopt(msg[2])
 
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-WATCHDOG_S = 0.5  # how often a worker looks whether its parent is still there
 TERM_GRACE_S = 3.0  # a worker told to terminate returns its layout within this, or ends
 
 
 def die_with_parent(parent_pid: int, event: Event) -> None:
-    """Make this worker end when its parent does, whatever ends the parent; hear SIGTERM.
+    """Make this worker end when its parent does, and hear SIGTERM.
 
-    A worker busy in a long native call (a shapely operation, a kernel) never reads its queue, and
-    SIGKILL of the parent runs no clean-up, so workers would outlive it. On Linux the kernel sends
-    SIGKILL to the worker when the parent dies (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon
-    thread also checks every ``WATCHDOG_S`` that the parent is still the worker's parent and ends
-    the process when it is not (a native call holding the GIL delays that check, the prctl signal
-    is not delayed). Ctrl-C and SIGHUP of the terminal (sent to the whole process group) are left
-    to the parent, which stops the workers through the shared ``event``. SIGTERM (the parent's
-    ``terminate``, or one sent to the whole group) sets that event, so the search returns its best
-    layout, and ends the worker ``TERM_GRACE_S`` later if it has not ended by then; a second
-    SIGTERM ends it at once.
+    The parent's end: :func:`leathernest.processes.end_with_parent`. Ctrl-C and SIGHUP of the
+    terminal (sent to the whole process group) are left to the parent, which stops the workers
+    through the shared ``event``. SIGTERM (the parent's ``terminate``, or one sent to the whole
+    group) sets that event, so the search returns its best layout, and ends the worker
+    ``TERM_GRACE_S`` later if it has not ended by then; a second SIGTERM ends it at once.
     """
     for sig in (signal.SIGINT, signal.SIGHUP):
         with contextlib.suppress(ValueError, OSError, AttributeError):
@@ -198,20 +190,7 @@ def die_with_parent(parent_pid: int, event: Event) -> None:
 
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGTERM, on_term)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(1)
-            time.sleep(WATCHDOG_S)
-
-    if os.getppid() != parent_pid:  # the parent died before the signal was asked for
-        os._exit(1)
-    threading.Thread(target=watch, name="leathernest-parent-watchdog", daemon=True).start()
+    end_with_parent(parent_pid)
 
 
 def _worker(job: Job, cfg: StripConfig | HidesConfig, seed: int, time_s: float,

@@ -38,6 +38,7 @@ from leathernest.io.job_json import read_job
 from leathernest.io.solution_json import solution_from_json
 from leathernest.limits import MAX_COORD_MM
 from leathernest.model import HideLayout, Job, Placement, Solution, Unplaced, UnplacedReason
+from leathernest.processes import end_with_parent
 from leathernest.scoring.score import score_layout, score_to_json
 from leathernest.train import i18n
 from leathernest.train.classroom import figure_mistakes
@@ -202,26 +203,10 @@ _state: dict = {"url": None, "store": None, "exercises": OrderedDict()}
 _lock = threading.Lock()
 
 
-def orphan_watch(parent: int, interval_s: float = 1.0) -> None:
-    """End this worker process when the server ``parent`` (its pid) is gone (killed, crashed).
-
-    A killed parent cannot stop its children; each child notices instead, within
-    ``interval_s``, that it was handed over to another parent. The parent's pid is given, not
-    read here: a child that starts after its parent was killed would read its new parent's.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval_s)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
 def init_worker(url: str, parent: int | None = None, nice: int = 0) -> None:
     """A worker's start: the database to read jobs from (in a process: the watch on ``parent``)."""
     if parent is not None:
-        orphan_watch(parent)
+        end_with_parent(parent)
     if nice:
         os.nice(nice)
     _state["url"] = url

@@ -23,8 +23,9 @@ from collections.abc import Callable
 
 from leathernest.io.solution_json import solution_text
 from leathernest.nest import job_kinds, nest, warm_up
+from leathernest.processes import end_with_parent
 from leathernest.search.stop import StopToken
-from leathernest.train.checking import orphan_watch, stored_job
+from leathernest.train.checking import stored_job
 from leathernest.train.store import Store
 
 log = logging.getLogger("nesting.train")
@@ -37,7 +38,7 @@ GRACE_S = 300.0
 
 def _search(job_json: str, time_s: float, conn, parent: int) -> None:
     """In the engine's process: nest the job, send back the solution JSON or the error."""
-    orphan_watch(parent)  # a killed server takes its search with it
+    end_with_parent(parent)  # a killed server takes its search with it
     os.nice(SEARCH_NICE)  # the trainees' checks come first
     try:
         job = stored_job(job_json, 0)
