@@ -330,8 +330,10 @@ def query(probe, samples, eng, bound: float, keep: int, out, out_ids, out_vals) 
     spp, sps, same, mask, ignore = (probe.for_pieces, probe.for_stock, probe.same, probe.mask,
                                     probe.ignore)
     w_static, w_piece, loss = probe.w_static, probe.w_piece, probe.loss
-    axy, av0, anv, arings, ap, ap0, anp = spp
-    bxy, bv0, bnv, brings, bp, bp0, bnp = sps
+    axy, av0, anv, arings = spp.xy, spp.v0, spp.n_vertices, spp.rings
+    ap, ap0, anp = spp.poles, spp.p0, spp.n_poles
+    bxy, bv0, bnv, brings = sps.xy, sps.v0, sps.n_vertices, sps.rings
+    bp, bp0, bnp = sps.poles, sps.p0, sps.n_poles
     st, dy, sc = eng.static, eng.placed, eng.scratch
     g, dims = st.grid, st.dims
     active, dxy, vbase, drings, rbase, n_rings = (dy.active, dy.xy, dy.vbase, dy.rings, dy.rbase,
