@@ -121,6 +121,11 @@ def failed_targets(solution: Solution) -> tuple[Targets, int]:
     return out, bad
 
 
+def counted(names: tuple[str, ...]) -> str:
+    """Piece ids with their counts, in first-seen order: ``a ×4, b``."""
+    return ", ".join(n if c == 1 else f"{n} ×{c}" for n, c in Counter(names).items())
+
+
 def diagnose(job: Job, solution: Solution) -> list[HideDiagnosis]:
     """The diagnosis of every used hide copy of the solution (module docstring)."""
     missing = Counter(u.piece_id for u in solution.unplaced)
@@ -187,7 +192,7 @@ def markdown(job: Job, solution: Solution, diags: list[HideDiagnosis], problems:
             lines.append("Every demanded piece is placed.")
         if d.failed:
             lines += ["", "The search tried to move here and failed:", ""]
-            lines += [f"- {kind}: {', '.join(units) if units else '(no units named)'}"
+            lines += [f"- {kind}: {counted(units) if units else '(no units named)'}"
                       for kind, units in d.failed]
     shown = {(d.hide.id, d.copy) for d in diags}
     targets, bad = failed_targets(solution)

@@ -42,6 +42,7 @@ import dataclasses
 import logging
 import math
 import time
+from collections import deque
 from typing import NamedTuple
 
 import numpy as np
@@ -75,6 +76,7 @@ log = logging.getLogger("leathernest.hides")
 DEFAULT_HIDES_CONFIG = HidesConfig()
 REFILL, COMPRESS, ELIMINATE, MERGE, SWAP = "refill", "compress", "eliminate", "merge", "swap"
 TIGHTEN_WORK = 100  # work units a tightening is charged (its Python side: about 100 evaluations)
+MAX_FAILED_TARGETS = 64  # failed targets the solution lists (the last ones; for diagnosis)
 
 
 class Target(NamedTuple):
@@ -159,6 +161,10 @@ class HideProblem:
         self.step = np.full(self.sheet.n, cfg.explore_shrink)  # compression step per copy
         self.tight: set[int] = set()
         self.tried: set[Target] = set()
+        self.moved: list[int] = []  # the units the current target moved
+        # (kind, hosts, units) of the last targets given up
+        self.failed: deque[tuple[str, tuple[int, ...], tuple[int, ...]]] = deque(
+            maxlen=MAX_FAILED_TARGETS)
         self.round = 0  # times every target was given up: later rounds try each one longer
         self.host = host_quality(job, self.sheet)
         self.parity = seed % 2  # workers differ in the order they try eliminations in
@@ -325,6 +331,9 @@ class HideProblem:
             self.step[t.a] = max(0.5 * self.step[t.a], self.cfg.compress_range[1])
         else:
             self.tried.add(t)
+            hosts = (t.b,) if t.kind in (SWAP, MERGE) else tuple(self.open_used())
+            units = (t.a,) if t.kind == REFILL else tuple(self.moved)
+            self.failed.append((t.kind, hosts, units))
         self.target = None
 
     def _choose(self, again: bool = True) -> Target | None:
@@ -478,6 +487,7 @@ class HideProblem:
         lay = self.layout
         keys = lay.on(victim).tolist() + (lay.on(also).tolist() if also >= 0 else [])
         units = sorted({int(self.items.unit_of[k]) for k in keys})  # the first fill's order
+        self.moved = units
         for k in keys:
             lay.take(k)
         for c in (victim, also):
@@ -608,10 +618,12 @@ class HideProblem:
             by_c.setdefault(lay.container_of(k), []).append(k)
         layouts = []
         copy_no: dict[str, int] = {}
+        numbered: dict[int, int] = {}  # container -> its copy number in the solution
         for c in sorted(by_c, key=lambda c: (sheet.slots[c][0].id, sheet.slots[c][1])):
             hide = sheet.slots[c][0]
             n_copy = copy_no.get(hide.id, 0)
             copy_no[hide.id] = n_copy + 1
+            numbered[c] = n_copy
             dx, dy = st.offsets[c]
             pls = []
             for k in sorted(by_c[c]):
@@ -629,8 +641,23 @@ class HideProblem:
                     "hides_phases": self.phase_best, "history": self.history,
                     "first_layout_s": {"wall": round(self.t_first[0], 3),
                                        "cpu": round(self.t_first[1], 3)} if self.t_first else None,
-                    "sheet": [[h.id, c] for h, c in sheet.slots]},
+                    "sheet": [[h.id, c] for h, c in sheet.slots],
+                    "failed_targets": self._failed_targets(numbered)},
         )
+
+    def _failed_targets(self, numbered: dict[int, int]) -> list[dict]:
+        """The targets given up, per hide copy of the solution they tried to move pieces onto.
+
+        For ``benchmarks/diagnose_layout.py``: ``{"kind", "hide", "copy", "units"}`` with the
+        units' piece ids, one item per host copy the best layout uses (others are not in it);
+        the last ``MAX_FAILED_TARGETS`` items, so that the file stays small on a large order.
+        """
+        it, out = self.items, []
+        for kind, hosts, units in self.failed:
+            pieces = [it.pieces[k].id for u in units for k in it.units[u]]
+            out += [{"kind": kind, "hide": self.sheet.slots[c][0].id, "copy": numbered[c],
+                     "units": pieces} for c in hosts if c in numbered]
+        return out[-MAX_FAILED_TARGETS:]
 
 
 __all__ = ["DEFAULT_HIDES_CONFIG", "HideProblem", "HidesConfig", "Target"]
