@@ -234,8 +234,9 @@ def test_separator_iteration(benchmark, shirts) -> None:
     lay, sep = shirts
     snap = lay.save()
     moved = []
-    one = Separator(lay, SeparatorConfig(iter_no_improve=1, strikes=1, max_iterations=1),
-                    sep.rng)  # one iteration: every colliding piece moves, then the weights
+    # one iteration (every colliding piece moves, then the weights): any work ends the next
+    one = Separator(lay, SeparatorConfig(iter_no_improve=1, strikes=1, max_work_per_piece=1e-9),
+                    sep.rng)
 
     def setup():
         lay.restore(snap)

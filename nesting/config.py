@@ -70,7 +70,10 @@ class SeparatorConfig:
 
     iter_no_improve: int = 200  # iterations without a new lowest overlap before a strike
     strikes: int = 3  # attempts without a 2 % improvement before giving up
-    max_iterations: int = 0  # most iterations of one separation (0: no limit)
+    # Most work of one separation, per piece in play (0: no limit): collision evaluations, so
+    # that the cap counts what an attempt costs (an iteration that moves three pieces near the
+    # end of a separation is cheap; one that moves forty at its start is not).
+    max_work_per_piece: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,18 @@ class HidesConfig:
         n_container=300, n_focus=0, n_refine=3, p_cross=1.0))
     # A hide elimination that does not converge soon rarely does: its least-overlapping layout
     # goes to the pool and later tries continue from it with a disruption (Sparrow's explore).
-    # The iteration cap is the first round's; each round of targets doubles it (up to 8x).
+    # The work cap is the first round's; each round of targets doubles it (up to 8x). On the
+    # demo order (66 pieces) a good elimination was feasible after 75k evaluations and a generated
+    # order's after 128k-324k; a hopeless one (into the wrong hide) spent 374k on 120 iterations
+    # and 1.57M without a cap, still far from feasible.
     separator: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=50, strikes=3,
-                                                max_iterations=120))
+                                                max_work_per_piece=4000.0))
     # The final compression's small wall steps are each worth a short try only (Sparrow's
     # compression separator, scaled like the exploring one).
     compress_separator: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=25, strikes=2,
-                                                max_iterations=150))
+                                                max_work_per_piece=3000.0))
     # Exploration moves a hide's wall in by this share of the hide's length along its axis (10 to
     # 12 mm on a calf skin: about a knife gap's worth of slack per piece row), halved each time a
     # hide's compression is given up.
@@ -123,7 +129,7 @@ class HidesConfig:
     # Failed separations of one target before it is given up for this round, doubling each round
     # (up to 8x): a quick try of every target first (an elimination into the wrong hide can
     # fail for many seconds while the other way round succeeds), then longer ones.
-    patience_eliminate: int = 1
+    patience_eliminate: int = 3
     patience_swap: int = 2
     patience_compress: int = 3
     patience_refill: int = 2

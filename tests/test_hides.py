@@ -286,7 +286,7 @@ def test_failed_targets_name_the_host_and_the_pieces():
     # five squares of 30 on 70 x 70 hides: the area would fit one, the shapes need two, so every
     # elimination fails and the solution says which pieces could not move onto which hide
     job = hide_job([square_piece("a", size=30, demand=5)], [hide(70, 70, stock=3)])
-    s = run(job)
+    s = run(job, effort=200_000)
     assert s.metrics["hides_used"] == 2
     failed = s.config["failed_targets"]
     assert failed

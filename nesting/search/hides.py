@@ -267,13 +267,14 @@ class HideProblem:
     def separator_config(self, phase: Phase) -> SeparatorConfig:
         """Exploring separations try longer than the final compression's small steps.
 
-        Each round of targets doubles how many iterations an exploring separation may take
-        (up to 8x): quick tries of everything first, then longer ones.
+        Each round of targets doubles how much work an exploring separation may take (up to
+        8x): quick tries of everything first, then longer ones.
         """
         if phase is Phase.COMPRESS:
             return self.cfg.compress_separator
         cfg = self.cfg.separator
-        return dataclasses.replace(cfg, max_iterations=cfg.max_iterations << min(self.round, 3))
+        return dataclasses.replace(
+            cfg, max_work_per_piece=cfg.max_work_per_piece * (1 << min(self.round, 3)))
 
     def tighten(self, phase: Phase, progress: float) -> bool:
         """The next target's move (module docstring, steps 2 and 3); False if none is left.

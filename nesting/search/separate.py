@@ -26,7 +26,6 @@ def _cfg_array(cfg: SeparatorConfig) -> np.ndarray:
     out = np.zeros(4)
     out[ksep.C_NO_IMPROVE] = cfg.iter_no_improve
     out[ksep.C_STRIKES] = cfg.strikes
-    out[ksep.C_MAX_ITERS] = cfg.max_iterations
     return out
 
 
@@ -44,6 +43,7 @@ class Separator:
     def configure(self, cfg: SeparatorConfig) -> None:
         """How hard the next separations try."""
         self.cfg = _cfg_array(cfg)
+        self.max_work_per_piece = cfg.max_work_per_piece
 
     @property
     def moves(self) -> int:
@@ -62,6 +62,7 @@ class Separator:
         """
         lay = self.layout
         self.state[ksep.S_PHASE] = 0
+        self.cfg[ksep.C_MAX_WORK] = self.max_work_per_piece * int(lay.live.sum())
         while True:
             budget = min(CHUNK, stop.work_left)
             before = int(lay.work[0])

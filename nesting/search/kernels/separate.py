@@ -37,12 +37,12 @@ GLS_DECAY = 0.95  # factor for pairs that no longer collide; weights never drop 
 IMPROVE = 0.98  # an attempt that does not lower the overlap by 2 % is a strike (Sparrow)
 
 # separator state (int64[8] / float64[4]) and statuses
-S_PHASE, S_STRIKES, S_NO_IMPROVE, S_ITERS, S_MOVES, S_FIRST_ITER = 0, 1, 2, 3, 4, 5
+S_PHASE, S_STRIKES, S_NO_IMPROVE, S_ITERS, S_MOVES, S_FIRST_WORK = 0, 1, 2, 3, 4, 5
 F_BEST, F_START = 0, 1
 DONE_FEASIBLE, DONE_FAILED, PAUSED = 0, 1, 2
-# cfg float64[4]: iterations without improvement before a strike, strikes, most iterations of
-# one separation (0: no limit), (unused)
-C_NO_IMPROVE, C_STRIKES, C_MAX_ITERS = 0, 1, 2
+# cfg float64[4]: iterations without improvement before a strike, strikes, most work (collision
+# evaluations) of one separation (0: no limit), (unused)
+C_NO_IMPROVE, C_STRIKES, C_MAX_WORK = 0, 1, 2
 
 
 @kernel(EXACT)
@@ -212,12 +212,12 @@ def separate(lay, best_place, cfg, state, fstate, rng, budget: int) -> int:
         state[S_PHASE] = 1
         state[S_STRIKES] = 0
         state[S_NO_IMPROVE] = 0
-        state[S_FIRST_ITER] = state[S_ITERS]
+        state[S_FIRST_WORK] = work[0]
         fstate[F_START] = loss
     while state[S_STRIKES] < cfg[C_STRIKES]:
         while state[S_NO_IMPROVE] < cfg[C_NO_IMPROVE]:
-            if cfg[C_MAX_ITERS] > 0 and state[S_ITERS] - state[S_FIRST_ITER] >= cfg[C_MAX_ITERS]:
-                state[S_STRIKES] = int(cfg[C_STRIKES])  # out of iterations: give up
+            if cfg[C_MAX_WORK] > 0 and work[0] - state[S_FIRST_WORK] >= cfg[C_MAX_WORK]:
+                state[S_STRIKES] = int(cfg[C_STRIKES])  # out of work: give up
                 break
             if work[0] - start >= budget:
                 return PAUSED
@@ -249,7 +249,7 @@ def separate(lay, best_place, cfg, state, fstate, rng, budget: int) -> int:
                 state[S_NO_IMPROVE] += 1
             update_weights(trk, live)
         if state[S_STRIKES] >= cfg[C_STRIKES]:
-            pass  # the iteration limit ended the run
+            pass  # the work limit ended the run
         elif fstate[F_START] * IMPROVE <= fstate[F_BEST]:
             state[S_STRIKES] += 1
         else:
