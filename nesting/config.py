@@ -61,7 +61,30 @@ class MoveConfig:
     # coordinate descent steps: t0, t1 (times the piece's smaller side), r0, r1 (degrees)
     pre_steps: tuple[float, float, float, float] = (0.25, 0.02, 5.0, 1.0)
     fin_steps: tuple[float, float, float, float] = (0.01, 0.001, 0.5, 0.05)
+    # ... a step that improves grows by cd_grow, one that fails shrinks by cd_shrink (Sparrow)
+    cd_grow: float = 1.1
+    cd_shrink: float = 0.5
     p_cross: float = 0.0  # share of container samples sent to another open container (hides)
+
+
+@dataclass(frozen=True)
+class ConstructConfig:
+    """How the first layout places one piece (:mod:`leathernest.search.kernels.construct`)."""
+
+    samples: int = 600  # uniform samples per (copy, container) call where no lattice is used
+    grid: int = 24  # lattice points per axis of the bottom-left search (24 x 24 per angle)
+    # angles a freely turning piece is tried at, and share of the sampled angles drawn from that
+    # grid (a partial range: its ends and points between): pieces cut from a hide fit best square
+    # to each other, and the first packer's 16 angles beat uniform ones
+    turn_angles: int = 16
+    range_points: int = 3
+    grid_share: float = 0.75
+    # the gravity key: reach along the axis plus this times the reach across it (strips: the
+    # right edge, the top only breaks ties; hides: mostly along the axis, then across, which keeps
+    # the free leather whole)
+    y_weight: float = 1e-3
+    keep: int = 3  # feasible candidates slid further per call
+    slide_min_rel: float = 1e-3  # the slide stops below this step, relative to the piece size
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,25 @@ class SeparatorConfig:
     # that the cap counts what an attempt costs (an iteration that moves three pieces near the
     # end of a separation is cheap; one that moves forty at its start is not).
     max_work_per_piece: float = 0.0
+    # Guided local search (Sparrow, consts.rs): a colliding pair's weight grows by a factor from
+    # gls_min_inc (the mildest overlap) to gls_max_inc (the worst), a pair apart decays by
+    # gls_decay (never below 1); an attempt that does not lower the overlap by 1 - improve is a
+    # strike.
+    gls_min_inc: float = 1.2
+    gls_max_inc: float = 2.0
+    gls_decay: float = 0.95
+    improve: float = 0.98
+
+
+@dataclass(frozen=True)
+class ExchangeConfig:
+    """How worker processes share their best layouts (:mod:`leathernest.search.parallel`)."""
+
+    # Exchanges per run (the last epoch ends with the run): each worker then continues from the
+    # best layout of all; more exchanges spend less time on a worse start, fewer keep the
+    # workers' searches apart (diversity).
+    epochs: int = 8
+    min_epoch_s: float = 1.0  # a time-limited epoch lasts at least this long
 
 
 @dataclass(frozen=True)
@@ -81,6 +123,7 @@ class StripConfig:
     """Tunables of the strip optimiser (Sparrow's values where they carry over)."""
 
     move: MoveConfig = field(default_factory=MoveConfig)
+    construct: ConstructConfig = field(default_factory=ConstructConfig)
     explore: SeparatorConfig = field(default_factory=SeparatorConfig)
     compress: SeparatorConfig = field(
         default_factory=lambda: SeparatorConfig(iter_no_improve=100, strikes=5))
@@ -93,6 +136,7 @@ class StripConfig:
     # to the first); None keeps the engine's (6, 0.85, 0.1)
     poles: tuple[int, float, float] | None = None
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
+    exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
 
 
 @dataclass(frozen=True)
@@ -140,7 +184,7 @@ class HidesConfig:
     # plus one, at most the stock; and never more than max_containers in all (memory and grid).
     min_fill: float = 0.25
     max_containers: int = 64
-    construct_samples: int = 1500  # LBF samples per (copy, hide copy) of the first layout
+    construct: ConstructConfig = field(default_factory=lambda: ConstructConfig(y_weight=0.35))
     # The first layout opens hides largest first, but when what is left of the order would take
     # at most this share of a smaller hide's usable leather, the smallest such hide is tried
     # first: the last hide of an order is rarely full, and a smaller one wastes less (pieces
@@ -149,7 +193,11 @@ class HidesConfig:
     # ... and when a closed hide's pieces look for free places on the others: the gaps left in
     # a filled hide are small, so more samples find them
     insert_samples: int = 2000
+    # work a tightening is charged (its Python side costs about 100 evaluations), so that a run
+    # on a work budget ends even when the separations that follow cost nothing
+    tighten_work: int = 100
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
+    exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
 
 
 @dataclass(frozen=True)

@@ -13,35 +13,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from leathernest.config import ConstructConfig
 from leathernest.search.kernels import construct as kc
 from leathernest.search.kernels import sample as ks
 from leathernest.search.layout import Layout
 from leathernest.search.stop import StopToken
 
-SAMPLES = 600  # samples per (copy, container) call of the LBF kernel
-BL_GRID = 24  # lattice points per axis of the bottom-left search (24 x 24 per angle)
-TURN_ANGLES = 16  # angles a freely turning piece is tried at when placed (the old packer's 16)
-STRIP_Y_WEIGHT = 1e-3  # strips: the key is the right edge, the top edge only breaks ties
-HIDE_Y_WEIGHT = 0.35  # hides: mostly along the axis, then across (keeps the free leather whole)
 X_AXIS = np.array([1.0, 0.0])  # a strip's gravity axis: pieces pack leftwards
 
 
-def place_copy(lay: Layout, k: int, sbox: np.ndarray, w: float, rng: np.ndarray,
-               stop: StopToken, samples: int = SAMPLES, lattice: bool = True,
-               axis: np.ndarray = X_AXIS) -> np.ndarray | None:
+def construct_array(cfg: ConstructConfig) -> np.ndarray:
+    """The kernels' cc vector (:mod:`leathernest.search.kernels.construct`)."""
+    cc = np.zeros(kc.N_CC)
+    cc[kc.CC_GRID], cc[kc.CC_TURN], cc[kc.CC_RANGE] = cfg.grid, cfg.turn_angles, cfg.range_points
+    cc[kc.CC_W], cc[kc.CC_KEEP], cc[kc.CC_SHARE] = cfg.y_weight, cfg.keep, cfg.grid_share
+    cc[kc.CC_SLIDE] = cfg.slide_min_rel
+    return cc
+
+
+def place_copy(lay: Layout, k: int, sbox: np.ndarray, cc: np.ndarray, rng: np.ndarray,
+               stop: StopToken, samples: int = 0, axis: np.ndarray = X_AXIS) -> np.ndarray | None:
     """The best feasible placement row of copy k within sbox, or None (the layout is unchanged).
 
-    lattice: the bottom-left lattice search (tight fills of hides); else ``samples`` uniform
-    samples (a quick start for a strip, which the search then compresses). Pieces pack towards
-    the ``-axis`` end first (:mod:`leathernest.search.kernels.construct`).
+    Without ``samples``, the bottom-left lattice search (tight fills of hides); else that many
+    uniform samples (a quick start for a strip, which the search then compresses; gaps in a
+    filled hide). Pieces pack towards the ``-axis`` end first; cc is :func:`construct_array`.
     """
     out = np.zeros(6)
     before = int(lay.work[0])
     box = np.ascontiguousarray(sbox)
-    if lattice:
-        ok = kc.place_bl(lay.arrays, k, box, BL_GRID, TURN_ANGLES, w, axis, rng, out)
+    if samples <= 0:
+        ok = kc.place_bl(lay.arrays, k, box, cc, axis, rng, out)
     else:
-        ok = kc.place_lbf(lay.arrays, k, box, samples, w, axis, rng, out)
+        ok = kc.place_lbf(lay.arrays, k, box, samples, cc, axis, rng, out)
     stop.charge(int(lay.work[0]) - before)
     return out if ok else None
 
@@ -69,7 +73,8 @@ def _beyond(lay: Layout, k: int, right: float) -> np.ndarray | None:
     return None
 
 
-def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -> None:
+def strip_fill(lay: Layout, keys: list[int], cfg: ConstructConfig, rng: np.ndarray,
+               stop: StopToken) -> None:
     """Place every copy of keys on the strip, largest first, left to right.
 
     The search must return a complete layout, so the fill always ends; once the deadline has
@@ -77,6 +82,7 @@ def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -
     is always free and takes no search at all.
     """
     it = lay.items
+    cc = construct_array(cfg)
     order = sorted(keys, key=lambda k: (-it.areas[k], k))
     box = lay.engine.static.box
     right = float(box[0])
@@ -84,8 +90,7 @@ def strip_fill(lay: Layout, keys: list[int], rng: np.ndarray, stop: StopToken) -
         reach = right + float(it.sizes[k]) + lay.engine.gap_mm
         sbox = np.array([box[0], box[1], min(box[2], reach), box[3]])
         late = stop.interrupted or stop.remaining_s <= 0.0
-        row = None if late else place_copy(lay, k, sbox, STRIP_Y_WEIGHT, rng, stop,
-                                           lattice=False)
+        row = None if late else place_copy(lay, k, sbox, cc, rng, stop, samples=cfg.samples)
         if row is None:
             row = _beyond(lay, k, right)
             if row is None:
@@ -106,4 +111,4 @@ def fitted_length(lay: Layout) -> float:
     return right + st.inset + 1e-7 * float(st.box[3] + st.inset)
 
 
-__all__ = ["fitted_length", "place_copy", "rotated_box", "strip_fill"]
+__all__ = ["construct_array", "fitted_length", "place_copy", "rotated_box", "strip_fill"]

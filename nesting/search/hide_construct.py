@@ -15,7 +15,7 @@ import numpy as np
 
 from leathernest.config import HidesConfig
 from leathernest.model import Job, Objective, zone_blocks
-from leathernest.search.construct import HIDE_Y_WEIGHT, place_copy
+from leathernest.search.construct import construct_array, place_copy
 from leathernest.search.hide_sheet import HideSheet
 from leathernest.search.items import Items
 from leathernest.search.layout import Layout
@@ -34,6 +34,9 @@ class Placer:
     krng: np.ndarray
     impossible: set[tuple[int, str]] = field(default_factory=set)  # (unit, hide id): no room
 
+    def __post_init__(self) -> None:
+        self.cc = construct_array(self.cfg.construct)
+
     def try_unit(self, u: int, c: int, stop: StopToken, samples: int | None = None) -> bool:
         """Place every copy of unit u on container c at free places, or none of them.
 
@@ -44,8 +47,7 @@ class Placer:
         box = lay.engine.static.container_box[c]
         done = []
         for k in self.items.units[u]:
-            row = place_copy(lay, k, box, HIDE_Y_WEIGHT, self.krng, stop,
-                             samples or self.cfg.construct_samples, lattice=samples is None,
+            row = place_copy(lay, k, box, self.cc, self.krng, stop, samples or 0,
                              axis=self.sheet.axis[c])
             if row is None:
                 for d in done:

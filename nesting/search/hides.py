@@ -75,7 +75,6 @@ log = logging.getLogger("leathernest.hides")
 
 DEFAULT_HIDES_CONFIG = HidesConfig()
 REFILL, COMPRESS, ELIMINATE, MERGE, SWAP = "refill", "compress", "eliminate", "merge", "swap"
-TIGHTEN_WORK = 100  # work units a tightening is charged (its Python side: about 100 evaluations)
 MAX_FAILED_TARGETS = 64  # failed targets the solution lists (the last ones; for diagnosis)
 
 
@@ -282,7 +281,7 @@ class HideProblem:
         Every tightening is charged as work (as many evaluations as it takes, roughly), so a
         run that stops on work ends even when the separations that follow cost nothing.
         """
-        self.stop.charge(TIGHTEN_WORK)
+        self.stop.charge(self.cfg.tighten_work)
         if phase is Phase.COMPRESS:
             used = self.open_used()
             if not used:

@@ -47,6 +47,7 @@ def move_params(cfg: MoveConfig, min_dim: float, size: float) -> np.ndarray:
     p[ks.P_PRE_T0 : ks.P_PRE_R1 + 1] = cfg.pre_steps
     p[ks.P_FIN_T0 : ks.P_FIN_R1 + 1] = cfg.fin_steps
     p[ks.P_CROSS] = cfg.p_cross
+    p[ks.P_CD_GROW], p[ks.P_CD_SHRINK] = cfg.cd_grow, cfg.cd_shrink
     return p
 
 

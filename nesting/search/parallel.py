@@ -50,8 +50,6 @@ from leathernest.search.stop import Listener, Progress, StopToken
 from leathernest.search.strip import StripProblem
 
 POLL_S = 0.05  # how often the parent looks at the workers' messages
-EPOCHS = 8  # exchanges per run (the last epoch ends with the run)
-MIN_EPOCH_S = 1.0  # a time-limited epoch lasts at least this long
 
 
 def make_problem(job: Job, cfg: StripConfig | HidesConfig, seed: int, stop: StopToken,
@@ -225,8 +223,9 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
     inboxes = [ctx.Queue() for _ in range(workers)]
     effort = stop.effort
     time_s = stop.remaining_s
-    epoch_work = None if effort is None else max(1, effort // EPOCHS)
-    epoch_s = MIN_EPOCH_S if not math.isfinite(time_s) else max(MIN_EPOCH_S, time_s / EPOCHS)
+    epochs, min_s = cfg.exchange.epochs, cfg.exchange.min_epoch_s
+    epoch_work = None if effort is None else max(1, effort // epochs)
+    epoch_s = min_s if not math.isfinite(time_s) else max(min_s, time_s / epochs)
     procs = [ctx.Process(target=_worker, args=(job, cfg, seed + i, time_s, effort, epoch_work,
                                                epoch_s, exchange, event, out, inboxes[i], i,
                                                os.getpid()), daemon=True)

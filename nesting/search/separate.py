@@ -21,11 +21,13 @@ from leathernest.search.stop import StopToken
 CHUNK = 20_000
 
 
-def _cfg_array(cfg: SeparatorConfig) -> np.ndarray:
-    """The kernel's cfg vector."""
-    out = np.zeros(4)
+def separator_array(cfg: SeparatorConfig) -> np.ndarray:
+    """The kernel's cfg vector (without the work cap, which depends on the pieces in play)."""
+    out = np.zeros(ksep.N_CFG)
     out[ksep.C_NO_IMPROVE] = cfg.iter_no_improve
     out[ksep.C_STRIKES] = cfg.strikes
+    out[ksep.C_GLS_MIN], out[ksep.C_GLS_MAX] = cfg.gls_min_inc, cfg.gls_max_inc
+    out[ksep.C_GLS_DECAY], out[ksep.C_IMPROVE] = cfg.gls_decay, cfg.improve
     return out
 
 
@@ -42,7 +44,7 @@ class Separator:
 
     def configure(self, cfg: SeparatorConfig) -> None:
         """How hard the next separations try."""
-        self.cfg = _cfg_array(cfg)
+        self.cfg = separator_array(cfg)
         self.max_work_per_piece = cfg.max_work_per_piece
 
     @property

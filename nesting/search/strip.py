@@ -144,7 +144,7 @@ class StripProblem:
     def start(self) -> bool:
         """Constructive start; the first feasible layout becomes the best."""
         keys = [k for k in range(self.items.n) if k not in set(self.unplaceable)]
-        strip_fill(self.layout, keys, self.krng, self.stop)
+        strip_fill(self.layout, keys, self.cfg.construct, self.krng, self.stop)
         self.layout.engine.set_strip_length(fitted_length(self.layout))
         self.layout.rebuild_tracker()
         assert self.layout.total_loss() == 0.0, "the constructive layout must be feasible"

@@ -20,7 +20,7 @@ from leathernest.collision.fixtures import exercise_all_kernels
 from leathernest.collision.kernels.query import query
 from leathernest.config import DEFAULT_CONFIG, SeparatorConfig
 from leathernest.model import FREE_ROTATION, Hide, Job, Outline, Piece, Strip
-from leathernest.search.construct import place_copy
+from leathernest.search.construct import construct_array, place_copy
 from leathernest.search.hides import HideProblem
 from leathernest.search.items import build_items
 from leathernest.search.kernels import construct as kc
@@ -112,7 +112,8 @@ def _construct(lattice: bool) -> None:
     else:
         lay = StripProblem(job, DEFAULT_CONFIG.strip, 0, stop).layout  # turns hulls in Python
     box = lay.engine.static.container_box[0]
-    place_copy(lay, 0, box, 0.35, seeded(0), stop, samples=20, lattice=lattice)
+    place_copy(lay, 0, box, construct_array(DEFAULT_CONFIG.hides.construct), seeded(0), stop,
+               samples=0 if lattice else 20)
 
 
 def hides_construct_part() -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from leathernest.config import SeparatorConfig
 from leathernest.search.kernels import separate as ksep
 from leathernest.search.kernels.rng import shuffle
+from leathernest.search.separate import separator_array
 
 
-def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> tuple[bool, int]:
+def separate_reference(lay, cfg: SeparatorConfig, rng) -> tuple[bool, int]:
     """(feasible, moves) after running Algorithm 9 on the layout in Python."""
+    no_improve_limit, strikes_limit = cfg.iter_no_improve, cfg.strikes
+    improve, kcfg = cfg.improve, separator_array(cfg)
     arrays = lay.arrays
     trk = lay.tracker.arrays
     place = lay.place
@@ -47,14 +51,14 @@ def separate_reference(lay, no_improve_limit: int, strikes_limit: int, rng) -> t
             if loss == 0.0:
                 return True, moves
             if loss < best_loss:
-                if loss < ksep.IMPROVE * best_loss:
+                if loss < improve * best_loss:
                     no_improve = 0
                 best_loss = loss
                 best = place.copy()
             else:
                 no_improve += 1
-            ksep.update_weights(trk, live)
-        strikes = strikes + 1 if start_loss * ksep.IMPROVE <= best_loss else 0
+            ksep.update_weights(trk, live, kcfg)
+        strikes = strikes + 1 if start_loss * improve <= best_loss else 0
         ksep.restore_layout(arrays, best)
         start_loss = best_loss
     return False, moves

@@ -129,7 +129,7 @@ def test_the_numba_separator_makes_the_moves_of_its_python_reference(seed):
     rng_a, rng_b = seeded(seed + 10), seeded(seed + 10)
     a.layout.tracker.reset_weights()
     b.layout.tracker.reset_weights()
-    ok_a, moves_a = separate_reference(a.layout, cfg.iter_no_improve, cfg.strikes, rng_a)
+    ok_a, moves_a = separate_reference(a.layout, cfg, rng_a)
     sep = Separator(b.layout, cfg, rng_b)
     ok_b = sep.separate(StopToken(600.0))
     assert ok_a == ok_b

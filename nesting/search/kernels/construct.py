@@ -41,14 +41,12 @@ from leathernest.search.kernels.sample import (
 # directions of the slide in (a, b) terms: -a, -b, -a-b, -a+b, a-b (left, down, down-left, up-left,
 # down-right for a strip)
 _DIRS = np.array([[-1.0, 0.0], [0.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0]])
-SLIDE_MIN_REL = 1e-3  # the slide stops when its step falls below this share of the piece size
-N_KEEP = 3  # feasible samples slid per call
-# Angles of a rotation range are mostly drawn from a grid (a full turn in steps of 360 / 16, a
-# partial range at its ends and three points between): pieces cut from a hide fit best square to
-# each other, and the old packer's 16 angles beat uniform angles. The rest are uniform.
-GRID_TURN = 16
-GRID_RANGE = 3
-GRID_SHARE = 0.75
+# cc float64[N_CC], from :class:`leathernest.config.ConstructConfig` (its fields say why): lattice
+# points per axis, angles of a full turn, the gravity key's weight w of b against a, feasible
+# candidates slid per call, points of a partial angle range, share of grid angles among LBF
+# samples, the slide's last step relative to the piece size
+CC_GRID, CC_TURN, CC_W, CC_KEEP, CC_RANGE, CC_SHARE, CC_SLIDE = 0, 1, 2, 3, 4, 5, 6
+N_CC = 7
 
 
 @kernel(EXACT)
@@ -80,18 +78,20 @@ def _key(hxy, h0: int, hn: int, pos, w: float, axis, ext) -> float:
 
 
 @kernel(EXACT)
-def _grid_angle(rows, j: int, rng) -> float:
-    """An angle parameter of row j: mostly from the grid (see GRID_SHARE), else uniform."""
+def _grid_angle(rows, j: int, rng, cc) -> float:
+    """An angle parameter of row j: mostly from the grid (share cc[CC_SHARE]), else uniform."""
     lo, hi = rows[j, 0], rows[j, 1]
-    if hi <= lo or next_u01(rng) >= GRID_SHARE:
+    if hi <= lo or next_u01(rng) >= cc[CC_SHARE]:
         return sample_angle(rows, j, rng)
     if hi - lo >= 360.0 - 1e-9:
-        return lo + 360.0 * next_int(rng, GRID_TURN) / GRID_TURN
-    return lo + (hi - lo) * next_int(rng, GRID_RANGE) / (GRID_RANGE - 1)
+        turn = int(cc[CC_TURN])
+        return lo + 360.0 * next_int(rng, turn) / turn
+    n_range = int(cc[CC_RANGE])
+    return lo + (hi - lo) * next_int(rng, n_range) / (n_range - 1)
 
 
 @kernel(EXACT)
-def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, axis, smp, lout, out) -> bool:
+def _slide_best(lay, k: int, keep, keys, n_kept: int, cc, axis, smp, lout, out) -> bool:
     """Slide each kept placement down and left; the lowest key goes to out. False if none kept.
 
     The slide is a pattern search towards smaller keys over feasible positions: the five
@@ -106,6 +106,7 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, axis, smp, lout,
     h0, hn = hull_range(items, k)
     rows = rows_of(items, k)
     size = items.params[k, P_SIZE]
+    w = cc[CC_W]
     ax, ay = axis[0], axis[1]
     ext = np.empty(2)
     pos = np.empty(6)
@@ -117,7 +118,7 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, axis, smp, lout,
         key = keys[t]
         step = 0.25 * size
         row = int(pos[4])
-        while step > SLIDE_MIN_REL * size:
+        while step > cc[CC_SLIDE] * size:
             m = 0
             for d in range(_DIRS.shape[0]):
                 for c in range(6):
@@ -156,21 +157,24 @@ def _slide_best(lay, k: int, keep, keys, n_kept: int, w: float, axis, smp, lout,
 
 
 @kernel(EXACT)
-def place_lbf(lay, k: int, sbox, n_samples: int, w: float, axis, rng, out) -> bool:
+def place_lbf(lay, k: int, sbox, n_samples: int, cc, axis, rng, out) -> bool:
     """Best feasible placement (into out float64[6]) of copy k in the sampling box sbox.
 
     sbox float64[4] lies within one container (a strip's box clipped near the layout's right
     edge, or a hide copy's usable box). Orientation rows are visited in turn, angle parameters
-    drawn uniformly within ranges; all samples are tested in one call. w weighs b against a in
-    the gravity key along axis (float64[2]). False when no sample was feasible.
+    drawn mostly from a grid (:func:`_grid_angle`); all samples are tested in one call. cc holds
+    the weight of b against a in the gravity key along axis (float64[2]) and the other
+    :class:`~leathernest.config.ConstructConfig` values. False when no sample was feasible.
     """
     items, sheet, work = lay.items, lay.sheet, lay.work
     hxy = items.hull_xy
     h0, hn = hull_range(items, k)
     rows = rows_of(items, k)
     m = rows.shape[0]
-    keep = np.empty((N_KEEP, 6))
-    keys = np.full(N_KEEP, math.inf)
+    w = cc[CC_W]
+    n_keep = int(cc[CC_KEEP])
+    keep = np.empty((n_keep, 6))
+    keys = np.full(n_keep, math.inf)
     smp = np.empty((max(n_samples, 5), 4))
     meta = np.empty((max(n_samples, 1), 6))
     lout = np.empty(max(n_samples, 5))
@@ -181,7 +185,7 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, axis, rng, out) -> bo
     q = 0
     for i in range(n_samples):
         j = (start + i) % m
-        a = _grid_angle(rows, j, rng)
+        a = _grid_angle(rows, j, rng, cc)
         if not sample_in(hxy, h0, hn, rows, j, a, sbox, sheet, rng, cand, bb):
             continue
         rot = materialize(rows, j, a, cand[2], cand[3], sheet)
@@ -203,21 +207,21 @@ def place_lbf(lay, k: int, sbox, n_samples: int, w: float, axis, rng, out) -> bo
         if lout[i] == 0.0:
             continue
         n_kept = keep_best(keep, keys, n_kept, meta[i], _key(hxy, h0, hn, meta[i], w, axis, ext))
-    return _slide_best(lay, k, keep, keys, n_kept, w, axis, smp, lout, out)
+    return _slide_best(lay, k, keep, keys, n_kept, cc, axis, smp, lout, out)
 
 
 @kernel(EXACT)
-def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng, out) -> bool:
+def place_bl(lay, k: int, sbox, cc, axis, rng, out) -> bool:
     """Bottom-left placement (into out float64[6]): the lowest-key feasible grid point, slid.
 
-    For every allowed angle (a full turn in turn_angles steps from a random offset, a partial
-    range at GRID_RANGE points, a fixed angle as it is), the positions of a grid x grid lattice
+    For every allowed angle (a full turn in cc[CC_TURN] steps from a random offset, a partial
+    range at cc[CC_RANGE] points, a fixed angle as it is), the positions of a grid x grid lattice
     (jittered within its cells) over the box the piece's rotated bbox may take inside sbox are
     sorted by the gravity key and tested in chunks, lowest key first, until one is feasible: the
     bottom-left rule of the constructive heuristics surveyed by Bennell and Oliveira (2008), as
     the first packer of this project did it. An angle whose lowest key cannot beat the best
     point found so far is skipped, and so is the rest of a scan once its keys pass it. The best
-    candidates (at most N_KEEP) are slid; False when none is feasible. Cost: what the first
+    candidates (at most cc[CC_KEEP]) are slid; False when none is feasible. Cost: what the first
     feasible point takes, at most angles x grid² tests.
     """
     items, sheet, work = lay.items, lay.sheet, lay.work
@@ -227,8 +231,11 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng
     h0, hn = hull_range(items, k)
     rows = rows_of(items, k)
     m = rows.shape[0]
-    keep = np.empty((N_KEEP, 6))
-    keys = np.full(N_KEEP, math.inf)
+    grid, turn_angles, n_range = int(cc[CC_GRID]), int(cc[CC_TURN]), int(cc[CC_RANGE])
+    w = cc[CC_W]
+    n_keep = int(cc[CC_KEEP])
+    keep = np.empty((n_keep, 6))
+    keys = np.full(n_keep, math.inf)
     g2 = grid * grid
     chunk = 64
     px = np.empty(g2)
@@ -249,7 +256,7 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng
         elif hi - lo >= 360.0 - 1e-9:
             n_ang = turn_angles
         else:
-            n_ang = GRID_RANGE
+            n_ang = n_range
         mir = rows[j, 2]
         for t in range(n_ang):
             if hi <= lo:
@@ -257,7 +264,7 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng
             elif n_ang == turn_angles and hi - lo >= 360.0 - 1e-9:
                 a = lo + 360.0 * (t + off) / n_ang
             else:
-                a = lo + (hi - lo) * t / (GRID_RANGE - 1)
+                a = lo + (hi - lo) * t / (n_range - 1)
             mx = 0.5 * (sbox[0] + sbox[2])
             my = 0.5 * (sbox[1] + sbox[3])
             rot = materialize(rows, j, a, mx, my, sheet)
@@ -324,4 +331,4 @@ def place_bl(lay, k: int, sbox, grid: int, turn_angles: int, w: float, axis, rng
                     break
                 if found:
                     break
-    return _slide_best(lay, k, keep, keys, n_kept, w, axis, smp, lout, out)
+    return _slide_best(lay, k, keep, keys, n_kept, cc, axis, smp, lout, out)

@@ -46,9 +46,8 @@ P_PRE_T0, P_PRE_T1, P_PRE_R0, P_PRE_R1 = 5, 6, 7, 8
 P_FIN_T0, P_FIN_T1, P_FIN_R0, P_FIN_R1 = 9, 10, 11, 12
 P_CROSS = 13  # probability that a container sample goes to another open container
 P_SIZE = 14  # the piece's larger side (steps of the constructive slide)
-N_PARAMS = 15
-CD_STEP_SUCCESS = 1.1  # Sparrow's coordinate-descent step factors (consts.rs)
-CD_STEP_FAIL = 0.5
+P_CD_GROW, P_CD_SHRINK = 15, 16  # coordinate-descent step factors after a success / a failure
+N_PARAMS = 17
 
 
 @kernel(EXACT)
@@ -313,9 +312,10 @@ def search_position(lay, k: int, cur, has_cur: bool, sheet, params, w_static, w_
     # Refinement: each kept sample with coarse steps (the lowest loss goes to out), then the best
     # once more with fine steps: adaptive coordinate descent after Sparrow's
     # ``refine_coord_desc``: two candidates either side along a random axis, evaluated in one
-    # call; a success grows that axis's step by 1.1, anything else halves it and picks a new axis;
-    # stop when every step is below its limit. The wiggle axis exists only when the row is a
-    # range, and keeps the angle parameter inside it.
+    # call; a success grows that axis's step by params[P_CD_GROW] (1.1), anything else shrinks
+    # it by params[P_CD_SHRINK] (0.5) and picks a new axis; stop when every step is below its
+    # limit. The wiggle axis exists only when the row is a range, and keeps the angle parameter
+    # inside it.
     min_dim = params[P_MIN_DIM]
     top = math.inf
     for t in range(n_kept + 1):
@@ -378,7 +378,7 @@ def search_position(lay, k: int, cur, has_cur: bool, sheet, params, w_static, w_
                         better = True
                         for c in range(6):
                             cand[c] = trial[b, c]
-                f = CD_STEP_SUCCESS if better else CD_STEP_FAIL
+                f = params[P_CD_GROW] if better else params[P_CD_SHRINK]
                 if axis == 0:
                     sx *= f
                 elif axis == 1:

@@ -31,18 +31,17 @@ from leathernest.search.kernels.copies import probe_of, shape_of
 from leathernest.search.kernels.rng import shuffle
 from leathernest.search.kernels.sample import search_position
 
-GLS_MIN_INC = 1.2  # weight factor for the mildest colliding pair (Sparrow consts.rs)
-GLS_MAX_INC = 2.0  # ... for the worst one
-GLS_DECAY = 0.95  # factor for pairs that no longer collide; weights never drop below 1
-IMPROVE = 0.98  # an attempt that does not lower the overlap by 2 % is a strike (Sparrow)
-
 # separator state (int64[8] / float64[4]) and statuses
 S_PHASE, S_STRIKES, S_NO_IMPROVE, S_ITERS, S_MOVES, S_FIRST_WORK = 0, 1, 2, 3, 4, 5
 F_BEST, F_START = 0, 1
 DONE_FEASIBLE, DONE_FAILED, PAUSED = 0, 1, 2
-# cfg float64[4]: iterations without improvement before a strike, strikes, most work (collision
-# evaluations) of one separation (0: no limit), (unused)
+# cfg float64[N_CFG], from :class:`leathernest.config.SeparatorConfig` (its fields say why):
+# iterations without improvement before a strike, strikes, most work (collision evaluations) of
+# one separation (0: no limit), the guided local search's weight factors (least and most growth,
+# decay) and the share of the overlap an attempt must go below not to be a strike
 C_NO_IMPROVE, C_STRIKES, C_MAX_WORK = 0, 1, 2
+C_GLS_MIN, C_GLS_MAX, C_GLS_DECAY, C_IMPROVE = 3, 4, 5, 6
+N_CFG = 7
 
 
 @kernel(EXACT)
@@ -110,7 +109,7 @@ def total_loss(losses, live) -> float:
 
 
 @kernel(EXACT)
-def update_weights(losses, live) -> None:
+def update_weights(losses, live, cfg) -> None:
     """Sparrow's Algorithm 8: grow weights of overlapping pairs by severity, decay the others."""
     pair, ext, w_pair, w_ext = losses.pair, losses.ext, losses.w_pair, losses.w_ext
     n, s = pair.shape[0], ext.shape[1]
@@ -122,17 +121,18 @@ def update_weights(losses, live) -> None:
             worst = max(worst, pair[i, j])
         for h in range(s):
             worst = max(worst, ext[i, h])
-    span = GLS_MAX_INC - GLS_MIN_INC
+    low, decay = cfg[C_GLS_MIN], cfg[C_GLS_DECAY]
+    span = cfg[C_GLS_MAX] - low
     for i in range(n):
         if live[i] == 0:
             continue
         for j in range(n):
             v = pair[i, j]
-            f = GLS_MIN_INC + span * (v / worst) if v > 0.0 else GLS_DECAY
+            f = low + span * (v / worst) if v > 0.0 else decay
             w_pair[i, j] = max(w_pair[i, j] * f, 1.0)
         for h in range(s):
             v = ext[i, h]
-            f = GLS_MIN_INC + span * (v / worst) if v > 0.0 else GLS_DECAY
+            f = low + span * (v / worst) if v > 0.0 else decay
             w_ext[i, h] = max(w_ext[i, h] * f, 1.0)
 
 
@@ -239,7 +239,7 @@ def separate(lay, best_place, cfg, state, fstate, rng, budget: int) -> int:
                 state[S_PHASE] = 0
                 return DONE_FEASIBLE
             if loss < fstate[F_BEST]:
-                if loss < IMPROVE * fstate[F_BEST]:
+                if loss < cfg[C_IMPROVE] * fstate[F_BEST]:
                     state[S_NO_IMPROVE] = 0
                 fstate[F_BEST] = loss
                 for k in range(n):
@@ -247,10 +247,10 @@ def separate(lay, best_place, cfg, state, fstate, rng, budget: int) -> int:
                         best_place[k, c] = place[k, c]
             else:
                 state[S_NO_IMPROVE] += 1
-            update_weights(trk, live)
+            update_weights(trk, live, cfg)
         if state[S_STRIKES] >= cfg[C_STRIKES]:
             pass  # the work limit ended the run
-        elif fstate[F_START] * IMPROVE <= fstate[F_BEST]:
+        elif fstate[F_START] * cfg[C_IMPROVE] <= fstate[F_BEST]:
             state[S_STRIKES] += 1
         else:
             state[S_STRIKES] = 0
