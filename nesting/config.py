@@ -85,6 +85,10 @@ class ConstructConfig:
     y_weight: float = 1e-3
     keep: int = 3  # feasible candidates slid further per call
     slide_min_rel: float = 1e-3  # the slide stops below this step, relative to the piece size
+    # Strips: the sampled placements take at most this share of the time (or work) left; the
+    # copies left then go in columns right of the layout (a shelf, no search), so that the first
+    # layout of thousands of pieces ends in time and packs runs of like pieces tightly.
+    time_share: float = 0.5
 
 
 @dataclass(frozen=True)
