@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import Grain, Mirror, hide_job, l_piece, rect
+from helpers import Grain, Mirror, hide_job, l_piece, rect, strip_job
 from shapely.geometry import Polygon
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.config import DEFAULT_CONFIG
 from leathernest.model import Outline, Piece, Rotations
 from leathernest.search.items import build_items
+from leathernest.search.layout import Layout
 
 MOVE = DEFAULT_CONFIG.hides.move
 TURNS = Rotations(angles_deg=(0.0, 90.0))
@@ -68,3 +69,30 @@ def test_copies_listed_one_by_one_equal_copies_by_demand():
     # mirrored pair copies get their own rows; each copy's rows come from the pool
     for k in range(a.n):
         assert np.array_equal(a.kernel_rows(k), a.rows[k])
+
+
+def test_layout_reserves_every_copy_as_adding_and_removing_it_would():
+    pieces = [Piece(f"r{k}", Outline.of(rect(3 + k % 3, 2)), rotations=TURNS) for k in range(40)]
+    pieces.append(l_piece("L", demand=5))
+    job = strip_job(pieces, height=60.0, gap_mm=0.5)
+    items, eng = _items(job, reference=0.0)
+    Layout(items, eng, [None])
+    _, old = _items(job, reference=0.0)
+    park = (float(old.static.g[0]), float(old.static.g[1]))
+    for k in range(items.n):  # what Layout did before the engine could reserve in one step
+        old.add(k, items.shape(k), 0.0, False, *park)
+        old.remove(k)
+        old.fit_scratch(items.shape(k))
+    for name in ("_vbase", "_vcap", "_rbase", "_rcap", "_pbase", "_pcap", "_nbase", "_ncap",
+                 "_nrings", "_npoles", "_active", "_listed", "_head"):
+        assert np.array_equal(getattr(eng, name), getattr(old, name)), name
+    assert (eng._v_end, eng._r_end, eng._p_end, eng._n_end) == (
+        old._v_end, old._r_end, old._p_end, old._n_end)
+    assert np.array_equal(eng._rings[:eng._r_end], old._rings[:old._r_end])
+    assert np.array_equal(eng._nkey[:eng._n_end], old._nkey[:old._n_end])
+    assert eng._scratch.txy.shape == old._scratch.txy.shape
+    # placing a copy later needs no new room: the kernels' record stays the same arrays
+    xy = eng._xy
+    eng.add(items.n - 1, items.shape(items.n - 1), 90.0, False, 30.0, 30.0)
+    assert eng._xy is xy
+    assert not eng.feasible(items.shape(0), 0.0, False, 30.0, 30.0)
