@@ -1,16 +1,17 @@
 """The copies a search places: shapes, orientations and sampling parameters, built once per job.
 
 Every copy of every piece becomes one *item* with an index k (also its key in the collision engine).
-Shapes are prepared once per piece, on the outline moved so that its area centroid is the local
-origin: a placement's (x, y) is then where the piece's centroid lies, whatever the rotation, which
-is where grain is measured against the backbone and what :meth:`Items.to_piece_frame` converts back
-to the job's own frame for the solution. Orientation rows come from
+Shapes are prepared once per distinct outline (pieces equal up to a translation share one, see
+:func:`outline_key`), on the outline moved so that its area centroid is the local origin: a
+placement's (x, y) is then where the piece's centroid lies, whatever the rotation, which is where
+grain is measured against the backbone and what :meth:`Items.to_piece_frame` converts back to the
+job's own frame for the solution. Orientation rows come from
 :mod:`leathernest.geometry.orient`; on a strip (reference direction the x axis everywhere) they are
 all FIXED, on a sheet of hides grain pieces get ALONG / CHECKED rows that follow each hide's
 backbone.
 
-Pools: the kernels take every piece's arrays as ranges of a few pooled arrays (shapes, hulls,
-orientation rows), so all kernels see the same C-contiguous array types as the engine's own
+Pools: the kernels take every distinct outline's arrays as ranges of a few pooled arrays (shapes,
+hulls, orientation rows), so all kernels see the same C-contiguous array types as the engine's own
 queries and compile once.
 
 Imports numpy, shapely, the model, geometry and the collision engine; never numba.
