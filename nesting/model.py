@@ -84,6 +84,8 @@ class Outline:
     outer: np.ndarray
     holes: tuple[np.ndarray, ...] = ()
     _area: float = field(default=math.nan, init=False, repr=False, compare=False)
+    _bbox: tuple[float, float, float, float] | None = field(default=None, init=False, repr=False,
+                                                            compare=False)
 
     def __post_init__(self) -> None:
         # computed once: the area is read for every copy by searches, reports and the validator
@@ -107,10 +109,13 @@ class Outline:
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
-        """(min x, min y, max x, max y) of the outer ring."""
-        lo = self.outer.min(axis=0)
-        hi = self.outer.max(axis=0)
-        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+        """(min x, min y, max x, max y) of the outer ring (computed once: read per copy)."""
+        if self._bbox is None:
+            lo = self.outer.min(axis=0)
+            hi = self.outer.max(axis=0)
+            object.__setattr__(self, "_bbox", (float(lo[0]), float(lo[1]), float(hi[0]),
+                                               float(hi[1])))
+        return self._bbox  # type: ignore[return-value]
 
     @property
     def n_vertices(self) -> int:

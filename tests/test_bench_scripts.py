@@ -18,6 +18,7 @@ sys.path.insert(0, str(BENCH))
 
 import benchlib  # noqa: E402
 import make_order  # noqa: E402
+import scale  # noqa: E402
 
 from leathernest.io.instance import load_job  # noqa: E402
 from leathernest.model import Mirror  # noqa: E402
@@ -89,3 +90,32 @@ def test_spread_and_geomean():
     assert benchlib.spread([]) == "-"
     assert benchlib.geomean([1.0, 4.0]) == pytest.approx(2.0)
     assert benchlib.geomean([None, 0.0]) != benchlib.geomean([None, 0.0])  # nan: nothing to average
+
+
+def test_scale_jobs_are_what_the_issue_names(tmp_path):
+    """The strips the scale benchmark nests read back as jobs of the asked size and shapes."""
+    for kind in ("rect", "mixed"):
+        job = load_job(scale.write_job(kind, 120, 0, tmp_path))
+        assert job.is_strip
+        assert (job.stock.height, job.gap_mm) == (100.0, 0.5)
+        assert len(job.pieces) == sum(p.n_copies for p in job.pieces) == 120  # one entry each
+    rect = load_job(scale.write_job("rect", 30, 0, tmp_path))
+    assert {p.outline.bbox for p in rect.pieces} == {(0.0, 0.0, 3.0, 2.0)}
+    mixed = load_job(scale.write_job("mixed", 300, 0, tmp_path))
+    assert len({p.outline.bbox for p in mixed.pieces}) == len(scale.MIXED_SIZES)
+    patterns = scale.patterns_job(260)
+    assert patterns.is_strip
+    assert sum(p.n_copies for p in patterns.pieces) >= 260
+    assert max(p.outline.n_vertices for p in patterns.pieces) > 20  # curved library outlines
+    assert scale.cases(["order", "rect"], None) == [
+        ("order", 500), ("order", 1000), ("order", 3000),
+        ("rect", 500), ("rect", 5000), ("rect", 20000)]
+
+
+def test_scale_growth_is_the_factor_per_tenfold_size():
+    rows = [{"pieces": n, "wall": {"read": 0.002 * n ** 1.5, "write": 1.0}}
+            for n in (500, 5000, 20000)]
+    assert scale.growth(rows, "wall", "read") == pytest.approx(10 ** 1.5)
+    assert scale.growth(rows, "wall", "write") == pytest.approx(1.0)
+    assert scale.growth(rows[:1], "wall", "read") is None  # one size: no growth
+    assert scale.growth(rows, "wall", "search") is None  # a phase not measured

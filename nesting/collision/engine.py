@@ -347,6 +347,56 @@ class CollisionEngine:
         self._active[key] = 0
         self._shapes[key] = None
 
+    def reserve(self, shapes: list[PreparedShape], shape_of: np.ndarray) -> None:
+        """Reserve pool slots, grid nodes and query scratch for keys 0..n-1, placing none.
+
+        Key k gets room for ``shapes[shape_of[k]]``, as :meth:`add` then :meth:`remove` of each
+        key in turn would give it (the same slots, in key order), with one reallocation instead
+        of two per key: a search registers thousands of copies before it starts, and the loop
+        of add and remove took 1.2 s for 20,000 copies.
+        """
+        keys = np.arange(len(shape_of), dtype=np.int64)
+        for k in (0, len(keys) - 1) if len(keys) else ():
+            self._check_key(int(k))
+        arrs = [s.for_pieces for s in shapes]
+        nv = np.array([a.xy.shape[1] for a in arrs], dtype=np.int64)[shape_of]
+        nr1 = np.array([a.rings.shape[0] for a in arrs], dtype=np.int64)[shape_of]
+        npl = np.array([a.poles.shape[1] for a in arrs], dtype=np.int64)[shape_of]
+        need = np.array([self._nodes_for(a) for a in arrs], dtype=np.int64)[shape_of]
+        grow = (self._vcap[keys] < nv) | (self._rcap[keys] < nr1) | (self._pcap[keys] < npl)
+        g = keys[grow]
+        for base, cap, size, end in (("_vbase", "_vcap", nv, "_v_end"),
+                                     ("_rbase", "_rcap", nr1, "_r_end"),
+                                     ("_pbase", "_pcap", npl, "_p_end")):
+            sizes = size[grow]
+            start = getattr(self, end)
+            getattr(self, base)[g] = start + np.cumsum(sizes) - sizes
+            getattr(self, cap)[g] = sizes
+            setattr(self, end, start + int(sizes.sum()))
+        self._xy = _grow(self._xy, self._v_end)
+        self._rings = _grow(self._rings, self._r_end)
+        self._poles = _grow(self._poles, self._p_end)
+        more = keys[self._ncap[keys] < need]
+        sizes = need[more]
+        self._nbase[more] = self._n_end + np.cumsum(sizes) - sizes
+        self._ncap[more] = sizes
+        end = self._n_end + int(sizes.sum())
+        self._nxt = _grow(self._nxt, end)
+        self._prv = _grow(self._prv, end)
+        self._nkey = _grow(self._nkey, end)
+        self._nkey[self._n_end : end] = np.repeat(more, sizes)
+        self._n_end = end
+        ring_pool = np.concatenate([a.rings for a in arrs]) if arrs else np.zeros(0, np.int64)
+        ring_start = np.cumsum([0] + [a.rings.shape[0] for a in arrs])[:-1].astype(np.int64)
+        within = _within(nr1)
+        self._rings[np.repeat(self._rbase[keys], nr1) + within] = ring_pool[
+            np.repeat(ring_start[shape_of], nr1) + within]
+        self._nrings[keys] = nr1 - 1
+        self._npoles[keys] = npl
+        for s in shapes:
+            self._fit_scratch(s)
+        self._rebuild_dy()
+
     def is_placed(self, key: int) -> bool:
         """Whether key is currently placed."""
         return bool(self._active[key])
@@ -668,6 +718,12 @@ def _piece_margin(margin_mm: float, edge: float | None, defect: float | None) ->
     """The margin pieces are prepared with: the smaller of the edge and defect margins."""
     edge = margin_mm if edge is None else edge
     return stock_margin(edge, margin_mm if defect is None else defect)
+
+
+def _within(lengths: np.ndarray) -> np.ndarray:
+    """0..l-1 for each length l, concatenated (the offsets inside consecutive blocks)."""
+    total = int(lengths.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _grow(a: np.ndarray, need: int) -> np.ndarray:

@@ -87,11 +87,8 @@ class Layout:
         self.tracker = Tracker(n if self.tracked else 1, engine.static.n_hazards)
         self.work = np.zeros(1, dtype=np.int64)
         st = engine.static
-        park = (float(st.g[0]), float(st.g[1]))
-        for k in range(n):  # reserve pool slots, grid nodes and query scratch for every copy
-            engine.add(k, items.shape(k), 0.0, False, *park)
-            engine.remove(k)
-            engine.fit_scratch(items.shape(k))
+        # pool slots, grid nodes and query scratch for every copy, before any kernel moves one
+        engine.reserve(list(items.outline_shapes), items.pools.shape_of)
         rows = np.array([engine.grade_row(g) for g in items.grades], dtype=np.int64)
         self.grade_rows = rows[items.grade_of] if n else np.zeros(0, dtype=np.int64)
         self.sheet = Sheet(st.container_box, engine.closed, st.cell_container, st.g, st.dims,

@@ -79,8 +79,13 @@ class StripProblem:
                                         margin_mm=job.edge_margin, max_pieces=max(n, 1))
         items = build_items(job, eng, 0.0, cfg.move, cfg.poles, cfg.geometry)
         usable_h = float(eng.static.box[3] - eng.static.box[1])
-        rows = [r[_fits_height(items, k, usable_h)] if len(r) else r
-                for k, r in enumerate(items.rows)]
+        fit: dict[tuple, np.ndarray] = {}  # copies of one outline with the same rows fit alike
+        rows = []
+        for k, r in enumerate(items.rows):
+            key = (int(items.pools.shape_of[k]), r.tobytes())
+            if key not in fit:
+                fit[key] = r[_fits_height(items, k, usable_h)] if len(r) else r
+            rows.append(fit[key])
         self.items = items.with_rows(rows)
         self.unplaceable = tuple(k for k, r in enumerate(rows) if len(r) == 0)
         self.layout = Layout(self.items, eng, [None])
