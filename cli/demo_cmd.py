@@ -19,6 +19,7 @@ from leathernest.cli.common import (
     json_option,
     usable_cores,
 )
+from leathernest.cli.progress import ProgressLine
 
 DEMO_JOB = "demo_wallets"
 
@@ -54,11 +55,16 @@ def command(out_dir: str, time_s: float, effort: int | None, as_json: bool) -> N
             err(f"nesting {job.name} for up to {time_s:g} s (Ctrl-C stops early and keeps the "
                 "best layout) ...")
         stop = signals.watch(stop_token(job, effort))
-        curve: list = []  # the search's improvements, for the report's anytime curve
-        # every core the process may use, as `nest` does by default
-        solution = nest(job, stop=stop, listener=curve.append, workers=usable_cores())
+        # on a terminal, the search's progress line as `nest` draws it; in every case the
+        # improvements it keeps, for the report's anytime curve
+        bar = ProgressLine(job.time_limit_s, enabled=not as_json)
+        try:
+            # every core the process may use, as `nest` does by default
+            solution = nest(job, stop=stop, listener=bar, workers=usable_cores())
+        finally:
+            bar.close()
         signals.search_returned()
-        paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=curve)
+        paths = write_outputs(out, job, solution, stop=lambda: stop.interrupted, curve=bar.curve)
     if as_json:
         emit_json({"job": job.name, "metrics": dict(solution.metrics),
                    "interrupted": stop.interrupted, "outputs": paths})

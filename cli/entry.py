@@ -10,9 +10,12 @@ line (README "Exit codes").
 import signal
 import sys
 
+_ending = False  # the command is ending with exit 130: further signals change nothing
+
 
 def _interrupt(_sig: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+    if not _ending:
+        raise KeyboardInterrupt
 
 
 def run() -> None:
@@ -25,7 +28,27 @@ def run() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
     try:
         from leathernest.cli.main import main
-    except KeyboardInterrupt:
+
+        main()
+    except KeyboardInterrupt:  # while importing, or a second signal while ending on the first
+        _deaf()
         sys.stderr.write("leathernest: interrupted\n")
         sys.exit(130)
-    main()
+    except SystemExit as exc:
+        if exc.code == 130:
+            _deaf()
+        raise
+
+
+def _deaf() -> None:
+    """Ignore further signals: the command is ending with exit 130 already.
+
+    Python puts the signals it handles back to their default action while it shuts down, so a
+    second signal in those moments (a SIGTERM sent twice, a loaded machine's slow exit) would
+    end the process by that signal (exit 143) instead; an ignored signal stays ignored. Setting
+    a handler runs the handlers of signals already received, so :func:`_interrupt` is told first.
+    """
+    global _ending
+    _ending = True
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)

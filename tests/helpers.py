@@ -17,7 +17,18 @@ from leathernest.model import (
     Strip,
     Zone,
 )
+from leathernest.search.stop import StopToken
 from leathernest.validate import validate
+
+# Every search in the tests stops on work (``--effort`` on the command line, a budgeted
+# StopToken in the library), never on the clock, so its outcome is the same on a fast machine and
+# on a loaded one; the time limit is a safety cap that no healthy run reaches.
+CAP_S = 600.0
+
+
+def budget(effort: int) -> StopToken:
+    """A stop token that stops on ``effort`` collision evaluations (the clock only caps it)."""
+    return StopToken(CAP_S, effort=effort)
 
 
 def rect(w: float, h: float, x: float = 0.0, y: float = 0.0) -> list[list[float]]:
@@ -69,5 +80,5 @@ def assert_valid(job: Job, solution: Solution) -> None:
     assert violations == [], [str(v) for v in violations]
 
 
-__all__ = ["FREE_ROTATION", "Grain", "Mirror", "Zone", "assert_valid", "at", "hide_100",
-           "hide_job", "l_piece", "rect", "sol", "square_piece", "strip_job"]
+__all__ = ["CAP_S", "FREE_ROTATION", "Grain", "Mirror", "Zone", "assert_valid", "at", "budget",
+           "hide_100", "hide_job", "l_piece", "rect", "sol", "square_piece", "strip_job"]

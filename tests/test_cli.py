@@ -1,12 +1,14 @@
 """The command line through click's runner and as a subprocess: outputs, JSON, exit codes."""
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from searching import Searching
 
 from leathernest.cli.main import main
 
@@ -29,12 +31,18 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+# Searches stop on work (--effort), never on the clock: the job's time limit only caps them, so a
+# loaded machine gets the same layout as a quiet one.
+EFFORT = 10
+
+
 def test_nest_writes_valid_solution_and_picture(tiny, tmp_path):
     out = tmp_path / "out"
-    r = run("nest", tiny, "--time", 5, "--out", out, "--json")
+    r = run("nest", tiny, "--effort", EFFORT, "--out", out, "--json")
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     assert result["metrics"]["pieces_placed"] == 3
+    assert not result["hit_time_limit"]  # it stopped on work
     assert (out / "solution.json").exists()
     assert (out / "layout.svg").exists()
     assert "<svg" in (out / "layout.svg").read_text()
@@ -49,7 +57,7 @@ def test_nest_writes_valid_solution_and_picture(tiny, tmp_path):
 
 def test_check_finds_violations_and_exits_1(tiny, tmp_path):
     out = tmp_path / "out"
-    run("nest", tiny, "--out", out)
+    assert run("nest", tiny, "--effort", EFFORT, "--out", out).exit_code == 0
     data = json.loads((out / "solution.json").read_text())
     for key in ("translation", "rotation_deg", "mirrored", "polygon"):
         data["placements"][1][key] = data["placements"][0][key]
@@ -67,7 +75,7 @@ def test_unplaced_pieces_exit_1_and_are_named(tmp_path):
                                                                           [500, 500], [0, 500]]}])
     p = tmp_path / "j.json"
     p.write_text(json.dumps(job))
-    r = run("nest", p, "--out", tmp_path / "o")
+    r = run("nest", p, "--effort", EFFORT, "--out", tmp_path / "o")
     assert r.exit_code == 1
     assert "huge" in r.stdout
 
@@ -104,35 +112,31 @@ def test_version_help_and_light_import_in_a_subprocess():
 
 def test_nest_bundled_instance_as_subprocess(tmp_path):
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", "jakobs1", "--time", "5",
-                        "--out", str(out), "--json"], capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", "jakobs1", "--effort",
+                        str(EFFORT), "--out", str(out), "--json"],
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["metrics"]["density"] > 0.5
     assert Path(out / "solution.json").exists()
 
 
 def test_ctrl_c_writes_the_best_valid_layout_and_exits_130(tmp_path):
-    import signal
-    import time
-
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "nest", "baldacci1",
-                             "--time", "600", "--out", str(out), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(8)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr
-    assert json.loads(stdout)["interrupted"] is True
+    with Searching("nest", "baldacci1", "--time", "600", "--out", out) as command:
+        command.wait()  # Ctrl-C in the middle of the search, once it has a layout
+        ended = command.stop(signal.SIGINT)
+    assert ended.returncode == 130, ended.terminal
+    assert "interrupted; the best valid layout so far was written" in ended.terminal
+    assert " hide(s), utilisation " in ended.stdout  # the summary line of the layout written
     r = run("check", "baldacci1", out / "solution.json")
     assert r.exit_code == 0, r.stdout  # valid: pieces not reached are reported, not missing
 
 
 def test_pattern_dxf_on_a_strip_with_products(tmp_path):
     dxf = Path(__file__).resolve().parents[1] / "datasets" / "patterns" / "card_holder.dxf"
-    one = run("nest", dxf, "--strip-width", 400, "--time", 2, "--out", tmp_path / "a", "--json")
-    two = run("nest", dxf, "--strip-width", 400, "--time", 2, "--products", 2,
+    one = run("nest", dxf, "--strip-width", 400, "--effort", EFFORT, "--out", tmp_path / "a",
+              "--json")
+    two = run("nest", dxf, "--strip-width", 400, "--effort", EFFORT, "--products", 2,
               "--out", tmp_path / "b", "--json")
     assert one.exit_code == 0, one.output
     assert two.exit_code == 0, two.output
@@ -161,9 +165,9 @@ def test_a_dxf_gap_error_names_an_option_nest_accepts(tmp_path):
         msp.add_line(a, b)
     path = tmp_path / "gap.dxf"
     doc.saveas(path)
-    r = run("nest", path, "--strip-width", 100, "--time", 1, "--out", tmp_path / "o")
+    r = run("nest", path, "--strip-width", 100, "--effort", EFFORT, "--out", tmp_path / "o")
     assert r.exit_code == 2
     assert "--close-gaps-mm" in r.stderr
-    fixed = run("nest", path, "--strip-width", 100, "--time", 1, "--close-gaps-mm", 3,
+    fixed = run("nest", path, "--strip-width", 100, "--effort", EFFORT, "--close-gaps-mm", 3,
                 "--out", tmp_path / "o2")
     assert fixed.exit_code == 0, fixed.output

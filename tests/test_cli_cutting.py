@@ -15,11 +15,15 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+# Searches stop on work (--effort), never on the clock: the job's time limit only caps them.
+EFFORT = 10
+
+
 def test_pattern_dxf_gets_the_profiles_knife_gap_r12_aama_layers_and_a_price(tmp_path):
     out = tmp_path / "o"
     r = run("nest", DATA / "patterns" / "card_holder.dxf", "--hides",
             DATA / "hides" / "calf-11.dxf", "--cutter-profile", "aama", "--dxf-version", "r12",
-            "--price-per-m2", 40, "--time", 2, "--out", out, "--json")
+            "--price-per-m2", 40, "--effort", EFFORT, "--out", out, "--json")
     assert r.exit_code == 0, r.output
     assert "knife gap 2 mm from the aama cutter profile" in r.stderr
     assert json.loads((out / "job.json").read_text())["gap_mm"] == 2.0
@@ -36,7 +40,7 @@ def test_a_job_asking_for_no_gap_is_warned_and_margins_reach_the_job(tmp_path):
            "hides": [{"id": "h", "outline": [[0, 0], [100, 0], [100, 60], [0, 60]]}]}
     path = tmp_path / "z.json"
     path.write_text(json.dumps(job))
-    r = run("nest", path, "--edge-margin", 6, "--defect-margin", 1, "--time", 1,
+    r = run("nest", path, "--edge-margin", 6, "--defect-margin", 1, "--effort", EFFORT,
             "--out", tmp_path / "o")
     assert r.exit_code == 0, r.output
     assert "gap 0 mm between pieces" in r.stderr
@@ -57,12 +61,12 @@ def test_layer_map_on_nest_reads_patterns_drawn_on_other_layers(tmp_path):
     path = tmp_path / "p.dxf"
     doc.saveas(path)
     r = run("nest", path, "--strip-width", 100, "--layer-map", "KONTUR=cut", "--layer-map",
-            "LOCH=punch", "--time", 1, "--out", tmp_path / "o", "--json")
+            "LOCH=punch", "--effort", EFFORT, "--out", tmp_path / "o", "--json")
     assert r.exit_code == 0, r.output
     (dxf,) = (tmp_path / "o").glob("*.dxf")
     layers = [e.dxf.layer for e in ezdxf.readfile(dxf).modelspace()]
     assert "PUNCH" in layers
-    bad = run("nest", path, "--strip-width", 100, "--cutter-profile", "nope", "--time", 1,
+    bad = run("nest", path, "--strip-width", 100, "--cutter-profile", "nope", "--effort", EFFORT,
               "--out", tmp_path / "x")
     assert bad.exit_code == 2
     assert "cutter profile" in bad.stderr

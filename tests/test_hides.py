@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import assert_valid, hide_job, l_piece, rect, square_piece
+from helpers import assert_valid, budget, hide_job, l_piece, rect, square_piece
 
 from leathernest.geometry.backbone import backbone_arrays, reference_deg
 from leathernest.geometry.orient import axis_diff_deg, grain_offset_deg
@@ -24,17 +24,12 @@ from leathernest.nest import nest
 from leathernest.search.hides import DEFAULT_HIDES_CONFIG, ELIMINATE, HideProblem, Target
 from leathernest.search.optimise import Phase
 from leathernest.search.separate import Separator
-from leathernest.search.stop import StopToken
 
 EFFORT = 60_000
 
 
 def hide(w, h, hid="H", stock=1, **kw):
     return Hide(hid, Outline.of(rect(w, h)), stock=stock, **kw)
-
-
-def budget(effort=EFFORT):
-    return StopToken(600.0, effort=effort)
 
 
 def run(job, effort=EFFORT, workers=1):
@@ -168,7 +163,7 @@ def test_a_piece_is_never_no_room_while_a_hide_in_stock_could_take_it():
 
 def test_the_removal_step_empties_a_hide_by_moving_pieces_between_hides():
     job = hide_job([square_piece("a", size=30, demand=3)], [hide(65, 65, stock=3)])
-    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget())
+    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget(EFFORT))
     search.start()
     assert search.open_used() == [0]  # three squares on the first hide
     lay = search.layout
@@ -184,7 +179,7 @@ def test_the_removal_step_empties_a_hide_by_moving_pieces_between_hides():
     search.target = Target(ELIMINATE, 1)  # the emptier hide goes, its square joins the others
     search._move_out(1, None)
     assert search.layout.engine.is_closed(1)
-    assert Separator(lay, DEFAULT_HIDES_CONFIG.separator, search.krng).separate(budget())
+    assert Separator(lay, DEFAULT_HIDES_CONFIG.separator, search.krng).separate(budget(EFFORT))
     assert search.record(Phase.EXPLORE)
     assert search.open_used() == [0]
     sol = search.solution(0, 0.0)
@@ -216,7 +211,7 @@ def test_the_first_layout_puts_what_is_left_on_the_smallest_hide_that_takes_it()
     # first it would take the second big hide; the small one takes it at a fill of 0.56.
     job = hide_job([square_piece("a", size=30, demand=5)],
                    [hide(65, 65, hid="big", stock=2), hide(40, 40, hid="small")])
-    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget())
+    search = HideProblem(job, DEFAULT_HIDES_CONFIG, 0, budget(EFFORT))
     search.start()
     assert not search.leftover()
     assert [search.sheet.slots[c][0].id for c in search.open_used()] == ["big", "small"]
@@ -236,7 +231,7 @@ def test_baldacci1_nests_validly_with_every_piece():
     from leathernest.io.instance import load_job
 
     job = load_job("baldacci1")
-    s = nest(job, stop=StopToken(600.0, effort=400_000))
+    s = nest(job, stop=budget(400_000))
     assert not s.unplaced
     assert s.metrics["hides_used"] <= 7
 

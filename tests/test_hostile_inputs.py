@@ -4,8 +4,10 @@ Every user error must end with exit code 2 and one line on stderr naming the fil
 option) and no traceback; exit 3 is for our own bugs only. Each case has a time bound (the
 subprocess timeout) and a memory bound (``resource.setrlimit`` of the address space in the
 child), so a run that hangs or grows fails instead of stalling the suite or the machine. The
-inputs are generated and searches run for a second, so the module stays fast. The cases of the
-second audit (issue 25) are in ``test_hostile_limits.py``.
+inputs are generated and searches run on a small work budget (``--effort``), so the module stays
+fast and its answers do not depend on the machine's speed; a signal is sent once the search has
+a layout (``searching.Searching``). The cases of the second audit (issue 25) are in
+``test_hostile_limits.py``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from searching import Searching
 
 TINY = {
     "format": "leathernest-job", "version": 1, "name": "tiny", "gap_mm": 1, "margin_mm": 1,
@@ -145,7 +147,7 @@ def test_hostile_job_files_exit_2_naming_the_file(tmp_path, kind):
 
 def test_a_gap_larger_than_every_piece_is_no_crash(tmp_path):
     path = write(tmp_path / "gap.json", edited(TINY, lambda j: j.update(gap_mm=500)))
-    r = cli("nest", path, "--time", 1, "--out", tmp_path / "out")
+    r = cli("nest", path, "--effort", 5, "--out", tmp_path / "out")
     assert r.returncode == 1, r.stderr  # one piece fits, the others are reported unplaced
     assert "Traceback" not in r.stderr
 
@@ -163,7 +165,7 @@ def prepared_run(tmp_path_factory):
                                   "files": {"dxf": ["old_hide_0.dxf"]}})
     old = os.umask(0o022)
     try:
-        r = cli("nest", "-", "--time", 1, "--out", out, "--json", stdin=json.dumps(TINY))
+        r = cli("nest", "-", "--effort", 5, "--out", out, "--json", stdin=json.dumps(TINY))
     finally:
         os.umask(old)
     assert r.returncode == 0, r.stderr
@@ -231,7 +233,7 @@ def two_hide_run(tmp_path_factory):
     job = edited(TINY, lambda j: j.update(hides=[{**hide, "id": "a/b"}, {**hide, "id": "a_b"}]))
     job["pieces"][0]["demand"] = 2
     path = write(tmp / "two.json", job)
-    r = cli("nest", path, "--time", 1, "--workers", 1000, "--out", tmp / "out", "--json")
+    r = cli("nest", path, "--effort", 5, "--workers", 1000, "--out", tmp / "out", "--json")
     assert r.returncode == 0, r.stderr
     return r
 
@@ -247,32 +249,17 @@ def test_workers_beyond_the_cores_are_capped_with_a_warning(two_hide_run):
     assert "--workers 1000 capped at" in two_hide_run.stderr
 
 
-def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = BOUND_S) -> None:
-    t0 = time.monotonic()
-    while not path.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() - t0 < timeout, "the run never claimed its folder"
-        time.sleep(0.1)
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_keep_the_best_layout_and_a_second_run_is_locked_out(tmp_path, sig):
     job = write(tmp_path / "strip.json", TINY_STRIP)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "nest", str(job),
-                             "--time", "120", "--out", str(out), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for(out, proc)
-        second = cli("nest", job, "--time", 1, "--out", out)
+    with Searching("nest", job, "--time", 120, "--out", out, preexec_fn=bounded) as command:
+        command.wait()  # the search has a layout (and the folder is claimed)
+        second = cli("nest", job, "--effort", 5, "--out", out)
         user_error(second, "another leathernest run")
-        time.sleep(1.0)
-        proc.send_signal(sig)
-        stdout, stderr = proc.communicate(timeout=BOUND_S)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130, stderr
-    assert json.loads(stdout)["interrupted"] is True
+        ended = command.stop(sig, guard_s=BOUND_S)
+    assert ended.returncode == 130, ended.terminal
+    assert "interrupted; the best valid layout so far was written" in ended.terminal
     check = cli("check", job, out / "solution.json")
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -280,17 +267,10 @@ def test_sigterm_and_sighup_keep_the_best_layout_and_a_second_run_is_locked_out(
 @pytest.mark.slow
 def test_demo_writes_its_layout_on_ctrl_c(tmp_path):
     out = tmp_path / "demo"
-    proc = subprocess.Popen([sys.executable, "-m", "leathernest.cli", "demo", "--time", "120",
-                             "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for(out, proc)
-        time.sleep(3.0)
-        proc.send_signal(signal.SIGINT)
-        _stdout, stderr = proc.communicate(timeout=BOUND_S)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130, stderr
+    with Searching("demo", "--time", 120, "--out", out, preexec_fn=bounded) as command:
+        command.wait()
+        ended = command.stop(signal.SIGINT, guard_s=BOUND_S)
+    assert ended.returncode == 130, ended.terminal
     assert (out / "manifest.json").exists()
     assert cli("check", "demo_wallets", out / "solution.json").returncode == 0
 

@@ -104,7 +104,7 @@ def test_nest_cuts_the_chosen_sizes_and_reports_each_product(tmp_path):
     path = tmp_path / "graded.json"
     path.write_text(json.dumps(data))
     r = CliRunner().invoke(main, ["nest", str(path), "--sizes", "M", "--products", "M=2",
-                                  "--time", "2", "--out", str(tmp_path / "o"), "--json", "-q"])
+                                  "--effort", "10", "--out", str(tmp_path / "o"), "--json", "-q"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["metrics"]["pieces_demanded"] == 2 + 4 + 2 + 2
@@ -113,7 +113,7 @@ def test_nest_cuts_the_chosen_sizes_and_reports_each_product(tmp_path):
     report = (tmp_path / "o" / "report.html").read_text()
     assert "<h2>Products</h2>" in report
     assert "wallet M" in report
-    bad = CliRunner().invoke(main, ["nest", str(path), "--sizes", "XL", "--time", "1",
+    bad = CliRunner().invoke(main, ["nest", str(path), "--sizes", "XL", "--effort", "10",
                                     "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2
     assert "no size XL" in bad.output
@@ -128,7 +128,7 @@ def test_price_per_m2_prices_hides_without_a_price(tmp_path):
                       {"id": "g", "outline": rect(200, 100), "cost": 9.0}]}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(data))
-    r = CliRunner().invoke(main, ["nest", str(path), "--price-per-m2", "50", "--time", "1",
+    r = CliRunner().invoke(main, ["nest", str(path), "--price-per-m2", "50", "--effort", "10",
                                   "--out", str(tmp_path / "o"), "--json", "-q"])
     assert r.exit_code == 0, r.output
     hides = {h["id"]: h for h in json.loads((tmp_path / "o" / "job.json").read_text())["hides"]}

@@ -15,7 +15,7 @@ import math
 import pytest
 import shapely
 from click.testing import CliRunner
-from helpers import hide_job, rect, sol, square_piece
+from helpers import budget, hide_job, rect, sol, square_piece
 from shapely.geometry import Polygon
 
 from leathernest.cli.main import main
@@ -28,10 +28,9 @@ from leathernest.model import Hide, Job, Outline, Piece, Placement, Strip, Zone
 from leathernest.nest import nest
 from leathernest.report.metrics import with_metrics
 from leathernest.report.remnants import layout_leftovers, remnants
-from leathernest.search.stop import StopToken
 from leathernest.validate import placed_shape, validate
 
-# A work budget (collision evaluations) and a short clock: what is asserted holds for any layout.
+# A work budget (collision evaluations), not the clock: what is asserted holds for any layout.
 EFFORT = 150_000
 CORNER = 25.0**2 * (1 - math.pi / 4)  # leather a 50 mm disc cannot reach in a right angle, mm²
 CHORDS = 4.0  # what the 8-chord arcs take beyond that per corner, at most, mm²
@@ -41,7 +40,7 @@ CHORDS = 4.0  # what the 8-chord arcs take beyond that per corner, at most, mm²
 def first_order():
     """The demo job (the `make demo` order), nested on a work budget."""
     job = load_job("demo_wallets")
-    solution = nest(job, stop=StopToken(4.0, effort=EFFORT))
+    solution = nest(job, stop=budget(EFFORT))
     assert solution.placements
     return job, solution
 
@@ -230,7 +229,7 @@ def test_remnant_nests_a_second_order_that_does_not_touch_the_first(first_order,
     wallets = tuple(dataclasses.replace(p, demand=1) for p in job.pieces
                     if p.id.startswith("card_holder"))
     second = Job("order2", wallets, shelf, gap_mm=job.gap_mm, margin_mm=job.margin_mm)
-    solution = nest(second, stop=StopToken(4.0, effort=EFFORT))  # validated inside nest()
+    solution = nest(second, stop=budget(EFFORT))  # validated inside nest()
     assert validate(second, solution) == []
     assert solution.placements
     cut_first = {}
@@ -250,7 +249,7 @@ def test_remnants_command_writes_job_files_that_nest_reads_back(tmp_path):
     path = tmp_path / "job.json"
     path.write_text(json.dumps(job))
     runner = CliRunner()
-    run1 = runner.invoke(main, ["nest", str(path), "--time", "2", "--out", str(tmp_path / "r1"),
+    run1 = runner.invoke(main, ["nest", str(path), "--effort", "10", "--out", str(tmp_path / "r1"),
                                 "-q"])
     assert run1.exit_code == 0, run1.output
     r = runner.invoke(main, ["remnants", str(tmp_path / "r1" / "job.json"),
@@ -262,7 +261,7 @@ def test_remnants_command_writes_job_files_that_nest_reads_back(tmp_path):
     assert 0 < out["remnants"][0]["area_mm2"] < 300 * 200 - 2 * 60 * 40
     run2 = runner.invoke(main, ["nest", str(path), "--hides", str(tmp_path / "shelf" /
                                                                     "calf_0.json"),
-                                "--time", "2", "--out", str(tmp_path / "r2"), "--json", "-q"])
+                                "--effort", "10", "--out", str(tmp_path / "r2"), "--json", "-q"])
     assert run2.exit_code == 0, run2.output
     placed = json.loads((tmp_path / "r2" / "solution.json").read_text())["placements"]
     assert {p["bin_id"] for p in placed} == {"calf_0"}

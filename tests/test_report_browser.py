@@ -94,13 +94,13 @@ def pages(tmp_path_factory):
     job = tmp / "job.json"
     job.write_text(json.dumps(JOB))
     runner = CliRunner()
-    r = runner.invoke(main, ["nest", str(job), "--time", "2", "--out", str(tmp / "nest")])
+    r = runner.invoke(main, ["nest", str(job), "--effort", "10", "--out", str(tmp / "nest")])
     assert r.exit_code == 0, r.output
     sol = json.loads((tmp / "nest" / "solution.json").read_text())
     hand = {"placements": [{"polygon": p["polygon"]} for p in sol["placements"]]}
     hand["placements"][0]["polygon"] = [[x + 3, y + 2] for x, y in hand["placements"][0]["polygon"]]
     (tmp / "hand.json").write_text(json.dumps(hand))
-    r = runner.invoke(main, ["score", str(job), str(tmp / "hand.json"), "--time", "2",
+    r = runner.invoke(main, ["score", str(job), str(tmp / "hand.json"), "--effort", "10",
                              "--out", str(tmp / "score")])
     assert r.exit_code in (0, 1), r.output
     return tmp

@@ -33,6 +33,11 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+# The engine's searches stop on work (--effort), never on the clock: the job's time limit only
+# caps them, so the engine's layout (and every comparison with it) is the same at any load.
+EFFORT = 10
+
+
 @pytest.fixture
 def job_file(tmp_path):
     p = tmp_path / "job.json"
@@ -208,9 +213,9 @@ def test_unknown_outline_is_reported_not_dropped():
 
 
 def test_engine_layout_scores_valid_with_and_without_transforms(job_file, tmp_path):
-    assert run("nest", job_file, "--time", 2, "--out", tmp_path / "n").exit_code == 0
+    assert run("nest", job_file, "--effort", EFFORT, "--out", tmp_path / "n").exit_code == 0
     sol = tmp_path / "n" / "solution.json"
-    r = run("score", job_file, sol, "--time", 2, "--out", tmp_path / "s1", "--json")
+    r = run("score", job_file, sol, "--effort", EFFORT, "--out", tmp_path / "s1", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["valid"]
@@ -224,7 +229,7 @@ def test_engine_layout_scores_valid_with_and_without_transforms(job_file, tmp_pa
             p.pop(key)
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps(data))
-    r = run("score", job_file, bare, "--time", 2, "--out", tmp_path / "s2", "--json")
+    r = run("score", job_file, bare, "--effort", EFFORT, "--out", tmp_path / "s2", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["valid"]
@@ -237,7 +242,8 @@ def test_engine_layout_scores_valid_with_and_without_transforms(job_file, tmp_pa
 
 def test_overlap_exits_1_and_is_drawn_in_red(job_file, tmp_path):
     bad = [dict(GOOD[0]), {"polygon": placed(rect(20, 10), 10, 8)}, GOOD[2]]
-    r = run("score", job_file, hand_json(tmp_path, bad), "--time", 2, "--out", tmp_path / "s")
+    r = run("score", job_file, hand_json(tmp_path, bad), "--effort", EFFORT,
+            "--out", tmp_path / "s")
     assert r.exit_code == 1, r.output
     assert "overlap: a#0 and a#1 overlap" in r.stdout
     html = (tmp_path / "s" / "compare.html").read_text()
@@ -246,7 +252,8 @@ def test_overlap_exits_1_and_is_drawn_in_red(job_file, tmp_path):
 
 
 def test_text_summary_names_missing_pieces_and_savings(job_file, tmp_path):
-    r = run("score", job_file, hand_json(tmp_path, GOOD[:2]), "--time", 2, "--out", tmp_path / "s")
+    r = run("score", job_file, hand_json(tmp_path, GOOD[:2]), "--effort", EFFORT,
+            "--out", tmp_path / "s")
     assert r.exit_code == 1
     assert "missing: c x1" in r.stdout
     assert "the engine saves" in r.stdout
@@ -272,7 +279,7 @@ def test_dxf_hand_layout_with_hide_drawn_and_named_pieces(job_file, tmp_path):
     doc.saveas(path)
     layout = read_hand_layout(path)
     assert len(layout.outlines) == 5
-    r = run("score", job_file, path, "--time", 2, "--out", tmp_path / "s", "--json")
+    r = run("score", job_file, path, "--effort", EFFORT, "--out", tmp_path / "s", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert len(out["outlines"]["set_aside"]) == 2
@@ -283,9 +290,9 @@ def test_dxf_hand_layout_with_hide_drawn_and_named_pieces(job_file, tmp_path):
 def test_the_engines_cutter_dxf_scores_valid_as_a_hand_layout(job_file, tmp_path):
     # The DXF `nest` writes for the cutter: labelled pieces ("a #1", 1-based), the hide and its
     # defects on reference layers, grain lines. Read as a hand layout it must be the same layout.
-    assert run("nest", job_file, "--time", 2, "--out", tmp_path / "n").exit_code == 0
+    assert run("nest", job_file, "--effort", EFFORT, "--out", tmp_path / "n").exit_code == 0
     (dxf,) = (tmp_path / "n").glob("*.dxf")
-    r = run("score", job_file, dxf, "--time", 2, "--out", tmp_path / "s", "--json")
+    r = run("score", job_file, dxf, "--effort", EFFORT, "--out", tmp_path / "s", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert len(out["outlines"]["matched"]) == 3
@@ -301,7 +308,7 @@ def test_dxf_in_metres_gets_a_units_hint(job_file, tmp_path):
         doc.modelspace().add_lwpolyline(entry["polygon"], close=True)
     path = tmp_path / "metres.dxf"
     doc.saveas(path)
-    r = run("score", job_file, path, "--time", 2, "--out", tmp_path / "s")
+    r = run("score", job_file, path, "--effort", EFFORT, "--out", tmp_path / "s")
     assert r.exit_code == 1
     assert "hint: no outline matched any piece; the file declares its units as m" in r.stdout
 
@@ -319,7 +326,7 @@ def test_bad_input_exits_2_with_one_line(job_file, tmp_path, name, content):
     p = tmp_path / name
     if content is not None:
         p.write_text(content)
-    r = run("score", job_file, p, "--time", 2, "--out", tmp_path / "s")
+    r = run("score", job_file, p, "--effort", EFFORT, "--out", tmp_path / "s")
     assert r.exit_code == 2, r.output
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -336,13 +343,14 @@ def test_self_crossing_dxf_outline_and_bad_job_exit_2(job_file, tmp_path):
     doc.modelspace().add_lwpolyline([(0, 0), (30, 10), (30, 0), (0, 20)], close=True)
     bow = tmp_path / "bow.dxf"
     doc.saveas(bow)
-    r = run("score", job_file, bow, "--time", 2, "--out", tmp_path / "s")
+    r = run("score", job_file, bow, "--effort", EFFORT, "--out", tmp_path / "s")
     assert r.exit_code == 2
     assert "crosses itself" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     junk_job = tmp_path / "junk.json"
     junk_job.write_text("[1, 2")
-    r = run("score", junk_job, hand_json(tmp_path, GOOD), "--time", 2, "--out", tmp_path / "s")
+    r = run("score", junk_job, hand_json(tmp_path, GOOD), "--effort", EFFORT,
+            "--out", tmp_path / "s")
     assert r.exit_code == 2
     assert "junk.json" in r.stderr
     assert not (tmp_path / "s").exists()

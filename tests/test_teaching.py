@@ -6,14 +6,13 @@ same utilisation.
 """
 
 import pytest
-from helpers import Zone, rect
+from helpers import Zone, budget, rect
 
 from leathernest.io.hand_layout import GivenTransform, HandLayout, HandOutline
 from leathernest.model import Hide, Job, Outline, Piece, Rotations
 from leathernest.nest import nest
 from leathernest.scoring.score import score_layout
 from leathernest.scoring.waste import layout_waste
-from leathernest.search.stop import StopToken
 
 RIGHT_ANGLES = Rotations(angles_deg=(0.0, 90.0, 180.0, 270.0))
 N = 12
@@ -42,7 +41,7 @@ EFFORT = 150_000
 @pytest.fixture(scope="module")
 def engine():
     job = grid_job()
-    return job, nest(job, stop=StopToken(60.0, effort=EFFORT))
+    return job, nest(job, stop=budget(EFFORT))
 
 
 def test_sloppy_valid_layout_scores_clearly_worse_than_the_engines(engine):

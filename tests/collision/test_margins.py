@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import hide_job, rect, sol, square_piece
+from helpers import budget, hide_job, rect, sol, square_piece
 
 from leathernest.collision.engine import CollisionEngine
 from leathernest.io.job_json import job_to_json, read_job
 from leathernest.model import Hide, Outline, Placement, Zone
 from leathernest.nest import nest
-from leathernest.search.stop import StopToken
 from leathernest.validate import ViolationKind, validate
 
 # A 200 x 100 hide with a 10 x 10 hole at (50, 45) and a 10 x 10 scar (grade 0) at (150, 45).
@@ -78,6 +77,6 @@ def test_margins_default_to_margin_mm_and_survive_the_job_file():
 def test_nest_keeps_both_margins():
     job = hide_job([square_piece("sq", 20.0, demand=6)], [HIDE], gap_mm=2.0, edge_margin_mm=8.0,
                    defect_margin_mm=4.0)
-    solution = nest(job, stop=StopToken(5.0, effort=20_000))  # nest() validates: raises if not
+    solution = nest(job, stop=budget(20_000))  # nest() validates: raises if not
     assert validate(job, solution) == []
     assert solution.placements

@@ -97,11 +97,12 @@ def test_score_prints_the_readers_warnings(tmp_path):
     doc.units = 0
     doc.modelspace().add_lwpolyline(rect(10, 10, 20, 10), close=True)
     path = save(doc, tmp_path)
-    res = CliRunner().invoke(main, ["score", str(job), str(path), "--out", str(tmp_path / "s")])
+    res = CliRunner().invoke(main, ["score", str(job), str(path), "--effort", "5",
+                                    "--out", str(tmp_path / "s")])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "UNITS_UNKNOWN" in res.stderr
-    res = CliRunner().invoke(main, ["score", str(job), str(path), "--out", str(tmp_path / "j"),
-                                    "--json"])  # fmt: skip
+    res = CliRunner().invoke(main, ["score", str(job), str(path), "--effort", "5",
+                                    "--out", str(tmp_path / "j"), "--json"])  # fmt: skip
     assert any("UNITS_UNKNOWN" in w for w in json.loads(res.stdout)["warnings"])
 
 

@@ -6,7 +6,17 @@ import itertools
 
 import numpy as np
 import pytest
-from helpers import FREE_ROTATION, Grain, Mirror, assert_valid, l_piece, square_piece, strip_job
+from helpers import (
+    CAP_S,
+    FREE_ROTATION,
+    Grain,
+    Mirror,
+    assert_valid,
+    budget,
+    l_piece,
+    square_piece,
+    strip_job,
+)
 
 from leathernest.geometry.orient import orientation_rows
 from leathernest.geometry.transform import placed_direction_deg
@@ -30,10 +40,6 @@ def small_job(**kw):
     return strip_job(pieces, height=33.0, **kw)
 
 
-def budget(effort: int = EFFORT) -> StopToken:
-    return StopToken(600.0, effort=effort)
-
-
 def run(job, seed=0, workers=1, effort=EFFORT):
     return solve(job, budget(effort), no_listener, seed, workers, DEFAULT_STRIP_CONFIG)
 
@@ -44,7 +50,7 @@ def placements(sol):
 
 def test_layout_is_valid_and_shorter_than_the_constructive_start():
     job = small_job()
-    stop = budget()
+    stop = budget(EFFORT)
     search = StripProblem(job, DEFAULT_STRIP_CONFIG, 0, stop)
     search.start()
     start_length = search.best_length
@@ -129,7 +135,7 @@ def test_piece_taller_than_the_strip_is_reported_unplaced():
 
 
 def test_interrupt_stops_the_search_at_the_next_check():
-    stop = StopToken(600.0)
+    stop = StopToken(CAP_S)
     search = StripProblem(small_job(), DEFAULT_STRIP_CONFIG, 0, stop, lambda _p: stop.interrupt())
     sol = run_problem(search, 0)
     assert sol.config["work"]["iterations"] == 0
@@ -139,9 +145,9 @@ def test_interrupt_stops_the_search_at_the_next_check():
 @pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_two_cooperating_workers_repeat_exactly_on_a_work_budget(method):
     job = small_job()
-    a = nest_parallel(job, budget(), lambda _p: None, 5, 2, DEFAULT_STRIP_CONFIG,
+    a = nest_parallel(job, budget(EFFORT), lambda _p: None, 5, 2, DEFAULT_STRIP_CONFIG,
                       start_method=method)
-    b = nest_parallel(job, budget(), lambda _p: None, 5, 2, DEFAULT_STRIP_CONFIG,
+    b = nest_parallel(job, budget(EFFORT), lambda _p: None, 5, 2, DEFAULT_STRIP_CONFIG,
                       start_method=method)
     assert_valid(job, a)
     assert placements(a) == placements(b)

@@ -3,11 +3,10 @@
 import json
 
 import pytest
-from helpers import rect
+from helpers import budget, rect
 
 from leathernest.io.instance import load_job
 from leathernest.nest import nest
-from leathernest.search.stop import StopToken
 
 CHIRAL = [[0, 0], [30, 0], [30, 5], [12, 18], [0, 9]]
 DEFECT = rect(20, 20, 150, 90)  # x 150..170, y 90..110
@@ -41,7 +40,7 @@ def train_job(train_job_file):
 
 @pytest.fixture(scope="session")
 def engine_solution(train_job):
-    return nest(train_job, stop=StopToken(train_job.time_limit_s))
+    return nest(train_job, stop=budget(20_000))
 
 
 def placement(pid, copy, x, y, rot=0.0, mirrored=False):
