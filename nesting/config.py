@@ -25,7 +25,6 @@ class BaselineConfig:
 
     free_angles: int = 8  # free rotation is sampled at this many evenly spaced angles
     grid_steps: int = 24  # candidate positions per axis of a hide or strip height
-    slide_steps: int = 12  # bisection steps when sliding a placed piece down and left
     # Extra clearance the baseline keeps beyond the gap, relative to the job size: ten times the
     # validator's tolerance, so rounding can never turn a layout it found feasible into a violation.
     clearance_rel: float = 1e-5

@@ -1,7 +1,8 @@
-"""CollisionEngine: the hazards of one hide or strip, placed pieces by key, and the queries.
+"""CollisionEngine: the hazards of a strip or of a sheet of hides, placed pieces by key, queries.
 
-The search builds one engine per hide (or strip), registers placed pieces under int keys in ``[0,
-max_pieces)`` and asks, for a prepared shape at a placement (rotation_deg, mirrored, x, y):
+The search builds one engine per layout (a strip, or the sheet of every hide copy), registers
+placed pieces under int keys in ``[0, max_pieces)`` and asks, for a prepared shape at a
+placement (rotation_deg, mirrored, x, y):
 
 - :meth:`CollisionEngine.feasible`: does it collide with anything? (exact, closed sets: touching
   collides, as shapely's ``intersects``; so the validator never sees two pieces sharing a point);

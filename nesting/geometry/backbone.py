@@ -110,8 +110,3 @@ def reference_deg(bb: BackboneArrays, x: float, y: float) -> float:
     return math.degrees(tangent_rad(bb, nearest_arc_length(bb, x, y))) % 360.0
 
 
-def direction_range_deg(bb: BackboneArrays) -> tuple[float, float]:
-    """(lowest, highest) reference direction over the whole field, unwrapped degrees."""
-    if bb.ang.shape[0] == 0:
-        return 0.0, 0.0
-    return math.degrees(float(bb.ang.min())), math.degrees(float(bb.ang.max()))

@@ -43,11 +43,6 @@ def placed_polygon(piece: Piece, placement: Placement) -> Polygon:
     return Polygon(outer, holes)
 
 
-def polygons_area(polys: list[Polygon]) -> float:
-    """Total area of polygons (not their union)."""
-    return float(shapely.area(polys).sum()) if polys else 0.0
-
-
 def hide_region(hide: Hide):
     """The hide's leather as a shapely geometry: the outer ring minus the union of its holes.
 

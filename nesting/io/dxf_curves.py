@@ -115,11 +115,6 @@ def place_path(path: CurvePath, rotation_deg: float, mirrored: bool, x: float, y
     return CurvePath(pts, np.asarray(bulges, dtype=np.float64), path.closed)
 
 
-def scale_path(path: CurvePath, factor: float) -> CurvePath:
-    """Uniform scaling keeps bulges (they are angles), so only the vertices change."""
-    return CurvePath(path.points * factor, path.bulges.copy(), path.closed)
-
-
 def flatten_path(
     path: CurvePath, tol: float, grow: bool = True, on_curve: bool = False
 ) -> np.ndarray:

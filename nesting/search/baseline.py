@@ -1,7 +1,7 @@
 """The baseline nester: a simple constructive bottom-left fill in shapely. Slow, never wrong.
 
-It is the reference the Numba engine must beat, and the fallback that makes ``leathernest nest``
-work on every kind of job. For each unit (a copy, a mirrored pair, or a same-hide group), largest
+It is the reference the Numba engine must beat (``--engine baseline``), and it takes every kind
+of job. For each unit (a copy, a mirrored pair, or a same-hide group), largest
 and most constrained first, it tries every allowed orientation at candidate positions (a grid over
 the container plus contact positions next to the pieces already placed, the idea of the
 bottom-left heuristics surveyed by Bennell and Oliveira, 2008), in order of the right edge the
