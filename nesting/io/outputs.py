@@ -43,12 +43,16 @@ STAGE_PREFIX = ".leathernest-stage-"
 _STALE_TMP = re.compile(r"^\..+\.(json|svg|html|dxf)\.[A-Za-z0-9_]{8}\.tmp$")
 _SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
-# What validating and writing a layout costs per placed copy, seconds: measured with
-# benchmarks/io_scale.py (about 0.8 ms at 5,000 and 20,000 copies, strip and hides, on the 2-core
-# project machine under other developers' load; README "Limits"). Routing the cutter files is
-# bounded on its own (leathernest.io.dxf_out.ROUTE_TIME_LIMIT_S) and, with the fixed costs of
-# starting, belongs to the allowance of the time limit.
-WRITE_S_PER_COPY = 0.0008
+# What validating and writing a layout costs per placed copy, seconds: a fixed part and a part
+# per vertex of its outline, twice on hides (the leather per grade, the remnants, one DXF per
+# hide). Fitted to benchmarks/io_scale.py and benchmarks/scale.py on the 2-core project machine
+# under other developers' load: 0.8-1.0 ms per 4-vertex rectangle, 1.6-1.8 ms per pattern piece
+# (25 vertices on average) on a strip, 3.9 ms on hides (README "Limits"). Routing the cutter
+# files is bounded on its own (leathernest.io.dxf_out.ROUTE_TIME_LIMIT_S) and, with the fixed
+# costs of starting, belongs to the allowance of the time limit.
+WRITE_S_PER_COPY = 0.00075
+WRITE_S_PER_VERTEX = 0.00004
+WRITE_HIDES_FACTOR = 2.0
 
 # What a commit's writer returns: {kind: file name or list of file names}, relative to the stage.
 Written = dict[str, str | list[str]]
@@ -169,7 +173,9 @@ class OutputFolder:
 
 def writing_estimate_s(job: Job) -> float:
     """Seconds that validating and writing a layout of this job takes (its size-dependent part)."""
-    return WRITE_S_PER_COPY * sum(p.n_copies for p in job.pieces)
+    per_copy = sum(p.n_copies * (WRITE_S_PER_COPY + WRITE_S_PER_VERTEX * (
+        len(p.outline.outer) + sum(len(h) for h in p.outline.holes))) for p in job.pieces)
+    return per_copy * (1.0 if job.is_strip else WRITE_HIDES_FACTOR)
 
 
 def write_outputs(folder: OutputFolder, job: Job, solution: Solution, *,
