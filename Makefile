@@ -27,7 +27,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@echo "make: installed; the command is $(BIN)/leathernest"
 
 demo: $(STAMP)
-	@echo "make: running $(BIN)/leathernest demo --out demo-out (the first run compiles the Numba kernels, about two minutes) ..."
+	@echo "make: running $(BIN)/leathernest demo --out demo-out (the first run compiles the Numba kernels, about half a minute) ..."
 	@$(BIN)/leathernest demo --out demo-out
 
 test: $(STAMP)
