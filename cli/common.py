@@ -75,6 +75,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             err("leathernest: interrupted")
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:
+            from leathernest.cli.entry import signalled
+
+            if signalled():  # a signal broke a native import or call, which failed otherwise
+                err("leathernest: interrupted")
+                sys.exit(EXIT_INTERRUPTED)
             # Not the user's fault (a SolutionInvalidError included): show what a report needs.
             traceback.print_exc()
             err(f"leathernest: internal error: {exc} - this is a bug, please report it")
@@ -287,6 +292,9 @@ class StopSignals:
         return self
 
     def _on_signal(self, sig: int, _frame: object) -> None:
+        from leathernest.cli.entry import heard
+
+        heard()
         self.count += 1
         if self.count > 1:
             # At once: no clean-up that could wait on workers (they end with their parent, the
