@@ -171,3 +171,25 @@ def test_a_dxf_gap_error_names_an_option_nest_accepts(tmp_path):
     fixed = run("nest", path, "--strip-width", 100, "--effort", EFFORT, "--close-gaps-mm", 3,
                 "--out", tmp_path / "o2")
     assert fixed.exit_code == 0, fixed.output
+
+
+def test_a_5000_piece_strip_job_on_effort_is_complete_tight_and_written(tmp_path):
+    # Issue 24's job: 5,000 rectangles of 3 x 2 mm, one job entry each, on a 100 mm strip. On a
+    # work budget the sampled fill gets half of it and the rest goes on the shelf; the command
+    # validates and writes every output, whatever the machine's speed.
+    pieces = [{"id": f"r{k}", "outline": [[0, 0], [3, 0], [3, 2], [0, 2]], "rotations": [0, 90]}
+              for k in range(5000)]
+    job = tmp_path / "rect5000.json"
+    job.write_text(json.dumps({"format": "leathernest-job", "version": 1, "name": "rect5000",
+                               "gap_mm": 0, "margin_mm": 0, "pieces": pieces,
+                               "strip": {"height": 100}}))
+    out = tmp_path / "o"
+    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", job, "--effort", 30,
+                        "--time", 600, "--workers", 1, "--out", out, "--json"],
+                       capture_output=True, text=True, timeout=900, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert result["metrics"]["pieces_placed"] == 5000
+    assert result["metrics"]["density"] >= 0.9
+    for name in ("solution.json", "layout.svg", "report.html", "manifest.json"):
+        assert (out / name).stat().st_size > 0

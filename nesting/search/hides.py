@@ -21,8 +21,9 @@ of Egeblad, Nielsen and Odgaard 2007 and Imamichi, Yagiura and Nagamochi 2009):
      first layout may have opened two small hides for an order one large hide takes);
    - *swap*: a hide is replaced by a smaller (or, for ``min_cost``, cheaper) closed copy.
 
-   Compression comes first (a hide once given up steps more finely the next time), then
-   eliminations, then swaps; a success that changes the hides in play starts the round again.
+   Each round tries refills, merges and eliminations first, then swaps (``swap_first``), then
+   compressions (a hide once given up steps more finely the next time); a success that changes
+   the hides in play starts the round again.
 3. **Compress** (the last ``compress_share``): small wall steps on the used hides.
 
 Grades, defects, grain (within its tolerance, following each hide's backbone), pairs and
@@ -337,7 +338,7 @@ class HideProblem:
         self.target = None
 
     def _choose(self, again: bool = True) -> Target | None:
-        """The next target: refill, eliminate, compress, swap (module docstring)."""
+        """The next target: refill, merge, eliminate, swap, compress (module docstring)."""
         open_mask = self._open_mask()
         it = self.items
         for u in sorted(self.leftover(), key=lambda u: -sum(it.pieces[k].worth
@@ -360,6 +361,10 @@ class HideProblem:
                 by_host = (self.parity + self.round) % 2 == 1
                 return Target(ELIMINATE, min(victims, key=lambda c: (
                     self.host[c] if by_host else 0.0, self._fill(c), c)))
+        if not fill_only and self.cfg.swap_first:
+            swap = self._swap_target(used)
+            if swap is not None:
+                return swap
         loose = [c for c in used if c not in self.tight]
         if loose:
             span = self.sheet.span
