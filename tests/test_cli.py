@@ -184,8 +184,8 @@ def test_a_5000_piece_strip_job_on_effort_is_complete_tight_and_written(tmp_path
                                "gap_mm": 0, "margin_mm": 0, "pieces": pieces,
                                "strip": {"height": 100}}))
     out = tmp_path / "o"
-    r = subprocess.run([sys.executable, "-m", "leathernest.cli", "nest", job, "--effort", 30,
-                        "--time", 600, "--workers", 1, "--out", out, "--json"],
+    args = ["nest", job, "--effort", 30, "--time", 600, "--workers", 1, "--out", out, "--json"]
+    r = subprocess.run([sys.executable, "-m", "leathernest.cli", *map(str, args)],
                        capture_output=True, text=True, timeout=900, check=False)
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
