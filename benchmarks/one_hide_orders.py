@@ -1,6 +1,6 @@
 """Orders proven to fit one hide: generated, then nested again with the whole stock on offer.
 
-Run:  .venv/bin/python benchmarks/one_hide_orders.py --make DIR [--cases 10]
+Run:  .venv/bin/python benchmarks/one_hide_orders.py --make DIR [--cases 10] [--first 0]
       .venv/bin/python benchmarks/one_hide_orders.py --run DIR [--time 30] [--workers 2] [--seeds 0]
 
 ``--make`` draws, for each case, an order of the pattern library on generated hides
@@ -138,6 +138,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--make", type=Path, help="write the cases into this folder")
     ap.add_argument("--cases", type=int, default=10)
+    ap.add_argument("--first", type=int, default=0, help="number of the first case made")
     ap.add_argument("--run", type=Path, help="nest the cases of this folder")
     ap.add_argument("--time", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2)
@@ -146,7 +147,7 @@ def main() -> int:
     if args.make:
         args.make.mkdir(parents=True, exist_ok=True)
         warm_up(("hides",))
-        for i in range(args.cases):
+        for i in range(args.first, args.first + args.cases):
             print(make_case(i, args.make), flush=True)
     if args.run:
         return run_cases(args.run, args.time, args.workers,
