@@ -275,7 +275,8 @@ def nest_parallel(job: Job, stop: StopToken, listener: Listener, seed: int, work
                 p.terminate()
     i_best = min(done, key=lambda i: (done[i][3], i))
     sol = done[i_best][2]
-    return dataclasses.replace(sol, config={
+    # the run's seed, which reproduces it (worker i searched with seed + i: config.best_worker)
+    return dataclasses.replace(sol, seed=seed, config={
         **sol.config, "workers": workers, "exchange": exchange, "best_worker": i_best,
         "work_per_worker": [done[i][4] for i in sorted(done)]})
 

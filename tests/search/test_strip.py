@@ -178,3 +178,12 @@ def test_many_like_pieces_end_in_tight_columns_when_the_fill_runs_out_of_budget(
     sol = nest(job, stop=budget(60_000))
     assert len(sol.placements) == 2000
     assert sol.metrics["density"] >= least
+
+
+def test_a_parallel_run_reports_the_seed_that_reproduces_it():
+    # worker i searches with seed + i; the solution names the run's seed (and the best worker),
+    # so that --seed with the same workers and effort repeats it
+    job = small_job()
+    a = nest_parallel(job, budget(EFFORT), lambda _p: None, 5, 2, DEFAULT_STRIP_CONFIG)
+    assert a.seed == 5
+    assert a.config["best_worker"] in (0, 1)
