@@ -17,17 +17,16 @@ _ending = False  # the command is ending with exit 130: further signals change n
 _heard = False  # a signal came: an error that follows it is its consequence, not a bug
 
 
-def _interrupt(_sig: int, _frame: object) -> None:
+def heard() -> None:
+    """Record that a signal came (also for handlers set later, which do not raise at once)."""
     global _heard
     _heard = True
+
+
+def _interrupt(_sig: int, _frame: object) -> None:
+    heard()
     if not _ending:
         raise KeyboardInterrupt
-
-
-def heard() -> None:
-    """Record that a signal came (for handlers set later, which do not raise at once)."""
-    global _heard
-    _heard = True
 
 
 def signalled() -> bool:

@@ -167,14 +167,11 @@ def _popen(*args) -> subprocess.Popen:
                             preexec_fn=bounded)
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
-@pytest.mark.parametrize(("delay", "signals"), [(0.1, 1), (0.4, 1), (1.2, 1), (3.0, 1),
-                                                (3.0, 2)])
-def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, signals):
-    # Importing, reading, checking, compiling, searching or writing, whichever the moment hits,
-    # counted from the moment the command hears SIGTERM (before it, Python's default ends it).
-    job = _strip_job(tmp_path, 2_000)
-    out = tmp_path / "o"
+def _sigterm_after(job: Path, out: Path, delay: float, signals: int = 1) -> tuple[int, str]:
+    """``nest`` the job; ``delay`` s after it hears SIGTERM, send it ``signals`` times.
+
+    Returns the exit code and stderr.
+    """
     proc = _popen("nest", job, "--time", 40, "--workers", 2, "--out", out)
     try:
         wait_until_it_hears(proc, signal.SIGTERM, BOUND_S)
@@ -185,7 +182,19 @@ def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, 
         _stdout, stderr = proc.communicate(timeout=BOUND_S)
     finally:
         proc.kill()
-    assert proc.returncode == 130, stderr[-2000:]
+    return proc.returncode, stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.parametrize(("delay", "signals"), [(0.1, 1), (0.4, 1), (1.2, 1), (3.0, 1),
+                                                (3.0, 2)])
+def test_sigterm_at_any_moment_is_exit_130_without_a_traceback(tmp_path, delay, signals):
+    # Importing, reading, checking, compiling, searching or writing, whichever the moment hits,
+    # counted from the moment the command hears SIGTERM (before it, Python's default ends it).
+    job = _strip_job(tmp_path, 2_000)
+    out = tmp_path / "o"
+    code, stderr = _sigterm_after(job, out, delay, signals)
+    assert code == 130, stderr[-2000:]
     # A search still preparing its 2,000 items hands back nothing: the command ends after a
     # grace of seconds (3 s plus the writing estimate), not when the preparation is done. How
     # soon is a clock's question: benchmarks/bench_limits.py measures it.
@@ -207,15 +216,8 @@ def test_sigterm_while_modules_import_is_exit_130_every_time(tmp_path):
     job = _strip_job(tmp_path, 200)
     rng = random.Random(7)
     for i in range(20):
-        proc = _popen("nest", job, "--time", 40, "--workers", 2, "--out", tmp_path / f"o{i}")
-        try:
-            wait_until_it_hears(proc, signal.SIGTERM, BOUND_S)
-            time.sleep(rng.uniform(0.0, 0.6))
-            proc.send_signal(signal.SIGTERM)
-            _stdout, stderr = proc.communicate(timeout=BOUND_S)
-        finally:
-            proc.kill()
-        assert proc.returncode == 130, stderr[-2000:]
+        code, stderr = _sigterm_after(job, tmp_path / f"o{i}", rng.uniform(0.0, 0.6))
+        assert code == 130, stderr[-2000:]
         assert "Traceback" not in stderr
         assert "interrupted" in stderr.strip().splitlines()[-1]
 

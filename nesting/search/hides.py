@@ -69,7 +69,7 @@ from leathernest.search.items import build_items, move_params
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout, LayoutSnapshot
-from leathernest.search.optimise import Phase
+from leathernest.search.optimise import Phase, large_keys
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 
 log = logging.getLogger("leathernest.hides")
@@ -361,19 +361,15 @@ class HideProblem:
                 by_host = (self.parity + self.round) % 2 == 1
                 return Target(ELIMINATE, min(victims, key=lambda c: (
                     self.host[c] if by_host else 0.0, self._fill(c), c)))
-        if not fill_only and self.cfg.swap_first:
+        loose = [c for c in used if c not in self.tight]
+        if not fill_only and (self.cfg.swap_first or not loose):
             swap = self._swap_target(used)
             if swap is not None:
                 return swap
-        loose = [c for c in used if c not in self.tight]
         if loose:
             span = self.sheet.span
             return Target(COMPRESS, max(loose, key=lambda c: (
                 (self.reach(c) - span[c, 0]) / max(span[c, 1] - span[c, 0], 1e-9), -c)))
-        if not fill_only:
-            swap = self._swap_target(used)
-            if swap is not None:
-                return swap
         if again and (self.tight or self.tried):
             self.tight.clear()  # everything tried: start over (smaller steps, longer patience)
             self.tried.clear()
@@ -544,11 +540,7 @@ class HideProblem:
         keys = np.array([k for k in lay.live_keys().tolist() if self.items.cross[k]])
         if len(keys) < 2:
             return
-        area = self.items.areas[keys]
-        order = np.argsort(-area, kind="stable")
-        cum = np.cumsum(area[order])
-        cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
-        large = keys[order[: max(cut, 2)]]
+        large = large_keys(keys, self.items.areas, self.cfg.large_item_share)
         a = int(self.rng.choice(large))
         b = int(self.rng.choice([k for k in large.tolist() if k != a]))
         pa, pb = lay.place[a, 2:4].copy(), lay.place[b, 2:4].copy()

@@ -100,6 +100,19 @@ class Problem(Protocol):
 Sync = Callable[[Problem], None]
 
 
+def large_keys(keys: np.ndarray, areas: np.ndarray, share: float) -> np.ndarray:
+    """The largest of ``keys`` that make up ``share`` of their area (at least two).
+
+    A disruption swaps two of them (Sparrow's ``disrupt_solution``): small pieces moved change
+    little, while two large ones swapped open a new neighbourhood.
+    """
+    area = areas[keys]
+    order = np.argsort(-area, kind="stable")
+    cum = np.cumsum(area[order])
+    cut = int(np.searchsorted(cum, share * cum[-1])) + 1
+    return keys[order[: max(cut, 2)]]
+
+
 def no_sync(_problem: Problem) -> None:
     """The single-worker hook: nothing to share."""
 

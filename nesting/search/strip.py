@@ -36,7 +36,7 @@ from leathernest.search.items import Items, build_items
 from leathernest.search.kernels import sample as ks
 from leathernest.search.kernels.rng import seeded
 from leathernest.search.layout import Layout, LayoutSnapshot
-from leathernest.search.optimise import Phase
+from leathernest.search.optimise import Phase, large_keys
 from leathernest.search.stop import Listener, Progress, StopToken, no_listener
 
 log = logging.getLogger("leathernest.strip")
@@ -191,11 +191,7 @@ class StripProblem:
         keys = lay.live_keys()
         if len(keys) < 2:
             return
-        area = self.items.areas[keys]
-        order = np.argsort(-area, kind="stable")
-        cum = np.cumsum(area[order])
-        cut = int(np.searchsorted(cum, self.cfg.large_item_share * cum[-1])) + 1
-        large = keys[order[: max(cut, 2)]]
+        large = large_keys(keys, self.items.areas, self.cfg.large_item_share)
         a = int(self.rng.choice(large))
         pa = int(self.items.piece_of[a])
         others = [k for k in large.tolist() if int(self.items.piece_of[k]) != pa] or [
