@@ -63,6 +63,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from leathernest.cli.entry import signalled
         from leathernest.errors import InputError
 
         try:
@@ -75,8 +76,6 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             err("leathernest: interrupted")
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:
-            from leathernest.cli.entry import signalled
-
             if signalled():  # a signal broke a native import or call, which failed otherwise
                 err("leathernest: interrupted")
                 sys.exit(EXIT_INTERRUPTED)
@@ -286,6 +285,7 @@ class StopSignals:
         self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> StopSignals:
+        self._swallowed()
         for sig in self.SIGNALS:
             self.previous[sig] = signal.getsignal(sig)
             signal.signal(sig, self._on_signal)
@@ -336,7 +336,21 @@ class StopSignals:
 
     def keep(self) -> None:
         """From now on the first signal stops the search and the best layout is written."""
+        self._swallowed()
         self.keeping = True
+
+    @staticmethod
+    def _swallowed() -> None:
+        """End now if a signal came already and the command still runs.
+
+        Its KeyboardInterrupt was raised where Python ignores exceptions (an import lock's
+        weakref callback, a ``__del__``; seen once in 20 signals during imports): the command
+        must not search and write anyway.
+        """
+        from leathernest.cli.entry import signalled
+
+        if signalled():
+            raise KeyboardInterrupt
 
     def watch(self, stop: Any, grace_s: float = 5.0) -> Any:
         """Route the signals to this stop token (interrupting it at once if one came already).

@@ -222,6 +222,22 @@ def test_sigterm_while_modules_import_is_exit_130_every_time(tmp_path):
         assert "interrupted" in stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.parametrize("command", ["nest", "demo"])
+def test_a_signal_whose_interrupt_python_swallowed_still_ends_the_search(tmp_path, command):
+    # A KeyboardInterrupt raised in a weakref callback or __del__ is printed and ignored; the
+    # signal was heard all the same, so a searching command ends with 130 instead of searching
+    # and writing.
+    code = ("import sys; from leathernest.cli import entry; entry.heard(); "
+            "sys.argv = ['leathernest', *sys.argv[1:]]; entry.run()")
+    args = (["nest", "tiny", "--effort", 1] if command == "nest" else ["demo"]) + [
+        "--out", tmp_path / "o"]
+    r = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
+                       text=True, timeout=BOUND_S, check=False)
+    assert r.returncode == 130, r.stderr[-2000:]
+    assert r.stderr.strip().splitlines()[-1] == "leathernest: interrupted"
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
 def test_a_command_started_with_sigterm_blocked_still_hears_it(tmp_path):
     # The blocked-signal mask passes through exec: a parent caught blocking SIGTERM (a tool, a
     # test runner in a critical section) must not leave the command deaf to it.
